@@ -1,0 +1,123 @@
+"""Builds the one plugin manager every door uses, and collects what plugins provide.
+
+Plugins come from the ``sora_guard`` entry-point group, the built-ins included. Each entry point
+is loaded on its own: a broken third-party plugin is reported as a warning and skipped. Set
+``SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1`` (or pass ``--no-plugins``) to load only the built-ins.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from collections.abc import Iterable
+
+import pluggy
+
+from . import hookspecs
+from .model import Profile, Rule
+
+ENTRY_POINT_GROUP = "sora_guard"
+DISABLE_ENV = "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD"
+DISTRIBUTION = "sora-guard"
+BUILTIN_MODULES = ("sora_guard.rules", "sora_guard.profiles", "sora_guard.strategies", "sora_guard.reporters")
+
+
+class PluginWarning(UserWarning):
+    """A third-party plugin could not be loaded and was skipped."""
+
+
+def _is_builtin(entry_point) -> bool:
+    return entry_point.value.split(":")[0] in BUILTIN_MODULES
+
+
+def _entry_points() -> Iterable:
+    from importlib.metadata import entry_points
+
+    return entry_points(group=ENTRY_POINT_GROUP)
+
+
+def build_plugin_manager(*, autoload: bool | None = None, extra: Iterable[object] = ()) -> pluggy.PluginManager:
+    """A new plugin manager with the built-ins, the entry-point plugins (unless disabled) and ``extra``.
+
+    Built-ins are found through the entry points like any plugin; when the package runs from a source
+    tree without its metadata, they are imported directly so the tool still works.
+    """
+    if autoload is None:
+        autoload = not os.environ.get(DISABLE_ENV)
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    seen: set[str] = set()
+    for ep in _entry_points():
+        builtin = _is_builtin(ep)
+        if (not builtin and not autoload) or pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+        except Exception as exc:  # a third-party plugin must never take the tool down
+            if builtin:
+                raise
+            warnings.warn(f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {exc}", PluginWarning, stacklevel=2)
+            continue
+        seen.add(ep.value.split(":")[0])
+    for module in BUILTIN_MODULES:
+        if module not in seen:
+            import importlib
+
+            pm.register(importlib.import_module(module), name=f"builtin-{module.rsplit('.', 1)[-1]}")
+    for plugin in extra:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm
+
+
+@functools.lru_cache(maxsize=None)
+def default_plugin_manager(autoload: bool | None = None) -> pluggy.PluginManager:
+    """The process-wide plugin manager (built once, lazily)."""
+    return build_plugin_manager(autoload=autoload)
+
+
+class Registry:
+    """What the plugins provide, collected from one plugin manager and indexed by name or code."""
+
+    def __init__(self, pm: pluggy.PluginManager):
+        self.pm = pm
+
+    @functools.cached_property
+    def rules(self) -> dict[str, Rule]:
+        found: dict[str, Rule] = {}
+        for batch in reversed(self.pm.hook.sora_guard_rules()):
+            for r in batch:
+                if r.code in found:
+                    raise ValueError(f"rule code {r.code} is registered twice ({found[r.code].name}, {r.name})")
+                found[r.code] = r
+        return dict(sorted(found.items()))
+
+    @functools.cached_property
+    def profiles(self) -> dict[str, Profile]:
+        return {p.name: p for batch in reversed(self.pm.hook.sora_guard_profiles()) for p in batch}
+
+    @functools.cached_property
+    def strategies(self) -> dict:
+        return {s.name: s for batch in reversed(self.pm.hook.sora_guard_strategies()) for s in batch}
+
+    @functools.cached_property
+    def reporters(self) -> dict:
+        return {r.name: r for batch in reversed(self.pm.hook.sora_guard_reporters()) for r in batch}
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise ValueError(f"unknown profile {name!r}; known: {', '.join(sorted(self.profiles))}") from None
+
+    def profile_for_model(self, model: str) -> Profile | None:
+        """The profile that describes ``model`` (a model id or dated snapshot), if any."""
+        matches = [p for p in self.profiles.values() if p.covers_model(model)]
+        return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
+
+
+@functools.lru_cache(maxsize=None)
+def default_registry(autoload: bool | None = None) -> Registry:
+    return Registry(default_plugin_manager(autoload))

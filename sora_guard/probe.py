@@ -1,0 +1,179 @@
+"""Learn what the rules need about an image: headers first, pixels only to prove integrity.
+
+One probe reads the file once, identifies the real format from its content, takes size, mode,
+bit depth, ICC presence and frame count from the header, refuses decompression bombs before
+any decoding, then decodes once to catch truncated or corrupt data (JPEGs at 1/8 scale through
+DCT scaling, which still reads every entropy-coded byte). EXIF orientation is read after that
+decode, so a PNG whose eXIf chunk follows the pixel data is never decoded twice.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from typing import IO
+
+from PIL import Image, UnidentifiedImageError
+
+from .model import ImageInfo, Limits, Size
+
+__all__ = ["probe_path", "probe_bytes", "probe_image", "EXTENSION_FORMATS", "FORMAT_MIME"]
+
+EXTENSION_FORMATS = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".jpe": "JPEG",
+    ".jfif": "JPEG",
+    ".png": "PNG",
+    ".apng": "PNG",
+    ".webp": "WEBP",
+    ".gif": "GIF",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".bmp": "BMP",
+    ".heic": "HEIF",
+    ".heif": "HEIF",
+    ".avif": "AVIF",
+    ".jxl": "JXL",
+    ".ico": "ICO",
+    ".psd": "PSD",
+    ".tga": "TGA",
+}
+"""File extensions sora-guard treats as images, and the format each one promises."""
+
+FORMAT_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+FORMAT_EXTENSION = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "TIFF": ".tif", "BMP": ".bmp"}
+
+_HEIF_BRANDS = {b"heic": "HEIF", b"heix": "HEIF", b"hevc": "HEIF", b"mif1": "HEIF", b"msf1": "HEIF", b"avif": "AVIF"}
+
+
+def _bits(im: Image.Image) -> int:
+    if im.mode in ("I", "F"):
+        return 32
+    if im.mode.startswith("I;16"):
+        return 16
+    rawmode = im.tile[0].args if im.tile and isinstance(im.tile[0].args, str) else ""
+    return 16 if ";16" in (rawmode or "") else 8
+
+
+def _sniff(head: bytes) -> str | None:
+    """Name formats Pillow cannot open without a plugin (HEIF/AVIF), from the ISO-BMFF brand."""
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return _HEIF_BRANDS.get(head[8:12])
+    return None
+
+
+def _transparency(im: Image.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block: treat as no orientation; integrity rules see the rest
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
+    """Fill ``info`` from an open binary stream positioned at the image's first byte."""
+    head = fp.read(16)
+    fp.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(fp)
+    except Image.DecompressionBombError as exc:
+        info.too_many_pixels = True
+        info.identify_error = str(exc)
+        return
+    except UnidentifiedImageError:
+        info.format = _sniff(head)
+        info.identify_error = (
+            f"{info.format} content cannot be read without a plugin" if info.format else "content is not a recognisable image"
+        )
+        return
+    except Exception as exc:  # hostile headers raise all sorts; each becomes a diagnostic
+        info.identify_error = f"header cannot be parsed: {exc}"
+        return
+    with im:
+        _read_header(info, im)
+        if info.stored.pixels > limits.max_pixels:
+            info.too_many_pixels = True
+            return
+        _decode(info, im)
+        info.orientation = _orientation(im)
+        info.has_icc = bool(im.info.get("icc_profile"))
+
+
+def _read_header(info: ImageInfo, im: Image.Image) -> None:
+    info.format = im.format
+    info.stored = Size(*im.size)
+    info.mode = im.mode
+    info.bits = _bits(im)
+    info.has_transparency = _transparency(im)
+    try:
+        info.n_frames = int(getattr(im, "n_frames", 1))
+    except Exception as exc:
+        info.decode_error = f"frames cannot be read: {exc}"
+
+
+def _decode(info: ImageInfo, im: Image.Image) -> None:
+    if info.decode_error:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if im.format == "JPEG":
+                w, h = im.size
+                im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
+            im.load()
+    except Exception as exc:
+        info.decode_error = str(exc) or type(exc).__name__
+
+
+def probe_path(path: str | os.PathLike, limits: Limits = Limits()) -> ImageInfo:
+    """Probe a file on disk. Never raises for anything the file contains or how it fails to open."""
+    name = os.fspath(path)
+    info = ImageInfo(name=name if isinstance(name, str) else os.fsdecode(name), extension=os.path.splitext(name)[1].lower())
+    try:
+        with open(path, "rb") as fp:
+            info.byte_size = os.fstat(fp.fileno()).st_size
+            if info.byte_size > limits.max_file_bytes:
+                info.read_error = f"{info.byte_size} bytes is over the per-file read limit of {limits.max_file_bytes}"
+                return info
+            data = fp.read()
+    except OSError as exc:
+        info.read_error = _os_error_message(exc, path)
+        return info
+    _read_image(info, io.BytesIO(data), limits)
+    return info
+
+
+def probe_bytes(data: bytes, name: str = "<bytes>", limits: Limits = Limits()) -> ImageInfo:
+    """Probe an image held in memory; ``name`` supplies the extension, when there is one."""
+    info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower(), byte_size=len(data))
+    _read_image(info, io.BytesIO(data), limits)
+    return info
+
+
+def probe_image(im: Image.Image, name: str = "<image>") -> ImageInfo:
+    """Describe an in-memory PIL image; it is already decoded, so there is nothing to prove."""
+    info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower())
+    _read_header(info, im)
+    info.format = im.format
+    info.orientation = _orientation(im)
+    info.has_icc = bool(im.info.get("icc_profile"))
+    return info
+
+
+def _os_error_message(exc: OSError, path) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "file does not exist" + (" (broken symbolic link)" if os.path.islink(path) else "")
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    return exc.strerror or str(exc)
