@@ -1,10 +1,165 @@
-"""Output reporters (text, json, github, sarif)."""
+"""Output reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0.
+
+A reporter renders a whole :class:`~sora_guard.model.Report` to a string. Plugins add reporters
+through the ``sora_guard_reporters`` hook; ``--output-format NAME`` picks one.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from . import __version__
 from .hookspecs import hookimpl
+from .model import FileReport, Report, Rule, Severity
+
+__all__ = ["Reporter", "printable"]
+
+HOMEPAGE = "https://github.com/sora-guard/sora-guard"
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A named output format. ``render(report, rules)`` returns the full output text."""
+
+    name: str
+    description: str
+    render: Callable[[Report, Mapping[str, Rule]], str]
+
+
+def printable(path: str) -> str:
+    """A path safe to print whatever its bytes (non-UTF-8 names come back from the OS escaped)."""
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(report: Report) -> str:
+    errors = sum(len(f.errors) for f in report.files)
+    warnings = sum(len(f.diagnostics) for f in report.files) - errors
+    fixable = sum(1 for f in report.files for d in f.errors if d.fixable)
+    bad = sum(1 for f in report.files if not f.ok)
+    checked = _plural(len(report.files), "file")
+    if not errors:
+        tail = f", {_plural(warnings, 'warning')}" if warnings else ""
+        return f"All checks passed: {checked}{tail}."
+    fix = f" ({fixable} fixable with `sora-guard fix`)" if fixable else ""
+    return f"Found {_plural(errors, 'error')}{fix} and {_plural(warnings, 'warning')} in {_plural(bad, 'file')} of {checked}."
+
+
+def render_text(report: Report, rules: Mapping[str, Rule]) -> str:
+    lines = [
+        f"{printable(f.path)}: {d.code} [{d.severity.value}] {d.message}"
+        for f in report.files
+        for d in f.diagnostics
+    ]
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _file_json(f: FileReport) -> dict:
+    entry: dict = {"path": printable(f.path)}
+    if f.info is not None and f.info.stored is not None:
+        entry.update(format=f.info.format, width=f.info.displayed.width, height=f.info.displayed.height)
+    expected = f.expected_size
+    if expected is not None:
+        entry["target"] = str(expected)
+    entry["diagnostics"] = [d.to_dict() for d in f.diagnostics]
+    return entry
+
+
+def render_json(report: Report, rules: Mapping[str, Rule]) -> str:
+    errors = sum(len(f.errors) for f in report.files)
+    document = {
+        "version": __version__,
+        "summary": {
+            "files": len(report.files),
+            "files_with_errors": sum(1 for f in report.files if not f.ok),
+            "errors": errors,
+            "warnings": sum(len(f.diagnostics) for f in report.files) - errors,
+        },
+        "files": [_file_json(f) for f in report.files],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, rules: Mapping[str, Rule]) -> str:
+    lines = [
+        f"::{d.severity.value} file={_escape_property(printable(f.path))},title={_escape_property(f'{d.code} {d.name}')}"
+        f"::{_escape_data(d.message)}"
+        for f in report.files
+        for d in f.diagnostics
+    ]
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _sarif_rule(r: Rule) -> dict:
+    return {
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.doc or r.summary},
+        "help": {"text": r.doc or r.summary, "markdown": r.doc or r.summary},
+        "defaultConfiguration": {"level": "error" if r.severity is Severity.ERROR else "warning"},
+        "properties": {"fixable": r.fixable},
+    }
+
+
+def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
+    used = sorted({d.code for f in report.files for d in f.diagnostics} | set(rules))
+    index = {code: i for i, code in enumerate(used)}
+    results = []
+    for f in report.files:
+        uri = printable(f.path).replace("\\", "/").removeprefix("./")
+        for d in f.diagnostics:
+            results.append(
+                {
+                    "ruleId": d.code,
+                    "ruleIndex": index[d.code],
+                    "level": d.severity.value,
+                    "message": {"text": d.message},
+                    "locations": [
+                        {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}}
+                    ],
+                    "partialFingerprints": {"sora-guard/v1": f"{d.code}:{uri}"},
+                }
+            )
+    driver_rules = [
+        _sarif_rule(rules[code]) if code in rules else {"id": code, "shortDescription": {"text": code}} for code in used
+    ]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "sora-guard", "version": __version__, "informationUri": HOMEPAGE, "rules": driver_rules}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+BUILTIN_REPORTERS = (
+    Reporter("text", "one line per diagnostic, then a summary", render_text),
+    Reporter("json", "one JSON document with every file and its diagnostics", render_json),
+    Reporter("github", "GitHub Actions workflow commands (annotations)", render_github),
+    Reporter("sarif", "SARIF 2.1.0 for GitHub code scanning", render_sarif),
+)
 
 
 @hookimpl
-def sora_guard_reporters() -> list:
-    return []
+def sora_guard_reporters() -> list[Reporter]:
+    return list(BUILTIN_REPORTERS)

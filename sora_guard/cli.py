@@ -1,0 +1,235 @@
+"""The ``sora-guard`` command line: a door onto the engine, with ruff's habits.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or configuration error.
+Only argparse is imported up front; the engine is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that runs the engine over files."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    group = parser.add_argument_group("target")
+    group.add_argument("--profile", help="target profile (default: sora-2; see `sora-guard profiles`)")
+    group.add_argument("--size", metavar="WxH|auto", help="exact target size, or auto: the profile's size nearest in aspect")
+    group.add_argument("--formats", metavar="FMT,...", help="allowed formats, overriding the profile's (e.g. JPEG,PNG)")
+    group.add_argument("--max-bytes", type=int, metavar="N", help="byte limit, overriding the profile's")
+    group.add_argument("--max-pixels", type=int, metavar="N", help="refuse images with more pixels than this (default 268435456)")
+    rules = parser.add_argument_group("rule selection")
+    rules.add_argument("--select", metavar="CODE,...", help="rule codes or prefixes to enable (replaces the configured list)")
+    rules.add_argument("--extend-select", metavar="CODE,...", help="rule codes or prefixes to enable in addition")
+    rules.add_argument("--ignore", metavar="CODE,...", help="rule codes or prefixes to disable")
+    files = parser.add_argument_group("files and configuration")
+    files.add_argument("--exclude", metavar="GLOB,...", help="patterns to skip (replaces the default list)")
+    files.add_argument("--extend-exclude", metavar="GLOB,...", help="patterns to skip in addition to the defaults")
+    files.add_argument("--force-exclude", action="store_true", default=None, help="apply exclusions to paths named on the command line too (for pre-commit)")
+    files.add_argument("--config", type=Path, metavar="FILE", help="read this configuration file instead of searching for one")
+    files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    files.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)")
+    files.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+
+
+#: CLI option -> configuration key, for the options that override configuration
+OVERRIDES = {
+    "profile": "profile",
+    "size": "size",
+    "formats": "formats",
+    "max_bytes": "max-bytes",
+    "max_pixels": "max-pixels",
+    "select": "select",
+    "extend_select": "extend-select",
+    "ignore": "ignore",
+    "exclude": "exclude",
+    "extend_exclude": "extend-exclude",
+    "force_exclude": "force-exclude",
+    "output_format": "output-format",
+    "strategy": "strategy",
+    "quality": "quality",
+    "background": "background",
+    "convert_to": "convert-to",
+}
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Configuration found from the working directory, overridden by the flags that were given."""
+    from .config import load_settings
+
+    overrides = {key: getattr(args, attr) for attr, key in OVERRIDES.items() if getattr(args, attr, None) is not None}
+    return load_settings(
+        config=args.config,
+        isolated=args.isolated,
+        overrides=overrides,
+        autoload_plugins=False if args.no_plugins else None,
+    )
+
+
+def _output_format(args: argparse.Namespace, settings: Settings) -> str:
+    if args.output_format:
+        return args.output_format
+    if settings.output_format:
+        return settings.output_format
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from .atomic import atomic_write_bytes
+
+    atomic_write_bytes(output, text.encode("utf-8"))
+
+
+def _statistics(report) -> str:
+    rows = report.statistics()
+    if not rows:
+        return "No diagnostics.\n"
+    width = max(len(str(n)) for _, _, n, _ in rows)
+    return "".join(f"{n:>{width}}\t{code}\t{name}{' [*]' if fixable else ''}\n" for code, name, n, fixable in rows)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .files import discover
+    from .runner import check_files
+
+    settings = settings_from_args(args)
+    registry = settings.registry
+    fmt = _output_format(args, settings)
+    if fmt not in registry.reporters:
+        raise UsageError(f"unknown output format {fmt!r}; known: {', '.join(sorted(registry.reporters))}")
+    _reject_unknown_selectors(settings)
+    report = check_files(discover(args.paths or ["."], settings), settings, args.jobs)
+    text = _statistics(report) if args.statistics else registry.reporters[fmt].render(report, registry.rules)
+    _write(text, args.output)
+    return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
+
+
+def _reject_unknown_selectors(settings: Settings) -> None:
+    from .engine import unknown_selectors
+
+    rules = settings.registry.rules.values()
+    bad = unknown_selectors(settings.select + settings.ignore + settings.extend_select, rules)
+    if bad:
+        raise UsageError(f"unknown rule selector(s): {', '.join(bad)} (see `sora-guard rules`)")
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    rules = settings.registry.rules
+    if args.code:
+        code = args.code.upper()
+        if code not in rules:
+            raise UsageError(f"unknown rule {args.code!r} (see `sora-guard rules`)")
+        r = rules[code]
+        fix = "fixable by `sora-guard fix`" if r.fixable else "not fixable automatically"
+        sys.stdout.write(f"{r.code} {r.name} [{r.severity.value}, {fix}]\n\n{r.doc}\n")
+        return EXIT_OK
+    if args.output_format == "json":
+        import json
+
+        rows = [{"code": r.code, "name": r.name, "summary": r.summary, "severity": r.severity.value, "fixable": r.fixable} for r in rules.values()]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    for r in rules.values():
+        sys.stdout.write(f"{r.code}  {r.name:<22} {r.severity.value:<8} {'fix ' if r.fixable else '    '} {r.summary}\n")
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    names = [args.name] if args.name else sorted(settings.registry.profiles | dict(settings.profiles))
+    for name in names:
+        p = settings.resolve_profile(name)
+        sizes = ", ".join(map(str, p.sizes)) or "any"
+        aspect = f"{p.aspect[0]:.2f}..{p.aspect[1]:.2f}" if p.aspect else "-"
+        limit = f"{p.max_bytes} bytes" if p.max_bytes else "unset"
+        sys.stdout.write(f"{p.name}: {p.description}\n  sizes: {sizes}\n  aspect: {aspect}  formats: {', '.join(sorted(p.formats))}  max-bytes: {limit}\n")
+        if p.models:
+            sys.stdout.write(f"  models: {', '.join(p.models)}  seconds: {', '.join(p.seconds) or '-'}\n")
+        if p.notes:
+            sys.stdout.write(f"  note: {p.notes}\n")
+    return EXIT_OK
+
+
+class UsageError(Exception):
+    """A mistake on the command line (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sora-guard",
+        description="Check and fix reference images for Sora 2 and other video-generation APIs.",
+    )
+    parser.add_argument("--version", action="version", version=f"sora-guard {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report images the target service would reject")
+    add_target_options(check)
+    out = check.add_argument_group("output")
+    out.add_argument("--output-format", "--format", dest="output_format", metavar="FORMAT", help="text, json, github or sarif (github when GITHUB_ACTIONS=true)")
+    out.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--statistics", action="store_true", help="show counts per rule instead of each diagnostic")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+    check.set_defaults(run=cmd_check)
+
+    rules = commands.add_parser("rules", help="list the rules, or explain one: sora-guard rules SG101")
+    rules.add_argument("code", nargs="?", metavar="CODE")
+    rules.add_argument("--output-format", choices=("text", "json"), default="text")
+    _add_config_options(rules)
+    rules.set_defaults(run=cmd_rules)
+
+    profiles = commands.add_parser("profiles", help="list the target profiles, or show one")
+    profiles.add_argument("name", nargs="?", metavar="NAME")
+    _add_config_options(profiles)
+    profiles.set_defaults(run=cmd_profiles)
+    return parser
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE", help="read this configuration file")
+    parser.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    parser.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    sys.stderr.write(f"sora-guard: warning: {message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
+    from PIL import Image
+
+    from .config import ConfigError
+
+    Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504)
+    warnings.showwarning = _show_warning
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except (ConfigError, UsageError) as exc:
+        sys.stderr.write(f"sora-guard: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("sora-guard: interrupted\n")
+        return 130
