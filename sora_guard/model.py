@@ -76,7 +76,8 @@ class Profile:
     ``sizes`` lists exact sizes the service accepts (empty when it is aspect-tolerant);
     ``aspect`` bounds width/height; ``min_side`` applies to the shorter side and ``max_side``
     to the longer; ``models`` names the model ids (and their dated snapshots) the profile
-    describes; ``seconds`` lists accepted clip lengths, where the service has that parameter.
+    describes; ``seconds`` lists accepted clip lengths, where the service has that parameter;
+    ``needs_alpha`` marks inputs that must carry transparency (an edit mask).
     """
 
     name: str
@@ -89,6 +90,7 @@ class Profile:
     max_bytes: int | None = None
     models: tuple[str, ...] = ()
     seconds: tuple[str, ...] = ()
+    needs_alpha: bool = False
     notes: str = ""
 
     def covers_model(self, model: str) -> bool:
@@ -123,6 +125,7 @@ class Target:
     """A resolved target for one file: the profile, the exact size (or ``None`` for ``auto``) and limits.
 
     ``formats`` and ``max_bytes`` start as the profile's values and may be overridden by configuration.
+    ``seconds`` is the clip length a request asks for (set by the pre-flight guard; None for files).
     """
 
     profile: Profile
@@ -130,6 +133,7 @@ class Target:
     formats: frozenset[str] | None = None
     max_bytes: int | None = None
     limits: Limits = Limits()
+    seconds: str | None = None
 
     @classmethod
     def for_profile(cls, profile: Profile, size: Size | None = None, **overrides) -> Target:

@@ -45,6 +45,14 @@ BUILTIN_PROFILES = (
         notes="The mask must be a PNG under 4 MB with the image's dimensions; the pre-flight guard checks that pair.",
     ),
     Profile(
+        name="openai-image-mask",
+        description="OpenAI images.edit mask: a PNG under 4 MB with transparency, the image's dimensions",
+        formats=frozenset({"PNG"}),
+        max_bytes=4 * MB,
+        needs_alpha=True,
+        notes="The pre-flight guard checks the mask against the size of the image it goes with.",
+    ),
+    Profile(
         name="runway-gen4",
         description="Runway Gen-4 / Gen-4.5: one of the listed ratios as exact pixel sizes, at most 16 MB",
         formats=_JPEG_PNG_WEBP,

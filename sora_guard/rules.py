@@ -96,6 +96,21 @@ def size_not_rendered(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{target.profile.name} does not render {target.size}; it renders {', '.join(map(str, sizes))}"
 
 
+@rule("SG106", "seconds-not-offered", needs_header=False)
+def seconds_not_offered(info: ImageInfo, target: Target) -> Iterator[str]:
+    """The requested clip length is not one the profile's model offers.
+
+    Why: the SDK sends any ``seconds`` value and the service answers 400; Sora 2 offers 4, 8 and 12
+    seconds (the guide also lists 16 and 20).
+
+    Fix: pass one of the profile's ``seconds`` (``sora-guard profiles``), or set
+    ``[tool.sora-guard.profiles.NAME] seconds = [...]`` if the service offers more.
+    """
+    offered = target.profile.seconds
+    if target.seconds is not None and offered and str(target.seconds) not in offered:
+        yield f"{target.profile.name} does not offer {target.seconds} seconds; it offers {', '.join(offered)}"
+
+
 @rule("SG201", "format-not-allowed", fixable=True, needs_header=False)
 def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image's real format (read from its content) is not one the service accepts.
@@ -232,8 +247,21 @@ def transparency(info: ImageInfo, target: Target) -> Iterator[str]:
 
     Fix: ``sora-guard fix FILE`` flattens onto the background you configure (``background``).
     """
-    if info.has_transparency:
+    if info.has_transparency and not target.profile.needs_alpha:
         yield "has transparency; the service will flatten it onto a colour it chooses"
+
+
+@rule("SG407", "missing-alpha")
+def missing_alpha(info: ImageInfo, target: Target) -> Iterator[str]:
+    """The image has no transparency, but the target needs it (an edit mask).
+
+    Why: ``images.edit`` edits where the mask is transparent; a mask without an alpha channel
+    (or a transparent colour) is refused.
+
+    Fix: save the mask as a PNG with an alpha channel, transparent where the image should change.
+    """
+    if target.profile.needs_alpha and not info.has_transparency:
+        yield f"{info.mode} image has no alpha channel; {target.profile.name} needs transparent pixels"
 
 
 @rule("SG501", "unreadable", needs_header=False)
@@ -292,6 +320,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     side_too_small,
     side_too_large,
     size_not_rendered,
+    seconds_not_offered,
     format_not_allowed,
     extension_mismatch,
     file_too_large,
@@ -302,6 +331,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     animated,
     unusual_mode,
     transparency,
+    missing_alpha,
     unreadable,
     not_an_image,
     corrupt_data,
