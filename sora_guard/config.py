@@ -209,6 +209,17 @@ class Settings:
         except ValueError:
             return Path(path).as_posix()
 
+    def override(self, values: Mapping[str, Any], where: str = "command line") -> Settings:
+        """These settings with raw ``values`` keyed like the configuration file (``max-bytes``) applied.
+
+        Values are parsed as the file's are; ``ignore`` and ``extend-select`` add to the lists.
+        """
+        parsed = _parse_table(values, list(KEYS), where)
+        for key in ("ignore", "extend_select"):
+            if key in parsed:
+                parsed[key] = getattr(self, key) + parsed[key]
+        return dataclasses.replace(self, **parsed)
+
     def for_path(self, path: str | os.PathLike) -> Settings:
         """These settings with every matching per-path table applied, in file order."""
         relative = self.relative(path)
@@ -354,10 +365,6 @@ def load_settings(
     else:
         found = find_config(cwd)
         settings = settings_from_table(found[1], found[0].resolve().parent, found[0]) if found else Settings(root=cwd)
-    values = _parse_table(overrides or {}, list(KEYS), "command line")
-    for key in ("ignore", "extend_select"):
-        if key in values:
-            values[key] = getattr(settings, key) + values[key]
-    settings = dataclasses.replace(settings, autoload_plugins=autoload_plugins, **values)
+    settings = dataclasses.replace(settings.override(overrides or {}), autoload_plugins=autoload_plugins)
     settings.resolve_profile(settings.profile)  # fail early (exit 2) on an unknown profile
     return settings

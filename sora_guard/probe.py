@@ -54,8 +54,9 @@ def _bits(im: Image.Image) -> int:
         return 32
     if im.mode.startswith("I;16"):
         return 16
-    rawmode = im.tile[0].args if im.tile and isinstance(im.tile[0].args, str) else ""
-    return 16 if ";16" in (rawmode or "") else 8
+    tile = getattr(im, "tile", None)
+    rawmode = tile[0].args if tile and isinstance(tile[0].args, str) else ""
+    return 16 if ";16" in rawmode else 8
 
 
 def _sniff(head: bytes) -> str | None:

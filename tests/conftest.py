@@ -1,0 +1,41 @@
+"""Shared fixtures: run the real CLI in a subprocess, and keep tests away from the user's config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+sys.path.insert(0, str(TESTS))
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run ``python -m sora_guard ARGS`` in ``cwd`` (default: tmp_path) and return its exit code and output."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> Result:
+        full_env = {**os.environ, "PYTHONWARNINGS": "", **(env or {})}
+        full_env.pop("GITHUB_ACTIONS", None) if not (env and "GITHUB_ACTIONS" in env) else None
+        proc = subprocess.run(
+            [sys.executable, "-m", "sora_guard", *args],
+            cwd=cwd or tmp_path,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
