@@ -55,9 +55,12 @@ def build_plugin_manager(*, autoload: bool | None = None, extra: Iterable[object
         try:
             plugin = ep.load()
             pm.register(plugin, name=ep.name)
+            pm.check_pending()  # only this plugin can be pending: the ones before it passed
         except Exception as exc:  # a third-party plugin must never take the tool down
             if builtin:
                 raise
+            if pm.get_plugin(ep.name) is not None:
+                pm.unregister(name=ep.name)
             warnings.warn(f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {exc}", PluginWarning, stacklevel=2)
             continue
         seen.add(ep.value.split(":")[0])
@@ -79,32 +82,48 @@ def default_plugin_manager(autoload: bool | None = None) -> pluggy.PluginManager
 
 
 class Registry:
-    """What the plugins provide, collected from one plugin manager and indexed by name or code."""
+    """What the plugins provide, collected from one plugin manager and indexed by name or code.
+
+    Each plugin's hook is called on its own, in registration order (built-ins first): one that
+    raises is reported as a warning and skipped, and a later profile, strategy or reporter with
+    the name of an earlier one replaces it.
+    """
 
     def __init__(self, pm: pluggy.PluginManager):
         self.pm = pm
 
+    def _collect(self, hook_name: str) -> list:
+        items = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            try:
+                items.extend(impl.function() or ())
+            except Exception as exc:
+                if impl.plugin_name.startswith("builtin-"):
+                    raise
+                warnings.warn(f"plugin {impl.plugin_name!r} failed in {hook_name} and was skipped: {exc}", PluginWarning, stacklevel=2)
+        return items
+
     @functools.cached_property
     def rules(self) -> dict[str, Rule]:
         found: dict[str, Rule] = {}
-        for batch in reversed(self.pm.hook.sora_guard_rules()):
-            for r in batch:
-                if r.code in found:
-                    raise ValueError(f"rule code {r.code} is registered twice ({found[r.code].name}, {r.name})")
-                found[r.code] = r
+        for r in self._collect("sora_guard_rules"):
+            if r.code in found:
+                warnings.warn(f"rule code {r.code} ({r.name}) is already registered by {found[r.code].name}; skipped", PluginWarning, stacklevel=2)
+                continue
+            found[r.code] = r
         return dict(sorted(found.items()))
 
     @functools.cached_property
     def profiles(self) -> dict[str, Profile]:
-        return {p.name: p for batch in reversed(self.pm.hook.sora_guard_profiles()) for p in batch}
+        return {p.name: p for p in self._collect("sora_guard_profiles")}
 
     @functools.cached_property
     def strategies(self) -> dict:
-        return {s.name: s for batch in reversed(self.pm.hook.sora_guard_strategies()) for s in batch}
+        return {s.name: s for s in self._collect("sora_guard_strategies")}
 
     @functools.cached_property
     def reporters(self) -> dict:
-        return {r.name: r for batch in reversed(self.pm.hook.sora_guard_reporters()) for r in batch}
+        return {r.name: r for r in self._collect("sora_guard_reporters")}
 
     def profile(self, name: str) -> Profile:
         try:
