@@ -66,7 +66,7 @@ def test_in_memory_image_with_exif_orientation_is_flagged():
         ((1920, 1080), "sora-2-pro", "1920x1080"),
         ((1280, 720), "sora-2-pro", "1280x720"),
         ((1750, 1000), "sora-2-pro", "1792x1024"),
-        ((4032, 3024), "sora-2-pro", "1920x1080"),
+        ((4032, 3024), "sora-2-pro", "1792x1024"),
         ((500, 1000), "stability-i2v", "576x1024"),
     ],
 )
