@@ -1,10 +1,17 @@
-"""Fit strategies: turn any image into one of exactly the target size.
+"""Fit strategies: turn any RGB/RGBA image into one of exactly the target size.
 
-(The built-in strategies are being written; see issue 3.)
+A strategy is data (:class:`Strategy`) registered through the ``sora_guard_strategies`` hook, so
+a plugin adds its own the same way the built-ins below are added. Each strategy also says how far
+it will scale the source (``scale``): the loader uses that to decode JPEGs at a reduced size (DCT
+scaling) without ever handing the strategy fewer pixels than it resamples from.
+
+Geometry works on the image's own pixel grid with fractional boxes (``resize(box=...)``), so a
+strategy gives the same picture whether it gets the full image or a 1/2, 1/4 or 1/8 decode.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,27 +22,250 @@ from .model import Size
 if TYPE_CHECKING:
     from PIL import Image
 
+__all__ = ["FitOptions", "Strategy", "BUILTIN_STRATEGIES", "cover_scale", "contain_scale"]
+
+Box = tuple[float, float, float, float]
+
+REDUCING_GAP = 3.0
+"""``resize(reducing_gap=...)``: box-reduce first when shrinking more than 3x (visually lossless, much faster)."""
+
 
 @dataclass(frozen=True)
 class FitOptions:
-    """Options every strategy may read; a strategy ignores what does not concern it."""
+    """Options every strategy may read; a strategy ignores what does not concern it.
+
+    ``background`` fills pad bars (and flattens alpha); ``anchor`` is the focal point as fractions
+    of width and height (where ``cover`` centres its crop and ``pad`` places the picture);
+    ``crop_box`` is (left, top, right, bottom) as fractions, used by ``crop``; ``resample`` is a
+    ``PIL.Image.Resampling`` value (``None``: LANCZOS); ``extra`` carries plugin-specific options.
+    """
 
     background: tuple[int, int, int] = (0, 0, 0)
     anchor: tuple[float, float] = (0.5, 0.5)
-    crop_box: tuple[float, float, float, float] | None = None
+    crop_box: Box | None = None
+    resample: int | None = None
     extra: dict = field(default_factory=dict)
+
+
+def cover_scale(src: Size, dst: Size, options: FitOptions) -> float:
+    """Scale at which ``src`` just covers ``dst`` (the larger of the two axis ratios)."""
+    return max(dst.width / src.width, dst.height / src.height)
+
+
+def contain_scale(src: Size, dst: Size, options: FitOptions) -> float:
+    """Scale at which ``src`` just fits inside ``dst`` (the smaller of the two axis ratios)."""
+    return min(dst.width / src.width, dst.height / src.height)
 
 
 @dataclass(frozen=True)
 class Strategy:
-    """A named way to fit an image to a size. ``fit`` must return an image of exactly ``size``."""
+    """A named way to fit an image to a size.
+
+    ``fit(image, size, options)`` gets an RGB or RGBA image and must return one of exactly ``size``
+    in the same mode. ``scale(source, size, options)`` is the largest factor (output / source
+    pixels) at which ``fit`` samples the source; a loader may hand ``fit`` any downscaled copy that
+    is at least that large. ``distorts`` marks strategies that change the aspect ratio.
+    """
 
     name: str
     summary: str
     fit: Callable[[Image.Image, Size, FitOptions], Image.Image]
+    scale: Callable[[Size, Size, FitOptions], float] = cover_scale
     distorts: bool = False
+
+
+def _resample(options: FitOptions) -> int:
+    from PIL import Image
+
+    return Image.Resampling.LANCZOS if options.resample is None else options.resample
+
+
+def _resize(im: Image.Image, size: Size, options: FitOptions, box: Box | None = None) -> Image.Image:
+    """Resize (part of) ``im`` to ``size``; no resampling at all when nothing changes."""
+    full = (0.0, 0.0, float(im.width), float(im.height))
+    if (box is None or tuple(map(float, box)) == full) and im.size == (size.width, size.height):
+        return im.copy()
+    return im.resize((size.width, size.height), _resample(options), box=box, reducing_gap=REDUCING_GAP)
+
+
+def _cover_box(width: float, height: float, left: float, top: float, dst: Size, anchor: tuple[float, float]) -> Box:
+    """The largest box of ``dst``'s aspect inside the given rectangle, placed at ``anchor``."""
+    ratio = dst.width / dst.height
+    if width / height > ratio:
+        box_w, box_h = height * ratio, height
+    else:
+        box_w, box_h = width, width / ratio
+    x = left + (width - box_w) * _clamp(anchor[0])
+    y = top + (height - box_h) * _clamp(anchor[1])
+    return (x, y, x + box_w, y + box_h)
+
+
+def _clamp(v: float, lo: float = 0.0, hi: float = 1.0) -> float:
+    return min(hi, max(lo, float(v)))
+
+
+def _fit_cover(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Scale to cover, crop at the anchor: the same geometry as ``ImageOps.fit``."""
+    return _resize(im, size, options, _cover_box(im.width, im.height, 0.0, 0.0, size, options.anchor))
+
+
+def _contained(im: Image.Image, size: Size, options: FitOptions) -> tuple[Image.Image, tuple[int, int]]:
+    """``im`` scaled to fit inside ``size``, and where to paste it (placed at the anchor)."""
+    scale = min(size.width / im.width, size.height / im.height)
+    inner = Size(max(1, min(size.width, round(im.width * scale))), max(1, min(size.height, round(im.height * scale))))
+    offset = (
+        round((size.width - inner.width) * _clamp(options.anchor[0])),
+        round((size.height - inner.height) * _clamp(options.anchor[1])),
+    )
+    return _resize(im, inner, options), offset
+
+
+def _paste(canvas: Image.Image, im: Image.Image, offset: tuple[int, int], composite: bool) -> Image.Image:
+    """``im`` onto ``canvas``: over it (alpha-blended) when ``composite``, else replacing its pixels, alpha included."""
+    canvas.paste(im, offset, im if composite and im.mode == "RGBA" else None)
+    return canvas
+
+
+def _fit_pad(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Contain, then fill the bars with ``options.background`` (transparency inside the picture stays)."""
+    from PIL import Image
+
+    if im.size == (size.width, size.height):
+        return im.copy()
+    inner, offset = _contained(im, size, options)
+    fill = tuple(options.background) + ((255,) if im.mode == "RGBA" else ())
+    return _paste(Image.new(im.mode, (size.width, size.height), fill), inner, offset, composite=False)
+
+
+BLUR_DARKEN = 0.6
+"""How bright the blurred backdrop of ``blur-pad`` is, relative to the picture."""
+
+
+def _fit_blur_pad(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Contain over a blurred, darkened, cover-scaled copy of the same picture.
+
+    The backdrop is built at 1/8 of the output size (blur radius scales with it), so its cost does
+    not depend on the source size; it is opaque even when the picture has alpha.
+    """
+    from PIL import Image, ImageFilter
+
+    if im.size == (size.width, size.height):
+        return im.copy()
+    small = Size(max(1, size.width // 8), max(1, size.height // 8))
+    backdrop = _fit_cover(im.convert("RGB"), small, FitOptions(resample=Image.Resampling.BILINEAR))
+    backdrop = backdrop.filter(ImageFilter.GaussianBlur(max(1.0, max(small.width, small.height) / 40)))
+    backdrop = backdrop.point(lambda v: int(v * BLUR_DARKEN))
+    backdrop = backdrop.resize((size.width, size.height), Image.Resampling.BICUBIC).convert(im.mode)
+    inner, offset = _contained(im, size, options)
+    return _paste(backdrop, inner, offset, composite=True)
+
+
+def _fit_stretch(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Scale each axis on its own: everything stays, proportions do not."""
+    return _resize(im, size, options)
+
+
+def _crop_box(im: Image.Image, options: FitOptions) -> Box:
+    left, top, right, bottom = options.crop_box or (0.0, 0.0, 1.0, 1.0)
+    left, right = sorted((_clamp(left), _clamp(right)))
+    top, bottom = sorted((_clamp(top), _clamp(bottom)))
+    w, h = im.width, im.height
+    min_w, min_h = 1.0 / w, 1.0 / h
+    return (left * w, top * h, max(right, left + min_w) * w, max(bottom, top + min_h) * h)
+
+
+def _fit_crop(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Cut the fractional ``crop_box`` out, then cover the target from it (centred at the anchor)."""
+    left, top, right, bottom = _crop_box(im, options)
+    return _resize(im, size, options, _cover_box(right - left, bottom - top, left, top, size, options.anchor))
+
+
+def _crop_scale(src: Size, dst: Size, options: FitOptions) -> float:
+    left, top, right, bottom = options.crop_box or (0.0, 0.0, 1.0, 1.0)
+    frac_w = max(abs(right - left), 1.0 / src.width)
+    frac_h = max(abs(bottom - top), 1.0 / src.height)
+    return max(dst.width / (src.width * frac_w), dst.height / (src.height * frac_h))
+
+
+SALIENCY_SIDE = 192
+"""Long side of the map ``smart`` scores: enough to place a crop to within about 1% of the frame."""
+
+CENTRE_WEIGHT = 0.15
+"""How much ``smart`` prefers the centre when the content does not decide (0: not at all)."""
+
+
+def _saliency(im: Image.Image) -> Image.Image:
+    """Greyscale interest map: edges (detail) plus saturation, like smartcrop / libvips attention."""
+    from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+    scale = SALIENCY_SIDE / max(im.size)
+    small = im.convert("RGB").resize(
+        (max(1, round(im.width * min(1.0, scale))), max(1, round(im.height * min(1.0, scale)))),
+        Image.Resampling.BOX,
+    )
+    edges = small.convert("L").filter(ImageFilter.FIND_EDGES)
+    ImageDraw.Draw(edges).rectangle([0, 0, edges.width - 1, edges.height - 1], outline=0)  # the filter's frame artefact
+    saturation = small.convert("HSV").getchannel("S")
+    return ImageChops.add(edges, saturation, scale=2.0)
+
+
+def _best_offset(profile: list[float], window: int) -> int:
+    """Start of the ``window``-long run of ``profile`` with the most weight, nudged towards the centre."""
+    n = len(profile)
+    if window >= n:
+        return 0
+    prefix = [0.0]
+    for v in profile:
+        prefix.append(prefix[-1] + v)
+    total = prefix[-1] or 1.0
+    centre = (n - window) / 2
+    best, best_score = 0, -math.inf
+    for start in range(n - window + 1):
+        score = (prefix[start + window] - prefix[start]) / total
+        score -= CENTRE_WEIGHT * abs(start - centre) / max(1.0, centre) * (window / n)
+        if score > best_score + 1e-12:
+            best, best_score = start, score
+    return best
+
+
+def _fit_smart(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Cover-crop where the content is: the window over the most edges and saturation wins.
+
+    The crop spans the whole image along one axis (as ``cover`` does), so only its position along
+    the other axis is chosen: from the saliency map collapsed to one row or column. Deterministic.
+    """
+    from PIL import Image
+
+    box = _cover_box(im.width, im.height, 0.0, 0.0, size, (0.5, 0.5))
+    box_w, box_h = box[2] - box[0], box[3] - box[1]
+    if box_w >= im.width - 1e-6 and box_h >= im.height - 1e-6:
+        return _resize(im, size, options, box)
+    sal = _saliency(im)
+    horizontal = box_w < im.width - 1e-6
+    n = sal.width if horizontal else sal.height
+    line = sal.resize((n, 1) if horizontal else (1, n), Image.Resampling.BOX)
+    profile = [float(v) for v in line.tobytes()]
+    window = max(1, round((box_w / im.width if horizontal else box_h / im.height) * n))
+    start = _best_offset(profile, window) / max(1, n - window) if n > window else 0.5
+    anchor = (start, 0.5) if horizontal else (0.5, start)
+    return _resize(im, size, options, _cover_box(im.width, im.height, 0.0, 0.0, size, anchor))
+
+
+BUILTIN_STRATEGIES: tuple[Strategy, ...] = (
+    Strategy("cover", "Scale to cover the target and crop the overflow, centred (or at the anchor).", _fit_cover),
+    Strategy("pad", "Fit the whole picture inside and fill the rest with the background colour.", _fit_pad, contain_scale),
+    Strategy(
+        "blur-pad",
+        "Fit the whole picture over a blurred, darkened, cover-scaled copy of itself.",
+        _fit_blur_pad,
+        contain_scale,
+    ),
+    Strategy("smart", "Crop to cover where the detail and colour are (content-aware, deterministic).", _fit_smart),
+    Strategy("crop", "Cut the crop box (left, top, right, bottom fractions), then cover the target from it.", _fit_crop, _crop_scale),
+    Strategy("stretch", "Scale each axis separately: keeps everything but distorts proportions.", _fit_stretch, distorts=True),
+)
 
 
 @hookimpl
 def sora_guard_strategies() -> list[Strategy]:
-    return []
+    return list(BUILTIN_STRATEGIES)
