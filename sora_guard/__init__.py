@@ -16,6 +16,10 @@ _LAZY = {
     "check_paths": "sora_guard.api",
     "hookimpl": "sora_guard.hookspecs",
     "hookspec": "sora_guard.hookspecs",
+    "guard": "sora_guard.openai_guard",
+    "GuardedClient": "sora_guard.openai_guard",
+    "PreflightError": "sora_guard.errors",
+    "PreflightWarning": "sora_guard.errors",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -23,6 +27,8 @@ __all__ = ["__version__", *_LAZY]
 if TYPE_CHECKING:
     from .api import check, check_paths
     from .hookspecs import hookimpl, hookspec
+    from .errors import PreflightError, PreflightWarning
+    from .openai_guard import GuardedClient, guard
 
 
 def __getattr__(name: str):

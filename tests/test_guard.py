@@ -1,0 +1,374 @@
+"""The pre-flight guard with the real openai client against the validating loopback service."""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import openai
+import pytest
+from images import corrupt_jpeg, encode, marker, truncated
+from openai import OpenAI
+from openai_server import SIZE_MISMATCH, OpenAIServer
+from PIL import Image
+
+import sora_guard
+from sora_guard import PreflightError, PreflightWarning
+
+API_KEY = "sk-test-do-not-leak-7d1f"
+SORA_DEPRECATION = "The Sora API is scheduled to permanently shut down"
+
+
+@pytest.fixture
+def server():
+    with OpenAIServer(lifetime=60) as s:
+        yield s
+
+
+@pytest.fixture
+def client(server):
+    with OpenAI(api_key=API_KEY, base_url=server.base_url, max_retries=0) as c:
+        yield c
+
+
+def jpeg(size=(1280, 720)) -> bytes:
+    return encode(marker(size), "JPEG", quality=90)
+
+
+def png(size=(1280, 720), mode="RGB") -> bytes:
+    return encode(marker(size, mode), "PNG")
+
+
+def create(c, ref, size="1280x720", **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return c.videos.create(model=kw.pop("model", "sora-2"), prompt="a lighthouse", size=size, input_reference=ref, **kw)
+
+
+def sent(server, field="input_reference"):
+    (request,) = [r for r in server.requests if r.method == "POST"]
+    return request.file(field)
+
+
+# -- compliant inputs go out once, named and typed from their content ------------------------------
+
+
+@pytest.mark.parametrize(
+    "make_ref, filename",
+    [
+        (lambda p, d: d, "input_reference.jpg"),
+        (lambda p, d: io.BytesIO(d), "input_reference.jpg"),
+        (lambda p, d: p, "photo.jpg"),
+        (lambda p, d: ("photo.jpg", d), "photo.jpg"),
+        (lambda p, d: ("upload", d, "application/octet-stream"), "upload.jpg"),
+        (lambda p, d: (None, p), "input_reference.jpg"),
+        (lambda p, d: {"image_url": "data:image/jpeg;base64," + base64.b64encode(d).decode()}, "input_reference.jpg"),
+    ],
+    ids=["bytes", "bytesio", "path", "tuple", "tuple-octet-stream", "tuple-path-nameless", "data-url"],
+)
+def test_compliant_reference_is_sent_with_name_and_mime_from_content(server, client, tmp_path, make_ref, filename):
+    data = jpeg()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data)
+    video = create(sora_guard.guard(client), make_ref(path, data))
+    part = sent(server)
+    assert video.status == "queued"
+    assert (part.filename, part.content_type, part.data) == (filename, "image/jpeg", data)
+
+
+def test_unguarded_raw_bytes_go_out_as_octet_stream_and_are_refused(server, client):
+    with pytest.raises(openai.BadRequestError) as exc:
+        create(client, jpeg())
+    assert exc.value.body["code"] == "unsupported_file_mimetype"
+    assert sent(server).content_type == "application/octet-stream"
+
+
+def test_file_object_is_read_whole_and_its_position_restored(server, client, tmp_path):
+    path = tmp_path / "frame.png"
+    path.write_bytes(png())
+    with open(path, "rb") as fp:
+        fp.seek(7)
+        create(sora_guard.guard(client), fp)
+        assert fp.tell() == 7
+    part = sent(server)
+    assert (part.filename, part.content_type, part.data) == ("frame.png", "image/png", path.read_bytes())
+
+
+# -- bad inputs raise before any request -----------------------------------------------------------
+
+
+def test_wrong_size_raises_with_zero_requests_and_names_the_fix(server, client, tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(jpeg((1920, 1080)))
+    with pytest.raises(PreflightError) as exc:
+        create(sora_guard.guard(client), path)
+    assert server.requests == []
+    assert isinstance(exc.value, ValueError)
+    message = str(exc.value)
+    assert "SG101" in message and "1920x1080" in message and str(path) in message
+    assert 'guard(client, fix="cover")' in message
+    assert f"sora-guard fix --size 1280x720 --strategy cover {path}" in message
+    assert [d.code for d in exc.value.diagnostics] == ["SG101"]
+    assert API_KEY not in message
+
+
+def test_file_object_position_is_restored_when_the_check_fails(server, client):
+    stream = io.BytesIO(jpeg((1000, 1000)))
+    stream.seek(3)
+    with pytest.raises(PreflightError):
+        create(sora_guard.guard(client), stream)
+    assert stream.tell() == 3 and server.requests == []
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (truncated(jpeg()), "SG503"),
+        (corrupt_jpeg((1280, 720)), "SG503"),
+        (b"<html>502 Bad Gateway</html>", "SG502"),
+        (b"", "SG302"),
+        (encode(marker((1280, 720)), "GIF"), "SG201"),
+        (encode(marker((1280, 720), "CMYK"), "JPEG"), "SG401"),
+    ],
+    ids=["truncated", "corrupt", "html", "empty", "gif", "cmyk"],
+)
+def test_broken_or_refused_content_raises(server, client, data, code):
+    with pytest.raises(PreflightError) as exc:
+        create(sora_guard.guard(client), data)
+    assert code in {d.code for d in exc.value.diagnostics}
+    assert server.requests == []
+
+
+def test_missing_path_raises_unreadable(server, client, tmp_path):
+    with pytest.raises(PreflightError) as exc:
+        create(sora_guard.guard(client), tmp_path / "nope.jpg")
+    assert "SG501" in str(exc.value) and "does not exist" in str(exc.value)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, code",
+    [
+        ({"model": "sora-2", "size": "1792x1024"}, "SG105"),
+        ({"model": "sora-2-2025-10-06", "size": "1920x1080"}, "SG105"),
+        ({"model": "sora-2", "size": "1280x720", "seconds": "7"}, "SG106"),
+    ],
+)
+def test_model_size_and_seconds_are_checked_without_an_image(server, client, kwargs, code):
+    with pytest.raises(PreflightError) as exc, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sora_guard.guard(client).videos.create(prompt="x", **kwargs)
+    assert [d.code for d in exc.value.diagnostics] == [code]
+    assert server.requests == []
+    # the service refuses the same request
+    with pytest.raises(openai.BadRequestError), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        client.videos.create(prompt="x", **kwargs)
+    assert len(server.requests) == 1
+
+
+def test_pro_model_renders_1792x1024(server, client):
+    video = create(sora_guard.guard(client), jpeg((1792, 1024)), size="1792x1024", model="sora-2-pro")
+    assert video.size == "1792x1024" and len(server.requests) == 1
+
+
+def test_omitted_size_means_the_service_default_720x1280(server, client):
+    with pytest.raises(PreflightError) as exc, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sora_guard.guard(client).videos.create(prompt="x", input_reference=jpeg())
+    assert "720x1280" in str(exc.value) and server.requests == []
+
+
+def test_unparseable_size_raises(server, client):
+    with pytest.raises(PreflightError, match="WIDTHxHEIGHT"):
+        create(sora_guard.guard(client), jpeg(), size="hd")
+    assert server.requests == []
+
+
+# -- data URLs, remote URLs, file ids ----------------------------------------------------------------
+
+
+def test_bad_data_url_is_decoded_and_checked(server, client):
+    url = "data:image/png;base64," + base64.b64encode(png((640, 480))).decode()
+    with pytest.raises(PreflightError, match="640x480"):
+        create(sora_guard.guard(client), {"image_url": url})
+    with pytest.raises(PreflightError, match="not valid base64"):
+        create(sora_guard.guard(client), {"image_url": "data:image/png;base64,%%%"})
+    assert server.requests == []
+
+
+def test_data_url_over_the_byte_limit_is_refused_before_decoding(server, client):
+    url = "data:image/jpeg;base64," + "A" * 400_000
+    with pytest.raises(PreflightError, match="400000 characters"):
+        create(sora_guard.guard(client, max_bytes=100_000), {"image_url": url})
+    assert server.requests == []
+
+
+def test_remote_url_and_file_id_pass_through_with_a_warning(server, client):
+    guarded = sora_guard.guard(client)
+    for ref, shown in (({"image_url": "https://example.invalid/a.jpg?token=secret"}, "https://example.invalid/a.jpg"), ({"file_id": "file_123"}, "file_id")):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(RuntimeError, match="Expected entry at `input_reference`"):  # the SDK's own limit
+                guarded.videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=ref)
+        notes = [w for w in caught if w.category is PreflightWarning]
+        assert len(notes) == 1 and shown in str(notes[0].message) and "secret" not in str(notes[0].message)
+        assert notes[0].filename == __file__
+    assert server.requests == []
+
+
+def test_fetch_urls_downloads_and_checks_remote_images(server, client):
+    server.assets["/assets/wide.jpg"] = jpeg((1920, 1080))
+    server.assets["/assets/ok.jpg"] = jpeg()
+    guarded = sora_guard.guard(client, fetch_urls=True)
+    with pytest.raises(PreflightError, match="1920x1080"):
+        create(guarded, {"image_url": server.url + "/assets/wide.jpg"})
+    assert [r.method for r in server.requests] == ["GET"]
+    create(guarded, {"image_url": server.url + "/assets/ok.jpg"})
+    part = sent(server)
+    assert (part.filename, part.content_type, part.data) == ("ok.jpg", "image/jpeg", server.assets["/assets/ok.jpg"])
+
+
+# -- the rest of the client --------------------------------------------------------------------------
+
+
+def test_unguarded_client_in_the_same_process_still_reaches_the_server(server, client):
+    guarded = sora_guard.guard(client)
+    with pytest.raises(PreflightError):
+        create(guarded, jpeg((1920, 1080)))
+    other = OpenAI(api_key=API_KEY, base_url=server.base_url, max_retries=0)
+    for c in (client, other):
+        with pytest.raises(openai.BadRequestError) as exc:
+            create(c, ("wide.jpg", jpeg((1920, 1080))))
+        assert exc.value.status_code == 400
+        assert exc.value.body == {"message": SIZE_MISMATCH, "type": "invalid_request_error", "param": None, "code": None}
+    assert len(server.requests) == 2
+    assert type(client.videos) is openai.resources.videos.Videos
+    assert "Guarded" not in type(other.videos).__name__
+
+
+def test_create_and_poll_is_guarded(server, client):
+    guarded = sora_guard.guard(client)
+    with pytest.raises(PreflightError), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        guarded.videos.create_and_poll(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((1920, 1080)))
+    assert server.requests == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        video = guarded.videos.create_and_poll(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg(), poll_interval_ms=1)
+    assert video.status == "completed"
+    assert [(r.method, r.path.split("/")[2]) for r in server.requests] == [("POST", "videos"), ("GET", "videos"), ("GET", "videos")]
+    assert sent(server).content_type == "image/jpeg"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.videos.with_raw_response.create,
+        lambda g: g.with_raw_response.videos.create,
+        lambda g: g.videos.with_streaming_response.create,
+        lambda g: g.with_options(timeout=5).videos.create,
+    ],
+    ids=["videos.with_raw_response", "client.with_raw_response", "with_streaming_response", "with_options"],
+)
+def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
+    def invoke(ref):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            response = call(guarded)(model="sora-2", prompt="x", size="1280x720", input_reference=ref)
+            if hasattr(response, "__enter__"):  # a streamed response sends on entry
+                with response as streamed:
+                    return streamed.parse()
+            return response.parse() if hasattr(response, "parse") else response
+
+    guarded = sora_guard.guard(client)
+    with pytest.raises(PreflightError):
+        invoke(jpeg((1920, 1080)))
+    assert server.requests == []
+    assert invoke(jpeg()).status == "queued"
+    assert sent(server).filename == "input_reference.jpg"
+
+
+def test_other_attributes_are_the_clients(client):
+    guarded = sora_guard.guard(client)
+    assert guarded.base_url == client.base_url and guarded.files is client.files and guarded.unguarded is client
+
+
+def test_sdk_deprecation_warning_passes_through_unchanged(server, client):
+    def warnings_of(c, **ref):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            c.videos.create(model="sora-2", prompt="x", size="1280x720", **ref)
+        return [(w.category, str(w.message), w.filename) for w in caught]
+
+    plain = warnings_of(client)
+    guarded = warnings_of(sora_guard.guard(client), input_reference=jpeg())
+    assert plain == guarded
+    assert len(plain) == 1 and plain[0][0] is DeprecationWarning and SORA_DEPRECATION in plain[0][1] and plain[0][2] == __file__
+
+
+# -- fix mode ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, fmt, mime",
+    [
+        (jpeg((1920, 1080)), "JPEG", "image/jpeg"),
+        (png((1000, 1000)), "PNG", "image/png"),
+        (encode(marker((800, 600)), "GIF"), "PNG", "image/png"),
+        (encode(marker((720, 1280)), "WEBP"), "WEBP", "image/webp"),
+    ],
+    ids=["jpeg-16:9-large", "png-square", "gif", "webp-portrait"],
+)
+def test_fix_mode_sends_exactly_the_requested_size(server, client, data, fmt, mime):
+    create(sora_guard.guard(client, fix="cover"), data)
+    part = sent(server)
+    with Image.open(io.BytesIO(part.data)) as im:
+        assert (im.size, im.format) == ((1280, 720), fmt)
+    assert part.content_type == mime and part.filename.startswith("input_reference.")
+
+
+def test_fix_mode_keeps_the_file_name_stem(server, client, tmp_path):
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(jpeg((3000, 2000)))
+    create(sora_guard.guard(client, fix="pad"), path)
+    part = sent(server)
+    assert part.filename == "holiday.jpg" and Image.open(io.BytesIO(part.data)).size == (1280, 720)
+    assert path.read_bytes()[:2] == b"\xff\xd8" and Image.open(path).size == (3000, 2000)  # the file is untouched
+
+
+def test_fix_mode_still_refuses_what_it_cannot_fix(server, client):
+    guarded = sora_guard.guard(client, fix="cover")
+    with pytest.raises(PreflightError, match="SG503"):
+        create(guarded, truncated(jpeg()))
+    with pytest.raises(PreflightError, match="SG105"):
+        create(guarded, jpeg((1792, 1024)), size="1792x1024")
+    assert server.requests == []
+
+
+def test_unknown_strategy_is_refused_at_guard_time(client):
+    with pytest.raises(ValueError, match="unknown fit strategy 'zoom'"):
+        sora_guard.guard(client, fix="zoom")
+
+
+def test_configuration_keys_apply(server, client):
+    # with SG101 ignored the guard lets the mismatch through and the service refuses it
+    with pytest.raises(openai.BadRequestError):
+        create(sora_guard.guard(client, ignore=["SG101"]), ("wide.jpg", jpeg((1920, 1080))))
+    assert len(server.requests) == 1
+
+
+def test_import_without_openai_is_cheap_and_works():
+    code = (
+        "import sys; sys.modules['openai'] = None\n"
+        "import sora_guard\n"
+        "assert 'openai' not in sys.modules or sys.modules['openai'] is None\n"
+        "assert issubclass(sora_guard.PreflightError, ValueError)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sora_guard')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
+    assert out.stdout.strip() == "['sora_guard', 'sora_guard.errors', 'sora_guard.model']"
