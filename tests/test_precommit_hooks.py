@@ -1,0 +1,196 @@
+"""The hooks in .pre-commit-hooks.yaml, run by the real pre-commit framework in throwaway git repos.
+
+Each consumer repo points a ``repo:`` entry at this repository at its current commit (committed
+state, as pre-commit clones it), so pre-commit builds the hook's virtualenv from PyPI exactly as a
+user's machine would. One pre-commit cache is shared by the whole session: the environment is
+built once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from images import encode, heic_like, marker, truncated, write
+
+ROOT = Path(__file__).resolve().parents[1]
+LANDSCAPE, PORTRAIT = (1280, 720), (720, 1280)
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def init_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q")
+    git(path, "config", "user.email", "test@example.com")
+    git(path, "config", "user.name", "test")
+    git(path, "config", "commit.gpgsign", "false")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
+def hook_rev() -> str:
+    return git(ROOT, "rev-parse", "HEAD").strip()
+
+
+class Consumer:
+    """A git repo that uses sora-guard's hooks, with ``run`` for ``pre-commit run``."""
+
+    def __init__(self, path: Path, home: Path, rev: str):
+        self.path, self.home, self.rev = path, home, rev
+
+    def configure(self, *hooks: dict) -> None:
+        config = {"repos": [{"repo": str(ROOT), "rev": self.rev, "hooks": list(hooks)}]}
+        (self.path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+    def write(self, name: str, data) -> Path:
+        return write(self.path / name, data)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        git(self.path, "add", "-A")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "SORA_GUARD", "GITHUB_"))}
+        env.update(PRE_COMMIT_HOME=str(self.home), SKIP="")
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--color", "never", *args],
+            cwd=self.path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+
+@pytest.fixture
+def consumer(tmp_path, pre_commit_home, hook_rev) -> Consumer:
+    return Consumer(init_repo(tmp_path / "consumer"), pre_commit_home, hook_rev)
+
+
+def output(proc: subprocess.CompletedProcess) -> str:
+    text = proc.stdout + proc.stderr
+    assert "Traceback" not in text, text
+    return text
+
+
+def diagnostic_files(text: str) -> set[str]:
+    return set(re.findall(r"^(\S+): SG\d{3} ", text, re.M))
+
+
+# --- the manifest itself ---------------------------------------------------------------------
+
+
+def manifest() -> dict[str, dict]:
+    return {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+
+
+def test_manifest_selects_exactly_the_extensions_sora_guard_checks():
+    from identify.identify import ALL_TAGS, tags_from_filename
+
+    from sora_guard.probe import EXTENSION_FORMATS
+
+    for hook in manifest().values():
+        files = re.compile(hook["files"])
+        for ext in EXTENSION_FORMATS:
+            assert files.search(f"dir/a{ext}") and files.search(f"A{ext.upper()}"), (hook["id"], ext)
+        for other in ("logo.svg", "notes.txt", "a.jpg.txt", "png", "Makefile"):
+            assert not files.search(other), (hook["id"], other)
+        types_or = set(hook["types_or"])
+        assert types_or <= ALL_TAGS
+        for ext in EXTENSION_FORMATS:  # every image file carries at least one of the tags
+            assert tags_from_filename(f"a{ext}") & types_or or not tags_from_filename(f"a{ext}"), ext
+        format_tags = set().union(*(tags_from_filename(f"a{ext}") for ext in EXTENSION_FORMATS)) - {"image"}
+        assert types_or == format_tags | {"binary"}, hook["id"]
+        assert hook["language"] == "python"
+
+
+# --- the check hook --------------------------------------------------------------------------
+
+
+def test_check_hook_fails_on_bad_images_names_them_and_ignores_non_images(consumer):
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("assets/good.jpg", marker(LANDSCAPE))
+    consumer.write("assets/portrait.png", marker(PORTRAIT))
+    consumer.write("assets/off_by_one.png", marker((1281, 720)))
+    consumer.write("assets/truncated.jpg", truncated(encode(marker(LANDSCAPE), "JPEG")))
+    consumer.write("assets/IMG_0001.HEIC", heic_like())
+    consumer.write("assets/logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    consumer.write("notes.txt", b"not an image\n")
+    consumer.write("data.bin", bytes(range(256)))
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1, text
+    assert "sora-guard" in text and "Failed" in text
+    assert diagnostic_files(text) == {"assets/off_by_one.png", "assets/truncated.jpg", "assets/IMG_0001.HEIC"}
+    assert re.search(r"^assets/off_by_one\.png: SG101 \[error\] 1281x720 does not match the target 1280x720", text, re.M)
+    assert re.search(r"^assets/truncated\.jpg: SG503 \[error\] \S", text, re.M)
+    assert re.search(r"^assets/IMG_0001\.HEIC: SG201 \[error\] HEIF is not accepted", text, re.M)
+    # only the five images were handed to sora-guard: the SVG, text and other binary files never were
+    assert "of 5 files." in text, text
+
+
+def test_check_hook_passes_on_good_images(consumer):
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("good.jpg", marker(LANDSCAPE))
+    consumer.write("portrait.webp", marker(PORTRAIT))
+    consumer.write("logo.svg", b"<svg/>")
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 0, text
+    assert re.search(r"^sora-guard\.+Passed$", text, re.M), text
+
+
+def test_check_hook_skips_a_commit_without_images(consumer):
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("logo.svg", b"<svg/>")
+    consumer.write("README.md", b"# hi\n")
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 0, text
+    assert re.search(r"^sora-guard\.+\(no files to check\)Skipped$", text, re.M), text
+
+
+def test_args_pass_through_to_the_hook(consumer):
+    consumer.configure({"id": "sora-guard", "args": ["--profile", "sora-2-pro", "--size", "1920x1080", "--output-format", "github"]})
+    consumer.write("full_hd.png", marker((1920, 1080)))
+    consumer.write("hd.png", marker(LANDSCAPE))
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1, text
+    assert "::error file=hd.png,title=SG101 size-mismatch::1280x720 does not match the target 1920x1080 (sora-2-pro)" in text
+    assert "file=full_hd.png" not in text
+
+
+def test_consumer_configuration_is_honoured(consumer):
+    consumer.write(
+        "pyproject.toml",
+        b'[tool.sora-guard]\nsize = "1280x720"\nextend-exclude = ["fixtures"]\n\n'
+        b'[tool.sora-guard.per-path."assets/portrait/**"]\nsize = "720x1280"\n',
+    )
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("assets/landscape/a.jpg", marker(LANDSCAPE))
+    consumer.write("assets/portrait/b.jpg", marker(PORTRAIT))
+    consumer.write("fixtures/broken.jpg", b"not an image")
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 0, text
+
+    consumer.write("assets/landscape/c.jpg", marker(PORTRAIT))
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1, text
+    assert diagnostic_files(text) == {"assets/landscape/c.jpg"}
+    assert "720x1280 does not match the target 1280x720" in text
