@@ -1,0 +1,311 @@
+"""``fix``: repair one file or many, deciding with the engine's own check, writing atomically.
+
+A file that passes ``check`` is never rewritten. A file with only fixable errors is decoded once,
+fitted to ``Target.size_for`` (the size the check demands), colour-normalised and encoded, and
+the result is checked again before anything is written: if it would still fail, nothing is
+written. Unfixable files (corrupt, unreadable, too large to decode) are reported and left alone.
+
+Fix-stage problems are diagnostics with codes of their own (``FIX_CODES``).
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import os
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .atomic import _fsync_dir, atomic_write_bytes, remove_stale
+from .config import Settings
+from .engine import check_bytes, check_info, check_path
+from .fitting import FitError, Fitted, encode, fit_opened, get_strategy, output_format, output_size
+from .model import Diagnostic, FileReport, ImageInfo, Severity
+from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image
+from .strategies import FitOptions
+
+__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_files", "summarise"]
+
+FIX_CODES = {
+    "SG901": ("write-failed", "the fixed file could not be written (read-only file or folder, disk full); the original is untouched"),
+    "SG902": ("not-fixed", "the repaired image would still fail the check (or the strategy failed), so nothing was written"),
+    "SG903": ("name-taken", "the converted file needs a new extension, but a file with that name exists; nothing was written"),
+    "SG911": ("enlarged", "the picture had to be enlarged more than 2x; it will look soft"),
+    "SG912": ("distorted", "the stretch strategy changed the picture's proportions"),
+    "SG913": ("profile-ignored", "the embedded colour profile could not be applied; pixels were taken as sRGB"),
+    "SG914": ("renamed", "the file's format changed, so its extension changed with it"),
+}
+"""Codes of fix-stage diagnostics: (name, meaning)."""
+
+LOWER_QUALITIES = (85, 75, 65, 50)
+"""JPEG/WebP qualities tried, in order, when the fixed file is over the byte limit."""
+
+
+def _diag(code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(code, FIX_CODES[code][0], severity, message, False)
+
+
+class Status(str, enum.Enum):
+    UNCHANGED = "unchanged"
+    FIXED = "fixed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FixJob:
+    """One file to fix. ``out`` is where the result goes (``None``: in place); ``dry_run`` writes nothing.
+
+    ``anchor`` and ``crop_box`` override the fit options (in displayed fractions).
+    """
+
+    path: str
+    out: str | None = None
+    dry_run: bool = False
+    anchor: tuple[float, float] | None = None
+    crop_box: tuple[float, float, float, float] | None = None
+
+
+@dataclass
+class FixResult:
+    """What ``fix`` did (or would do) to one file."""
+
+    path: str
+    status: Status
+    before: FileReport
+    after: FileReport | None = None
+    dest: str | None = None
+    changes: list[str] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def renamed(self) -> bool:
+        return self.dest is not None and os.path.splitext(self.dest)[1] != os.path.splitext(self.path)[1]
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        """Why the file is not compliant after the run (empty unless it failed)."""
+        if self.status is not Status.FAILED:
+            return []
+        errors = self.before.errors
+        return [d for d in self.notes if d.severity is Severity.ERROR] or [d for d in errors if not d.fixable] or errors
+
+
+_cleaned: set[str] = set()
+
+
+def _prepare_folder(folder: str) -> None:
+    """Remove temporary files an interrupted run left here (once per folder per process)."""
+    if folder not in _cleaned:
+        _cleaned.add(folder)
+        remove_stale(folder)
+
+
+def _read_only(path: str, *, must_exist: bool) -> str | None:
+    """Why ``path`` may not be written (or replaced), or None. Honours read-only bits even for root."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if must_exist or os.path.exists(path):
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+            return "the file is read-only"
+    try:
+        if not os.stat(folder).st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
+            return f"the folder {folder} is read-only"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _dest_name(path: str, fmt: str) -> str:
+    """``path`` with an extension that names ``fmt`` (unchanged when it already does)."""
+    stem, ext = os.path.splitext(path)
+    return path if EXTENSION_FORMATS.get(ext.lower()) == fmt else stem + FORMAT_EXTENSION[fmt]
+
+
+def _describe(info: ImageInfo | None) -> str:
+    if info is None or info.stored is None:
+        return "?"
+    parts = [info.format or "?", str(info.displayed), info.mode or "?"]
+    if info.orientation != 1:
+        parts.append(f"orientation {info.orientation}")
+    if info.byte_size is not None:
+        parts.append(f"{info.byte_size:,} bytes")
+    return " ".join(parts)
+
+
+def _read(path: str, limit: int) -> bytes | None:
+    try:
+        with open(path, "rb") as fp:
+            if os.fstat(fp.fileno()).st_size > limit:
+                return None
+            return fp.read()
+    except OSError:
+        return None
+
+
+def fix_file(job: FixJob, settings: Settings) -> FixResult:
+    """Fix one file with the settings that apply to its path. Never raises for the file's content."""
+    own = settings.for_path(job.path)
+    target, rules = own.target(), own.rules()
+    data = _read(job.path, target.limits.max_file_bytes)
+    if data is None:
+        return FixResult(job.path, Status.FAILED, check_path(job.path, target, rules), dry_run=job.dry_run)
+    try:
+        from PIL import Image
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            im = Image.open(io.BytesIO(data))
+    except Exception:
+        return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
+    with im:
+        return _fix_opened(job, own, im, data, target, rules)
+
+
+def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> FixResult:
+    info = probe_image(im, job.path)
+    info.byte_size = len(data)
+    if info.stored.pixels > target.limits.max_pixels:
+        return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
+    before = check_info(info, target, rules)
+    if before.ok or any(not d.fixable for d in before.errors):
+        full = check_bytes(data, target, rules, job.path)  # proves the pixel data decodes
+        if not full.ok:
+            return FixResult(job.path, Status.FAILED, full, dry_run=job.dry_run)
+        return _unchanged(job, full, data)
+    fmt = output_format(info.format, target, own.convert_to, info.has_transparency)
+    dest = _dest_name(job.out or job.path, fmt)
+    notes: list[Diagnostic] = []
+    changes: list[str] = []
+    if {d.code for d in before.errors} <= {"SG202"} and fmt == info.format:
+        out, after = data, check_bytes(data, target, rules, dest)  # a rename: the bytes stay as they are
+        if not after.ok:
+            return FixResult(job.path, Status.FAILED, after, dry_run=job.dry_run)
+    else:
+        strategy = get_strategy(own.strategy, own.registry)
+        options = FitOptions(background=own.background, anchor=job.anchor or (0.5, 0.5), crop_box=job.crop_box)
+        size = output_size(info.displayed, target)
+        try:
+            fitted = fit_opened(im, size, strategy, options, info.orientation)
+        except FitError as exc:
+            if "corrupt" in str(exc):
+                info.decode_error = str(exc).split(": ", 1)[-1]
+                return FixResult(job.path, Status.FAILED, check_info(info, target, rules), dry_run=job.dry_run)
+            return FixResult(job.path, Status.FAILED, before, notes=[_diag("SG902", str(exc))], dry_run=job.dry_run)
+        notes.extend(_diag(code, message, Severity.WARNING) for code, message in fitted.notes)
+        out, after = _encode_within_limit(fitted, fmt, own, target, rules, dest)
+        if not after.ok:
+            failing = ", ".join(f"{d.code} {d.message}" for d in after.errors)
+            return FixResult(job.path, Status.FAILED, before, after, notes=notes + [_diag("SG902", f"the result would still fail: {failing}")], dry_run=job.dry_run)
+        changes.append(_change(info, fitted, size, fmt))
+    if dest != (job.out or job.path):
+        notes.append(_diag("SG914", f"content is now {fmt}: renamed to {os.path.basename(dest)}", Severity.WARNING))
+    result = FixResult(job.path, Status.FIXED, before, after, dest, changes, notes, job.dry_run)
+    if not job.dry_run:
+        problem = _write(job, dest, out)
+        if problem is not None:
+            result.status, result.dest = Status.FAILED, None
+            result.notes.append(problem)
+    return result
+
+
+def _change(info: ImageInfo, fitted: Fitted, size, fmt: str) -> str:
+    text = f"{info.displayed} -> {size}" + (f" ({fitted.strategy})" if info.displayed != size else "")
+    if fmt != info.format:
+        text += f", {info.format} -> {fmt}"
+    return text
+
+
+def _encode_within_limit(fitted: Fitted, fmt: str, own: Settings, target, rules, dest: str) -> tuple[bytes, FileReport]:
+    """Encode at the configured quality; over the byte limit, retry lossy formats at lower qualities."""
+    qualities = [own.quality] + ([q for q in LOWER_QUALITIES if q < own.quality] if fmt in ("JPEG", "WEBP") else [])
+    for quality in qualities:
+        out = encode(fitted.image, fmt, quality, own.background)
+        after = check_bytes(out, target, rules, dest)
+        if after.ok or "SG301" not in {d.code for d in after.errors}:
+            break
+    return out, after
+
+
+def _unchanged(job: FixJob, report: FileReport, data: bytes) -> FixResult:
+    """A file that already passes: left byte-identical (copied as it is into an ``--out`` tree)."""
+    result = FixResult(job.path, Status.UNCHANGED, report, report, job.out or job.path, dry_run=job.dry_run)
+    if job.out and not job.dry_run:
+        problem = _write(job, job.out, data)
+        if problem is not None:
+            result.status = Status.FAILED
+            result.notes.append(problem)
+    return result
+
+
+def _write(job: FixJob, dest: str, data: bytes) -> Diagnostic | None:
+    """Write ``data`` to ``dest`` atomically; in place, remove the old name after a rename."""
+    try:
+        folder = os.path.dirname(os.path.abspath(dest))
+        if job.out:
+            os.makedirs(folder, exist_ok=True)
+        reason = _read_only(dest, must_exist=False) if job.out else _read_only(job.path, must_exist=True)
+        if reason:
+            return _diag("SG901", f"cannot write {dest}: {reason}; nothing changed")
+        _prepare_folder(folder)
+        if job.out or dest == job.path:
+            atomic_write_bytes(dest, data, like=None if job.out else job.path)
+            return None
+        try:
+            atomic_write_bytes(dest, data, overwrite=False, like=job.path)
+        except FileExistsError:
+            return _diag("SG903", f"cannot rename to {dest}: that file exists; nothing changed")
+        os.unlink(job.path)
+        _fsync_dir(folder)
+    except OSError as exc:
+        return _diag("SG901", f"cannot write {dest}: {exc.strerror or exc}; the original is untouched")
+    return None
+
+
+def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = None) -> Iterator[FixResult]:
+    """Fix many files over all cores (bounded memory), streaming results in input order."""
+    from .runner import parallel_map
+
+    return parallel_map(fix_file, jobs, settings, workers)
+
+
+def summarise(results: Iterable[FixResult]) -> str:
+    """The end-of-run summary: counts of fixed / already fine / failed files, and per rule."""
+    results = list(results)
+    status = Counter(r.status for r in results)
+    fixed: Counter = Counter()
+    failed: Counter = Counter()
+    for r in results:
+        if r.status is Status.FIXED:
+            fixed.update(f"{d.code} {d.name}" for d in r.before.errors)
+        elif r.status is Status.FAILED:
+            failed.update(f"{d.code} {d.name}" for d in r.problems)
+    dry = any(r.dry_run for r in results)
+    verb = "Would fix" if dry else "Fixed"
+    lines = [f"{verb} {status[Status.FIXED]} file(s); {status[Status.UNCHANGED]} already fine; {status[Status.FAILED]} failed."]
+    for label, counts in (("would fix" if dry else "fixed", fixed), ("failed", failed)):
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {label:<9} {n:>5}  {key}")
+    return "\n".join(lines) + "\n"
+
+
+def describe(result: FixResult, diff: bool = False) -> str:
+    """One file's outcome as text (empty for a file left as it was)."""
+    if result.status is Status.UNCHANGED:
+        return ""
+    if result.status is Status.FAILED:
+        return "".join(f"{result.path}: {d.code} [{d.name}] {d.message}\n" for d in result.problems)
+    name = result.path if result.dest in (None, result.path) else f"{result.path} -> {result.dest}"
+    codes = ", ".join(sorted({d.code for d in result.before.errors}))
+    head = f"{name}: {'would fix' if result.dry_run else 'fixed'} {codes}" + (f": {'; '.join(result.changes)}" if result.changes else "")
+    lines = [head]
+    lines += [f"  {d.code} [{d.name}] {d.message}" for d in result.notes if d.severity is Severity.WARNING]
+    if diff:
+        lines.append(f"  --- {result.path}  {_describe(result.before.info)}")
+        lines.append(f"  +++ {result.dest}  {_describe(result.after.info if result.after else None)}")
+    return "\n".join(lines) + "\n"
