@@ -42,6 +42,8 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     files.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)")
     files.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    files.add_argument("--executor", default="local", metavar="NAME", help="where files are processed: local (default) or dask")
+    files.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster of --jobs workers)")
 
 
 #: CLI option -> configuration key, for the options that override configuration
@@ -106,7 +108,7 @@ def _statistics(report) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .files import discover
-    from .runner import check_files
+    from .runner import check_files, make_executor
 
     settings = settings_from_args(args)
     registry = settings.registry
@@ -114,7 +116,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if fmt not in registry.reporters:
         raise UsageError(f"unknown output format {fmt!r}; known: {', '.join(sorted(registry.reporters))}")
     _reject_unknown_selectors(settings)
-    report = check_files(discover(args.paths or ["."], settings), settings, args.jobs)
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
+    report = check_files(discover(args.paths or ["."], settings), settings, executor=executor)
     text = _statistics(report) if args.statistics else registry.reporters[fmt].render(report, registry.rules)
     _write(text, args.output)
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS

@@ -104,6 +104,12 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _storage_options(value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError("expected a table of fsspec options per protocol, e.g. [storage-options.s3]")
+    return {protocol: dict(options) for protocol, options in value.items()}
+
+
 def _output_format(value: Any) -> str:
     (fmt,) = _formats([_string(value)])
     return fmt
@@ -128,6 +134,7 @@ KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "convert-to": ("convert_to", _output_format),
     "cache-dir": ("cache_dir", _string),
     "force-exclude": ("force_exclude", _bool),
+    "storage-options": ("storage_options", _storage_options),
 }
 PER_PATH_KEYS = ("profile", "size", "formats", "max-bytes", "ignore", "extend-select", "strategy", "background", "convert-to")
 PROFILE_KEYS = {
@@ -184,6 +191,7 @@ class Settings:
     cache_dir: str = ".sora-guard-cache"
     per_path: tuple[PathOverride, ...] = ()
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     autoload_plugins: bool | None = None
 
     @property
@@ -204,6 +212,12 @@ class Settings:
         return dataclasses.replace(base, **{k.replace("-", "_"): v for k, v in table.items()})
 
     def relative(self, path: str | os.PathLike) -> str:
+        """``path`` relative to ``root``; for a URL, the key inside its bucket (``s3://b/a/x.jpg`` -> ``a/x.jpg``)."""
+        if isinstance(path, str) and "://" in path:
+            scheme, rest = path.split("://", 1)
+            if scheme != "file":
+                return rest.partition("/")[2]
+            path = rest
         try:
             return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
         except ValueError:

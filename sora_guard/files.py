@@ -27,8 +27,12 @@ def discover(paths: Iterable[str | os.PathLike], settings: Settings) -> Iterator
     seen: set[str] = set()
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isdir(path) and not os.path.islink(path.rstrip(os.sep) or path):
-            found: Iterable[str] = _walk(path, settings)
+        if isinstance(path, str) and "://" in path:
+            from .storage import walk
+
+            found: Iterable[str] = walk(path, settings)
+        elif os.path.isdir(path) and not os.path.islink(path.rstrip(os.sep) or path):
+            found = _walk(path, settings)
         elif settings.force_exclude and settings.is_excluded(path):
             continue
         else:

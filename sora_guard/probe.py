@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .model import ImageInfo, Limits, Size
 
-__all__ = ["probe_path", "probe_bytes", "probe_image", "EXTENSION_FORMATS", "FORMAT_MIME"]
+__all__ = ["probe_path", "probe_url", "probe_bytes", "probe_image", "EXTENSION_FORMATS", "FORMAT_MIME"]
 
 EXTENSION_FORMATS = {
     ".jpg": "JPEG",
@@ -142,14 +142,32 @@ def probe_path(path: str | os.PathLike, limits: Limits = Limits()) -> ImageInfo:
     try:
         with open(path, "rb") as fp:
             info.byte_size = os.fstat(fp.fileno()).st_size
-            if info.byte_size > limits.max_file_bytes:
-                info.read_error = f"{info.byte_size} bytes is over the per-file read limit of {limits.max_file_bytes}"
-                return info
-            data = fp.read()
+            data = fp.read() if info.byte_size <= limits.max_file_bytes else None
     except OSError as exc:
         info.read_error = _os_error_message(exc, path)
         return info
-    _read_image(info, io.BytesIO(data), limits)
+    return _probe_data(info, data, limits)
+
+
+def probe_url(url: str, limits: Limits = Limits(), storage_options=None) -> ImageInfo:
+    """Probe an object fsspec can reach (``s3://bucket/key``), read straight from storage; never raises."""
+    from .storage import read_object
+
+    info = ImageInfo(name=url, extension=os.path.splitext(url)[1].lower())
+    try:
+        info.byte_size, data = read_object(url, storage_options, limits.max_file_bytes)
+    except OSError as exc:
+        info.read_error = _os_error_message(exc, url)
+        return info
+    return _probe_data(info, data, limits)
+
+
+def _probe_data(info: ImageInfo, data: bytes | None, limits: Limits) -> ImageInfo:
+    """Finish a probe from the file's bytes (None: too large to read)."""
+    if data is None:
+        info.read_error = f"{info.byte_size} bytes is over the per-file read limit of {limits.max_file_bytes}"
+    else:
+        _read_image(info, io.BytesIO(data), limits)
     return info
 
 

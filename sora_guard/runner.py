@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-from .config import Settings
-from .engine import check_path
+from .config import ConfigError, Settings
+from .engine import check_path, check_url
 from .model import FileReport, Report
 
-__all__ = ["check_file", "check_files", "parallel_map", "default_jobs"]
+__all__ = ["check_file", "check_files", "parallel_map", "default_jobs", "Executor", "LocalExecutor", "ExecutorError", "make_executor"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,6 +31,8 @@ def default_jobs() -> int:
 def check_file(path: str, settings: Settings) -> FileReport:
     """Check one file with the settings that apply to its path."""
     own = settings.for_path(path)
+    if "://" in path:
+        return check_url(path, own.target(), own.rules(), own.storage_options)
     return check_path(path, own.target(), own.rules())
 
 
@@ -75,6 +78,40 @@ def parallel_map(
             yield future.result()
 
 
-def check_files(paths: Iterable[str], settings: Settings, jobs: int | None = None) -> Report:
+class Executor(Protocol):
+    """Where the per-file engine runs: ``map(func, items, settings)`` yields ``func(item, settings)`` in order."""
+
+    def map(self, func: Callable[[T, Settings], R], items: Iterable[T], settings: Settings) -> Iterator[R]: ...
+
+
+class ExecutorError(ConfigError):
+    """The executor itself failed (cluster unreachable, a task failing on every retry): exit code 2."""
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """This machine: inline for a few items, a process pool of ``jobs`` for many (:func:`parallel_map`)."""
+
+    jobs: int | None = None
+
+    def map(self, func, items, settings):
+        return parallel_map(func, items, settings, self.jobs)
+
+
+EXECUTORS = ("local", "dask")
+
+
+def make_executor(name: str = "local", *, jobs: int | None = None, scheduler: str | None = None) -> Executor:
+    """``local``, or ``dask`` (the ``scheduler`` address, or a local cluster of ``jobs`` workers)."""
+    if name == "local":
+        return LocalExecutor(jobs)
+    if name == "dask":
+        from .dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler=scheduler, workers=jobs)
+    raise ExecutorError(f"unknown executor {name!r}; known: {', '.join(EXECUTORS)}")
+
+
+def check_files(paths: Iterable[str], settings: Settings, jobs: int | None = None, executor: Executor | None = None) -> Report:
     """Check every file, in order, and collect one report."""
-    return Report(files=list(parallel_map(check_file, paths, settings, jobs)))
+    return Report(files=list((executor or LocalExecutor(jobs)).map(check_file, paths, settings)))

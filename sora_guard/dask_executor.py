@@ -1,0 +1,137 @@
+"""Run the per-file engine on a Dask cluster: the same functions as a local run, so the same report.
+
+``DaskExecutor(scheduler="tcp://host:8786")`` connects to a running scheduler (without an address,
+Dask's own ``scheduler-address`` setting, e.g. ``DASK_SCHEDULER_ADDRESS``, is used); with neither it
+starts a local cluster of ``workers`` single-threaded processes. The settings are sent to every
+worker once; each file is one task calling the per-file function (``runner.check_file``, the
+fixer's per-file function), retried on failure, with a bounded number in flight; results come
+back in input order, so the report equals a local run's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .config import Settings
+from .runner import ExecutorError, default_jobs
+
+__all__ = ["DaskExecutor"]
+
+#: tasks in flight per worker thread: enough to keep workers busy, few enough to keep memory flat
+IN_FLIGHT_PER_THREAD = 16
+
+
+def _run(func: Callable[[Any, Settings], Any], item: Any, settings: Settings) -> Any:
+    """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)``."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504), as in cli.main
+    return func(item, settings)
+
+
+class _Progress:
+    """``done/total`` on a stream: redrawn in place on a terminal, a line at most every few seconds otherwise."""
+
+    def __init__(self, stream: IO[str] | None, total: int, workers: int):
+        self.stream, self.total, self.workers = stream, total, workers
+        self.tty = bool(stream is not None and stream.isatty())
+        self.last = 0.0
+
+    def update(self, done: int) -> None:
+        if self.stream is None:
+            return
+        now = time.monotonic()
+        if done < self.total and now - self.last < (0.2 if self.tty else 5.0):
+            return
+        self.last = now
+        text = f"sora-guard: {done}/{self.total} files on {self.workers} Dask worker threads"
+        end = "\n" if not self.tty or done == self.total else ""
+        self.stream.write(("\r" if self.tty else "") + text + end)
+        self.stream.flush()
+
+
+@dataclass(frozen=True)
+class DaskExecutor:
+    """Map the per-file engine over a Dask cluster (see the module docstring).
+
+    ``progress``: a stream for ``done/total`` lines; by default stderr when it is a terminal.
+    """
+
+    scheduler: str | None = None
+    workers: int | None = None
+    retries: int = 2
+    progress: IO[str] | None = None
+    connect_timeout: float = 30.0
+
+    @contextlib.contextmanager
+    def client(self) -> Iterator[Any]:
+        """A connected ``distributed.Client``, closed (with the local cluster it started) on exit."""
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ExecutorError("--executor dask needs the cloud extra: pip install 'sora-guard[cloud]'") from None
+        address = self.scheduler or dask.config.get("scheduler-address", None)
+        cluster = None
+        try:
+            if address:
+                client = Client(address, timeout=self.connect_timeout, set_as_default=False)
+            else:
+                cluster = LocalCluster(
+                    n_workers=self.workers or default_jobs(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                client = Client(cluster, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            if cluster is not None:
+                cluster.close()
+            raise ExecutorError(f"cannot reach the Dask scheduler at {address or 'a local cluster'}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def map(self, func: Callable[[Any, Settings], Any], items: Iterable[Any], settings: Settings) -> Iterator[Any]:
+        """``func(item, settings)`` for every item, run on the cluster, yielded in input order."""
+        items = list(items)
+        if not items:
+            return
+        with self.client() as client:
+            remote_settings = client.scatter(settings, broadcast=True, hash=False)
+            threads = sum(client.nthreads().values()) or 1
+            progress = _Progress(self.progress if self.progress is not None else _terminal(sys.stderr), len(items), threads)
+            window = threads * IN_FLIGHT_PER_THREAD
+            pending: deque = deque()
+            done = 0
+            for item in items:
+                pending.append((item, client.submit(_run, func, item, remote_settings, retries=self.retries, pure=False)))
+                if len(pending) >= window:
+                    yield self._result(*pending.popleft())
+                    done += 1
+                    progress.update(done)
+            while pending:
+                yield self._result(*pending.popleft())
+                done += 1
+                progress.update(done)
+
+    def _result(self, item: Any, future: Any) -> Any:
+        try:
+            return future.result()
+        except Exception as exc:
+            raise ExecutorError(f"{item}: failed on the Dask cluster after {self.retries + 1} tries: {type(exc).__name__}: {exc}") from None
+
+
+def _terminal(stream: IO[str]) -> IO[str] | None:
+    return stream if stream.isatty() else None

@@ -1,0 +1,136 @@
+"""Object storage through fsspec (``s3://``, ``gs://``, ``file://``, ``memory://``...).
+
+Only paths that look like URLs (``"://" in path``) come here, so local runs never import fsspec.
+Storage options are fsspec's, per protocol, from ``[tool.sora-guard.storage-options.PROTOCOL]``;
+anything the backend reads from its environment (``AWS_ENDPOINT_URL``, credentials) works too.
+Writes are atomic in the storage's own terms: the object is written under a temporary key in the
+same folder and then moved onto its name, so a failed task never leaves a half-written object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_write_bytes
+from .config import ConfigError
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+    from .config import Settings
+
+__all__ = ["is_url", "filesystem", "read_object", "put_atomic", "exists", "walk"]
+
+StorageOptions = Mapping[str, Mapping[str, Any]]
+
+
+def is_url(path: str | os.PathLike) -> bool:
+    """True for paths sora-guard hands to fsspec rather than the local file system."""
+    return isinstance(path, str) and "://" in path
+
+
+def filesystem(url: str, options: StorageOptions | None = None) -> tuple[AbstractFileSystem, str]:
+    """The fsspec file system for ``url`` (with the options for its protocol) and the path inside it."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise ConfigError(f"{url}: URLs need the cloud extra: pip install 'sora-guard[cloud]'") from None
+    protocol = url.split("://", 1)[0]
+    try:
+        return url_to_fs(url, **dict((options or {}).get(protocol, {})))
+    except ImportError as exc:
+        raise ConfigError(f"{url}: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{url}: cannot open storage for {protocol!r}: {exc}") from None
+
+
+def _as_os_error(exc: Exception) -> OSError:
+    """Backends raise their own errors (missing credentials, endpoint unreachable); report them as OSError."""
+    return exc if isinstance(exc, OSError) else OSError(f"{type(exc).__name__}: {exc}")
+
+
+def read_object(url: str, options: StorageOptions | None, max_bytes: int) -> tuple[int, bytes | None]:
+    """``(size, data)`` of one object; ``data`` is None when ``size`` is over ``max_bytes`` (nothing is read).
+
+    Raises ``OSError`` (``FileNotFoundError`` for a missing object) for anything storage refuses.
+    """
+    fs, path = filesystem(url, options)
+    try:
+        with fs.open(path, "rb") as fp:
+            size = fp.size if getattr(fp, "size", None) is not None else fs.size(path)
+            return size, (fp.read() if size <= max_bytes else None)
+    except Exception as exc:
+        raise _as_os_error(exc) from exc
+
+
+def exists(url: str, options: StorageOptions | None = None) -> bool:
+    fs, path = filesystem(url, options)
+    try:
+        return fs.exists(path)
+    except Exception as exc:
+        raise _as_os_error(exc) from exc
+
+
+def put_atomic(url: str, data: bytes, options: StorageOptions | None = None) -> None:
+    """Store ``data`` at ``url``: a temporary key in the same folder, then a move onto the name.
+
+    Local files (``file://``) go through :func:`sora_guard.atomic.atomic_write_bytes` (fsync,
+    rename). On failure the temporary key is deleted and the error raised as ``OSError``; the
+    object at ``url`` is either the old one or the complete new one.
+    """
+    fs, path = filesystem(url, options)
+    if "file" in _protocols(fs):
+        atomic_write_bytes(path, data)
+        return
+    parent = fs._parent(path)
+    temp = f"{parent}/{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}{TEMP_SUFFIX}"
+    try:
+        fs.pipe_file(temp, data)
+        fs.mv(temp, path)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            if fs.exists(temp):
+                fs.rm_file(temp)
+        if isinstance(exc, Exception):
+            raise _as_os_error(exc) from exc
+        raise
+
+
+def _protocols(fs: AbstractFileSystem) -> tuple[str, ...]:
+    return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+
+
+def _walk_order(relative: str) -> tuple:
+    """Sort key giving ``os.walk``'s order (a folder's files, then its sub-folders), as local discovery does."""
+    *folders, name = relative.split("/")
+    return (*((1, f) for f in folders), (0, name))
+
+
+def walk(url: str, settings: Settings) -> Iterator[str]:
+    """The image objects under the prefix ``url`` (or ``url`` itself when it names one object).
+
+    URLs come back spelled as ``url`` was, followed by the key below it, in the order local
+    discovery yields files; excludes match them as local paths relative to the bucket. A prefix
+    that cannot be listed is yielded as it is, so the probe reports why (SG501).
+    """
+    from .files import is_image_name
+
+    fs, root = filesystem(url, settings.storage_options)
+    try:
+        keys = fs.find(root) if fs.isdir(root) else None
+    except Exception:
+        keys = None
+    if not keys:
+        if not (settings.force_exclude and settings.is_excluded(url)):
+            yield url
+        return
+    base = root.rstrip("/") + "/"
+    relatives = [key[len(base) :] for key in keys if key.startswith(base)]
+    prefix = url.rstrip("/") + "/"
+    for relative in sorted(relatives, key=_walk_order):
+        if is_image_name(relative) and not settings.is_excluded(prefix + relative):
+            yield prefix + relative
