@@ -257,7 +257,7 @@ class Preflight:
     def _read_stream(self, label: str, stream: io.IOBase, target: Target, limit: int) -> Upload | FileReport:
         raw_name = getattr(stream, "name", None)
         filename = os.path.basename(raw_name) if isinstance(raw_name, str) else None
-        name = filename or f"<{label} file object>"
+        name = raw_name if filename else f"<{label} file object>"
         try:
             position = stream.tell()
             stream.seek(0)
