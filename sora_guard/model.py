@@ -114,10 +114,15 @@ class Profile:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file resource limits: pixels decoded and bytes read (decompression bombs stop here)."""
+    """Per-file resource limits: pixels decoded, bytes read and seconds spent decoding.
+
+    Decompression bombs stop at ``max_pixels``, before any decoding. ``max_decode_seconds`` is
+    enforced where a timer can interrupt the decoder (see ``probe``); None means no time limit.
+    """
 
     max_pixels: int = 2**28
     max_file_bytes: int = 2**30
+    max_decode_seconds: float | None = 30.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,8 @@ class ImageInfo:
     identify_error: str | None = None
     decode_error: str | None = None
     too_many_pixels: bool = False
+    decode_timeout: float | None = None
+    """The ``max-decode-seconds`` limit that stopped decoding, when one did."""
 
     @property
     def displayed(self) -> Size | None:

@@ -70,6 +70,8 @@ class GuardedClient:
         self.preflight = preflight
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("unguarded", "preflight"):  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.unguarded, name)
 
     @functools.cached_property

@@ -206,8 +206,8 @@ class Preflight:
             data = encode(fitted.image, fmt, s.quality, s.background)
         except (FitError, ValueError, OSError) as exc:
             return upload.data, report.info.format, _failed(upload.name, f"fix {self.fix!r} failed: {exc}", target, self.rules)
-        for note in fitted.notes:
-            log.warning("%s: %s", upload.name, note)
+        for code, message in fitted.notes:
+            log.warning("%s: %s %s", upload.name, code, message)
         fixed = check_bytes(data, target, self.rules, name=f"<{upload.field}>")
         fixed.path = upload.name
         return data, fmt, fixed

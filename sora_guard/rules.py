@@ -314,6 +314,20 @@ def too_many_pixels(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{size}, over the limit of {target.limits.max_pixels} pixels; not decoded"
 
 
+@rule("SG505", "decode-timeout", needs_header=False)
+def decode_timeout(info: ImageInfo, target: Target) -> Iterator[str]:
+    """Decoding the image took longer than the configured ``max-decode-seconds``.
+
+    Why: pathological files (progressive JPEGs with thousands of scans, huge compressed streams)
+    tie up a worker for minutes; the service's decoder is likely to give up too, and a hostile
+    file must not stall a whole run.
+
+    Fix: re-encode the image with another tool, or raise ``max-decode-seconds`` if it is genuine.
+    """
+    if info.decode_timeout is not None:
+        yield f"decoding stopped after {info.decode_timeout:g} s (max-decode-seconds); integrity not proven"
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     size_mismatch,
     aspect_out_of_range,
@@ -336,6 +350,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     not_an_image,
     corrupt_data,
     too_many_pixels,
+    decode_timeout,
 )
 
 

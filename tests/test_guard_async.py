@@ -108,3 +108,18 @@ def test_async_image_work_runs_off_the_event_loop(server, caplog):
     (record,) = [r for r in caplog.records if "SG406" in r.getMessage()]
     assert record.thread != loop_threads[0]
     assert len(server.requests) == 1
+
+
+def test_async_images_edit_checks_the_mask(server):
+    def png(im):
+        return encode(im, "PNG")
+
+    async def body(client):
+        guarded = sora_guard.guard(client)
+        with pytest.raises(PreflightError, match="SG407"):
+            await guarded.images.edit(model="gpt-image-1", prompt="x", image=jpeg((512, 512)), mask=png(Image.new("RGB", (512, 512))))
+        assert server.requests == []
+        return await guarded.images.edit(model="gpt-image-1", prompt="x", image=jpeg((512, 512)), mask=png(Image.new("RGBA", (512, 512))))
+
+    assert run(server, body).data[0].b64_json
+    assert server.requests[0].file("mask").content_type == "image/png"
