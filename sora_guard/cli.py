@@ -30,6 +30,8 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--formats", metavar="FMT,...", help="allowed formats, overriding the profile's (e.g. JPEG,PNG)")
     group.add_argument("--max-bytes", type=int, metavar="N", help="byte limit, overriding the profile's")
     group.add_argument("--max-pixels", type=int, metavar="N", help="refuse images with more pixels than this (default 268435456)")
+    group.add_argument("--max-file-bytes", type=int, metavar="N", help="refuse to read files larger than this (default 1073741824)")
+    group.add_argument("--max-decode-seconds", type=float, metavar="S", help="stop decoding one image after S seconds (default 30)")
     rules = parser.add_argument_group("rule selection")
     rules.add_argument("--select", metavar="CODE,...", help="rule codes or prefixes to enable (replaces the configured list)")
     rules.add_argument("--extend-select", metavar="CODE,...", help="rule codes or prefixes to enable in addition")
@@ -53,6 +55,8 @@ OVERRIDES = {
     "formats": "formats",
     "max_bytes": "max-bytes",
     "max_pixels": "max-pixels",
+    "max_file_bytes": "max-file-bytes",
+    "max_decode_seconds": "max-decode-seconds",
     "select": "select",
     "extend_select": "extend-select",
     "ignore": "ignore",

@@ -98,6 +98,12 @@ def _string(value: Any) -> str:
     return value.strip()
 
 
+def _positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError("expected a positive number")
+    return float(value)
+
+
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
@@ -122,6 +128,8 @@ KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "formats": ("formats", _formats),
     "max-bytes": ("max_bytes", _positive_int),
     "max-pixels": ("max_pixels", _positive_int),
+    "max-file-bytes": ("max_file_bytes", _positive_int),
+    "max-decode-seconds": ("max_decode_seconds", _positive_number),
     "select": ("select", _str_list),
     "ignore": ("ignore", _str_list),
     "extend-select": ("extend_select", _str_list),
@@ -177,6 +185,8 @@ class Settings:
     formats: frozenset[str] | None = None
     max_bytes: int | None = None
     max_pixels: int = Limits.max_pixels
+    max_file_bytes: int = Limits.max_file_bytes
+    max_decode_seconds: float = Limits.max_decode_seconds
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
@@ -249,13 +259,17 @@ class Settings:
             values["extend_select"] = self.extend_select + values["extend_select"]
         return dataclasses.replace(self, **values)
 
+    def limits(self) -> Limits:
+        """The per-file resource limits: ``max-pixels``, ``max-file-bytes``, ``max-decode-seconds``."""
+        return Limits(max_pixels=self.max_pixels, max_file_bytes=self.max_file_bytes, max_decode_seconds=self.max_decode_seconds)
+
     def target(self) -> Target:
         return Target.for_profile(
             self.resolve_profile(self.profile),
             self.size,
             formats=self.formats,
             max_bytes=self.max_bytes,
-            limits=Limits(max_pixels=self.max_pixels),
+            limits=self.limits(),
         )
 
     def rules(self) -> list[Rule]:

@@ -56,7 +56,28 @@ def guard(
         client = client.unguarded
     settings = make_settings(settings, **options)
     strategy = settings.strategy if fix is True else fix or None
-    return GuardedClient(client, Preflight(settings, fix=strategy, profile=profile, fetch_urls=fetch_urls))
+    preflight = Preflight(settings, fix=strategy, profile=profile, fetch_urls=fetch_urls, sends_references=_sdk_sends_references())
+    return GuardedClient(client, preflight)
+
+
+@functools.lru_cache(maxsize=None)
+def _sdk_sends_references() -> bool | None:
+    """Whether the installed SDK's multipart calls accept a reference dict (openai 3.54: no, RuntimeError).
+
+    Asks the SDK's own file extraction, the step ``videos.create`` runs on ``input_reference``;
+    None when this SDK has no such step to ask.
+    """
+    try:
+        from openai._utils import extract_files
+    except ImportError:
+        return None
+    try:
+        extract_files({"input_reference": {"file_id": "probe"}}, paths=[["input_reference"]])
+    except RuntimeError:
+        return False
+    except Exception:
+        return None
+    return True
 
 
 class GuardedClient:

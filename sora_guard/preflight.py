@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .engine import check_bytes, check_info, check_path
 from .errors import PreflightError
-from .model import FileReport, ImageInfo, Limits, Severity, Size, Target
+from .model import FileReport, ImageInfo, Severity, Size, Target
 from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME
 
 __all__ = ["Preflight", "Prepared", "VIDEO_DEFAULTS"]
@@ -48,6 +48,7 @@ class Upload:
     filename: str | None
     data: bytes
     headers: object = None
+    reference: bool = False
 
 
 @dataclass
@@ -81,13 +82,26 @@ def _fix_paragraph(doc: str) -> str:
 
 
 class Preflight:
-    """Checks and prepares the arguments of guarded calls. ``fix`` names a fit strategy, or None to only check."""
+    """Checks and prepares the arguments of guarded calls. ``fix`` names a fit strategy, or None to only check.
 
-    def __init__(self, settings: Settings, *, fix: str | None = None, profile: str | None = None, fetch_urls: bool = False):
+    ``sends_references`` says whether the SDK can send ``{"image_url": ...}`` / ``{"file_id": ...}``
+    itself (True), cannot (False: a checked data URL then goes out as a file upload), or is unknown.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        fix: str | None = None,
+        profile: str | None = None,
+        fetch_urls: bool = False,
+        sends_references: bool | None = None,
+    ):
         self.settings = settings
         self.fix = fix
         self.profile = profile
         self.fetch_urls = fetch_urls
+        self.sends_references = sends_references
         self.rules = settings.rules()
         if profile is not None:
             settings.resolve_profile(profile)
@@ -108,8 +122,7 @@ class Preflight:
     def _target(self, profile: str, size: Size | None, *, configured: bool) -> Target:
         if configured:
             return dataclasses.replace(self.settings, profile=profile, size=size).target()
-        limits = Limits(max_pixels=self.settings.max_pixels)
-        return Target.for_profile(self.settings.resolve_profile(profile), size, limits=limits)
+        return Target.for_profile(self.settings.resolve_profile(profile), size, limits=self.settings.limits())
 
     # -- calls -------------------------------------------------------------------------------
 
@@ -183,6 +196,8 @@ class Preflight:
             data, fmt, report = self._fitted(read, report, target)
         if report.errors:
             return None, report
+        if read.reference and self.sends_references and data is read.data:
+            return None, report  # the SDK sends the data URL as it is
         return self._outgoing(read, data, fmt), report
 
     def _fitted(self, upload: Upload, report: FileReport, target: Target) -> tuple[bytes, str, FileReport]:
@@ -284,6 +299,8 @@ class Preflight:
             return self._fetch(label, url, target, limit)
         what = f"image_url {_redact(url)}" if isinstance(url, str) else "file_id" if "file_id" in value else "reference"
         hint = "; guard(client, fetch_urls=True) downloads and checks it" if isinstance(url, str) else ""
+        if self.sends_references is False:
+            hint += "; note: this openai version cannot send a reference dict from this call (it raises RuntimeError): upload a file"
         notes.append(f"{label} {what} cannot be checked locally and is passed through unchecked{hint}")
         return None
 
@@ -301,7 +318,7 @@ class Preflight:
                 data = urllib.parse.unquote_to_bytes(payload)
         except (binascii.Error, ValueError):
             return _failed(name, "data URL content is not valid base64", target, self.rules)
-        return Upload(label, name, None, data)
+        return Upload(label, name, None, data, reference=True)
 
     def _fetch(self, label: str, url: str, target: Target, limit: int) -> Upload | FileReport:
         import urllib.request

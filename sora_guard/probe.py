@@ -9,9 +9,13 @@ decode, so a PNG whose eXIf chunk follows the pixel data is never decoded twice.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import signal
+import threading
 import warnings
+from collections.abc import Iterator
 from typing import IO
 
 from PIL import Image, UnidentifiedImageError
@@ -72,7 +76,9 @@ def _transparency(im: Image.Image) -> bool:
 
 def _orientation(im: Image.Image) -> int:
     try:
-        value = im.getexif().get(0x0112, 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = im.getexif().get(0x0112, 1)
     except Exception:  # a broken EXIF block: treat as no orientation; integrity rules see the rest
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
@@ -83,8 +89,8 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
     head = fp.read(16)
     fp.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with warnings.catch_warnings():  # a hostile header's complaints become diagnostics, not stderr noise
+            warnings.simplefilter("ignore")
             im = Image.open(fp)
     except Image.DecompressionBombError as exc:
         info.too_many_pixels = True
@@ -104,7 +110,9 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
         if info.stored.pixels > limits.max_pixels:
             info.too_many_pixels = True
             return
-        _decode(info, im)
+        _decode(info, im, limits)
+        if info.decode_timeout is not None:  # reading EXIF now could restart the decode (PNG)
+            return
         info.orientation = _orientation(im)
         info.has_icc = bool(im.info.get("icc_profile"))
 
@@ -116,21 +124,59 @@ def _read_header(info: ImageInfo, im: Image.Image) -> None:
     info.bits = _bits(im)
     info.has_transparency = _transparency(im)
     try:
-        info.n_frames = int(getattr(im, "n_frames", 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info.n_frames = int(getattr(im, "n_frames", 1))
     except Exception as exc:
         info.decode_error = f"frames cannot be read: {exc}"
 
 
-def _decode(info: ImageInfo, im: Image.Image) -> None:
+class _DecodeTimeout(BaseException):
+    """Raised by the decode timer; a BaseException, so no ``except Exception`` in a decoder swallows it."""
+
+
+def _expire(signum, frame) -> None:
+    raise _DecodeTimeout
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise ``_DecodeTimeout`` once ``seconds`` have passed (a real-time timer and SIGALRM).
+
+    Only the main thread can receive signals, so elsewhere (and where a host program runs its own
+    timer, or on Windows) there is no time limit. The handler runs between the decoder's chunks
+    of input (64 KB each), so one chunk's C call finishes before decoding stops.
+    """
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _decode(info: ImageInfo, im: Image.Image, limits: Limits) -> None:
     if info.decode_error:
         return
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _deadline(limits.max_decode_seconds):
             warnings.simplefilter("ignore")
             if im.format == "JPEG":
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
             im.load()
+    except _DecodeTimeout:
+        info.decode_timeout = limits.max_decode_seconds
     except Exception as exc:
         info.decode_error = str(exc) or type(exc).__name__
 

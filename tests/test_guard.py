@@ -217,6 +217,7 @@ def test_remote_url_and_file_id_pass_through_with_a_warning(server, client):
                 guarded.videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=ref)
         notes = [w for w in caught if w.category is PreflightWarning]
         assert len(notes) == 1 and shown in str(notes[0].message) and "secret" not in str(notes[0].message)
+        assert "cannot send a reference dict" in str(notes[0].message)  # explains the SDK's own RuntimeError
         assert notes[0].filename == __file__
     assert server.requests == []
 
@@ -372,3 +373,13 @@ def test_import_without_openai_is_cheap_and_works():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
     assert out.stdout.strip() == "['sora_guard', 'sora_guard.errors', 'sora_guard.model']"
+
+
+def test_checked_data_url_is_left_as_it_is_for_an_sdk_that_sends_reference_dicts():
+    from sora_guard.api import make_settings
+    from sora_guard.preflight import Preflight
+
+    ref = {"image_url": "data:image/jpeg;base64," + base64.b64encode(jpeg()).decode()}
+    kwargs = {"prompt": "x", "size": "1280x720", "input_reference": ref}
+    assert Preflight(make_settings(), sends_references=True).videos_create(kwargs).kwargs["input_reference"] is ref
+    assert Preflight(make_settings(), sends_references=False).videos_create(kwargs).kwargs["input_reference"][0] == "input_reference.jpg"
