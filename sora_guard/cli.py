@@ -127,6 +127,90 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
 
 
+def _fractions(text: str | None, count: int, option: str) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != count or not all(0.0 <= v <= 1.0 for v in values):
+        raise UsageError(f"{option} takes {count} comma-separated fractions from 0 to 1, not {text!r}")
+    return values
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from .files import discover
+    from .fixer import FixJob, Status, describe, fix_files, mirror, summarise, validate
+    from .progress import Progress
+    from .runner import make_executor
+
+    settings = settings_from_args(args)
+    _reject_unknown_selectors(settings)
+    validate(settings)
+    anchor, crop_box = _fractions(args.anchor, 2, "--anchor"), _fractions(args.crop_box, 4, "--crop-box")
+    dry_run = args.dry_run or args.diff
+    out = args.out
+    jobs = []
+    for root in args.paths or ["."]:
+        if "://" in root:
+            raise UsageError(f"fix works on local files; {root} is a URL")
+        for path in discover([root], settings):
+            if out and os.path.abspath(path).startswith(os.path.abspath(out) + os.sep):
+                continue  # never re-fix our own output
+            jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box))
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
+    results = []
+    with Progress(len(jobs), "fixing") as bar:
+        for result in fix_files(jobs, settings, executor=executor):
+            results.append(result)
+            bar.advance()
+    sys.stdout.write("".join(describe(r, args.diff) for r in results) + summarise(results))
+    failed = any(r.status is Status.FAILED for r in results)
+    changed = any(r.status is Status.FIXED for r in results)
+    return EXIT_ERRORS if failed or (changed and (dry_run or args.exit_non_zero_on_fix)) else EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    from .fitting import output_size
+    from .model import Size
+    from .preview import render_preview
+    from .probe import probe_image
+    from .strategies import FitOptions
+
+    settings = settings_from_args(args)
+    try:
+        im = Image.open(args.image)
+        im.load()
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.image}: {exc}") from None
+    info = probe_image(im, args.image)
+    size = output_size(info.displayed, settings.for_path(args.image).target())
+    options = FitOptions(
+        background=settings.background,
+        anchor=_fractions(args.anchor, 2, "--anchor") or (0.5, 0.5),
+        crop_box=_fractions(args.crop_box, 4, "--crop-box"),
+    )
+    sheet = render_preview(im, Size(size.width, size.height), settings.registry, options)
+    output = args.output or Path(f"{Path(args.image).stem}-preview.png")
+    from .atomic import atomic_write_bytes
+    from .fitting import encode
+
+    atomic_write_bytes(output, encode(sheet, "PNG"))
+    sys.stdout.write(f"wrote {output}: {', '.join(settings.registry.strategies)} at {size}\n")
+    return EXIT_OK
+
+
+def _add_fit_options(parser: argparse.ArgumentParser) -> None:
+    fit = parser.add_argument_group("fitting")
+    fit.add_argument("--strategy", metavar="NAME", help="cover (default), pad, blur-pad, smart, crop, stretch, or a plugin's")
+    fit.add_argument("--background", metavar="COLOUR", help="colour for pad bars and flattened transparency (default black)")
+    fit.add_argument("--anchor", metavar="X,Y", help="focal point as fractions of width and height (default 0.5,0.5)")
+    fit.add_argument("--crop-box", metavar="L,T,R,B", help="for --strategy crop: the box to keep, as fractions")
+
+
 def _reject_unknown_selectors(settings: Settings) -> None:
     from .engine import unknown_selectors
 
@@ -194,6 +278,26 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--statistics", action="store_true", help="show counts per rule instead of each diagnostic")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.set_defaults(run=cmd_check)
+
+    fix = commands.add_parser("fix", help="repair images in place (or into --out) so they pass check")
+    add_target_options(fix)
+    _add_fit_options(fix)
+    fix.add_argument("--quality", type=int, metavar="N", help="JPEG/WebP quality, 1-100 (default 92)")
+    fix.add_argument("--convert-to", metavar="FORMAT", help="format for files whose own format the target refuses (default: JPEG for photos, PNG otherwise)")
+    fix.add_argument("--out", metavar="DIR", help="write a mirrored tree under DIR and leave the sources alone")
+    fix.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    fix.add_argument("--diff", action="store_true", help="like --dry-run, showing each file before and after")
+    fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when any file was changed (for CI)")
+    fix.set_defaults(run=cmd_fix)
+
+    preview = commands.add_parser("preview", help="one PNG showing every strategy's result side by side")
+    preview.add_argument("image", metavar="IMAGE")
+    preview.add_argument("--profile", help="target profile (default: sora-2)")
+    preview.add_argument("--size", metavar="WxH|auto", help="target size (default: the profile's nearest)")
+    preview.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write the PNG (default: IMAGE-preview.png here)")
+    _add_fit_options(preview)
+    _add_config_options(preview)
+    preview.set_defaults(run=cmd_preview)
 
     rules = commands.add_parser("rules", help="list the rules, or explain one: sora-guard rules SG101")
     rules.add_argument("code", nargs="?", metavar="CODE")

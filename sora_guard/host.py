@@ -32,9 +32,9 @@ def _is_builtin(entry_point) -> bool:
 
 
 def _entry_points() -> Iterable:
-    from importlib.metadata import entry_points
+    from .entrypoints import entry_points
 
-    return entry_points(group=ENTRY_POINT_GROUP)
+    return entry_points(ENTRY_POINT_GROUP)
 
 
 def build_plugin_manager(*, autoload: bool | None = None, extra: Iterable[object] = ()) -> pluggy.PluginManager:
