@@ -68,7 +68,6 @@ class DaskExecutor:
     workers: int | None = None
     retries: int = 2
     progress: IO[str] | None = None
-    connect_timeout: float = 30.0
 
     @contextlib.contextmanager
     def client(self) -> Iterator[Any]:
@@ -82,7 +81,7 @@ class DaskExecutor:
         cluster = None
         try:
             if address:
-                client = Client(address, timeout=self.connect_timeout, set_as_default=False)
+                client = Client(address, set_as_default=False)  # Dask's distributed.comm.timeouts.connect applies
             else:
                 cluster = LocalCluster(
                     n_workers=self.workers or default_jobs(),

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from .host import Registry
 
-__all__ = ["select_rules", "check_info", "check_path", "check_url", "check_bytes", "check_image"]
+__all__ = ["select_rules", "check_info", "check_path", "check_bytes", "check_image"]
 
 
 def _matches(code: str, selectors: Iterable[str]) -> int:
@@ -56,18 +56,14 @@ def check_info(info: ImageInfo, target: Target, rules: Iterable[Rule]) -> FileRe
     return FileReport(path=info.name, diagnostics=diagnostics, info=info, target=target)
 
 
-def check_path(path: str | os.PathLike, target: Target, rules: Iterable[Rule]) -> FileReport:
-    """Probe a file and check it. Never raises for the file's content or access problems."""
+def check_path(path: str | os.PathLike, target: Target, rules: Iterable[Rule], storage_options=None) -> FileReport:
+    """Probe a file (or a URL such as ``s3://bucket/key``, see :func:`probe.probe_path`) and check it.
+
+    Never raises for the file's content or access problems.
+    """
     from .probe import probe_path
 
-    return check_info(probe_path(path, target.limits), target, rules)
-
-
-def check_url(url: str, target: Target, rules: Iterable[Rule], storage_options=None) -> FileReport:
-    """Probe an object in storage (``s3://...``, through fsspec) and check it. Never raises for the object."""
-    from .probe import probe_url
-
-    return check_info(probe_url(url, target.limits, storage_options), target, rules)
+    return check_info(probe_path(path, target.limits, storage_options), target, rules)
 
 
 def check_bytes(data: bytes, target: Target, rules: Iterable[Rule], name: str = "<bytes>") -> FileReport:

@@ -181,9 +181,11 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits) -> None:
         info.decode_error = str(exc) or type(exc).__name__
 
 
-def probe_path(path: str | os.PathLike, limits: Limits = Limits()) -> ImageInfo:
-    """Probe a file on disk. Never raises for anything the file contains or how it fails to open."""
+def probe_path(path: str | os.PathLike, limits: Limits = Limits(), storage_options=None) -> ImageInfo:
+    """Probe a file on disk (a URL goes to :func:`probe_url`). Never raises for what the file holds or how it fails to open."""
     name = os.fspath(path)
+    if isinstance(name, str) and "://" in name:
+        return probe_url(name, limits, storage_options)
     info = ImageInfo(name=name if isinstance(name, str) else os.fsdecode(name), extension=os.path.splitext(name)[1].lower())
     try:
         with open(path, "rb") as fp:
@@ -196,7 +198,10 @@ def probe_path(path: str | os.PathLike, limits: Limits = Limits()) -> ImageInfo:
 
 
 def probe_url(url: str, limits: Limits = Limits(), storage_options=None) -> ImageInfo:
-    """Probe an object fsspec can reach (``s3://bucket/key``), read straight from storage; never raises."""
+    """Probe an object fsspec can reach (``s3://bucket/key``), read straight from storage into memory.
+
+    ``storage_options`` maps a protocol to fsspec options (``{"s3": {"endpoint_url": ...}}``).
+    """
     from .storage import read_object
 
     info = ImageInfo(name=url, extension=os.path.splitext(url)[1].lower())

@@ -6,11 +6,14 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .config import ConfigError, Settings
-from .engine import check_path, check_url
-from .model import FileReport, Report
+from .engine import check_path
+from .model import FileReport, Report, Rule, Target
+
+if TYPE_CHECKING:
+    from .cache import CheckCache
 
 __all__ = ["check_file", "check_files", "parallel_map", "default_jobs", "Executor", "LocalExecutor", "ExecutorError", "make_executor"]
 
@@ -31,9 +34,22 @@ def default_jobs() -> int:
 def check_file(path: str, settings: Settings) -> FileReport:
     """Check one file with the settings that apply to its path."""
     own = settings.for_path(path)
-    if "://" in path:
-        return check_url(path, own.target(), own.rules(), own.storage_options)
-    return check_path(path, own.target(), own.rules())
+    target, rules = resolved(own)
+    return check_path(path, target, rules, own.storage_options)
+
+
+_resolved: dict[int, tuple[Settings, Target, list[Rule]]] = {}
+
+
+def resolved(own: Settings) -> tuple[Target, list[Rule]]:
+    """``own.target()`` and ``own.rules()``, computed once per settings object rather than once per file."""
+    hit = _resolved.get(id(own))
+    if hit is not None and hit[0] is own:
+        return hit[1], hit[2]
+    target, rules = own.target(), own.rules()
+    if len(_resolved) < 64:  # the entry keeps ``own`` alive, so its id cannot be reused by another object
+        _resolved[id(own)] = (own, target, rules)
+    return target, rules
 
 
 _worker_state: dict = {}
@@ -43,9 +59,9 @@ def _init_worker(func: Callable, settings: Settings) -> None:
     _worker_state["call"] = (func, settings)
 
 
-def _call_in_worker(item):
+def _call_in_worker(chunk: list) -> list:
     func, settings = _worker_state["call"]
-    return func(item, settings)
+    return [func(item, settings) for item in chunk]
 
 
 def parallel_map(
@@ -57,7 +73,9 @@ def parallel_map(
     """``func(item, settings)`` for every item, in order, over a process pool when it pays.
 
     Results stream back in input order with a bounded number of items in flight, so memory stays
-    flat however many files there are. ``func`` must be a module-level function.
+    flat however many files there are. Items travel in chunks (up to 32, fewer when there are few
+    items, so the cores stay evenly loaded to the end): one round trip per chunk, not per file.
+    ``func`` must be a module-level function.
     """
     items = list(items)
     jobs = min(jobs or default_jobs(), len(items))
@@ -68,14 +86,15 @@ def parallel_map(
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(func, settings)) as pool:
-        window = jobs * 8
+        size = max(1, min(32, len(items) // (jobs * 8)))
+        window = jobs * 4
         pending: deque = deque()
-        for item in items:
-            pending.append(pool.submit(_call_in_worker, item))
+        for start in range(0, len(items), size):
+            pending.append(pool.submit(_call_in_worker, items[start : start + size]))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         for future in pending:
-            yield future.result()
+            yield from future.result()
 
 
 class Executor(Protocol):
@@ -112,6 +131,32 @@ def make_executor(name: str = "local", *, jobs: int | None = None, scheduler: st
     raise ExecutorError(f"unknown executor {name!r}; known: {', '.join(EXECUTORS)}")
 
 
-def check_files(paths: Iterable[str], settings: Settings, jobs: int | None = None, executor: Executor | None = None) -> Report:
-    """Check every file, in order, and collect one report."""
-    return Report(files=list((executor or LocalExecutor(jobs)).map(check_file, paths, settings)))
+def check_files(
+    paths: Iterable[str],
+    settings: Settings,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    cache: CheckCache | None = None,
+) -> Report:
+    """Check every file, in order, and collect one report.
+
+    With a ``cache``, files whose identity is unchanged are answered from it; only the others
+    go to the executor, and their results are stored for the next run.
+    """
+    run = executor or LocalExecutor(jobs)
+    if cache is None:
+        return Report(files=list(run.map(check_file, paths, settings)))
+    files: list[FileReport | None] = []
+    misses: list[tuple[int, str, tuple | None]] = []
+    for path in paths:
+        key = None if "://" in path else cache.key(path)
+        hit = cache.get(path, key, resolved(settings.for_path(path))[0]) if key else None
+        if hit is None:
+            misses.append((len(files), path, key))
+        files.append(hit)
+    for (index, path, key), report in zip(misses, run.map(check_file, [m[1] for m in misses], settings)):
+        files[index] = report
+        if key:
+            cache.put(path, key, report)
+    cache.save()
+    return Report(files=files)

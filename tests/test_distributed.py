@@ -1,0 +1,254 @@
+"""Object storage and the Dask executor, on real parts: an S3 server (moto) on 127.0.0.1 holding a
+generated bucket, and a ``distributed.LocalCluster`` with several worker processes.
+
+Every result is compared with the local executor on a local copy of the same files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from images import corrupt_jpeg, encode, exif_rotated_jpeg, marker, truncated, write
+
+from sora_guard.config import Settings
+from sora_guard.files import discover
+from sora_guard.reporters import render_json
+from sora_guard.runner import ExecutorError, LocalExecutor, check_file, check_files
+
+BUCKET = "studio-library"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def library() -> dict[str, bytes]:
+    """A small asset library: good files, near misses and broken ones, nested, with noise to skip."""
+    files = {
+        "good/hero.jpg": encode(marker((1280, 720)), "JPEG"),
+        "good/portrait.png": encode(marker((720, 1280)), "PNG"),
+        "off/by_one.jpg": encode(marker((1281, 720)), "JPEG"),
+        "off/deep/square.webp": encode(marker((500, 500)), "WEBP"),
+        "rotated.jpg": exif_rotated_jpeg((1280, 720), 6),
+        "cmyk.jpg": encode(marker((1280, 720), "CMYK"), "JPEG"),
+        "alpha.png": encode(marker((1280, 720), "RGBA"), "PNG"),
+        "png_named.jpg": encode(marker((1280, 720)), "PNG"),
+        "text.jpg": b"not an image\n",
+        "empty.png": b"",
+        "truncated.jpg": truncated(encode(marker((1280, 720)), "JPEG")),
+        "corrupt.jpg": corrupt_jpeg((320, 180)),
+        "notes.txt": b"skipped: not an image name",
+        ".git/ignored.jpg": encode(marker((10, 10)), "JPEG"),
+    }
+    for i in range(24):  # enough files for the local process pool and several Dask workers
+        files[f"batch/{i:02d}.jpg"] = encode(marker((1280 + (i % 3) - 1, 720)), "JPEG", quality=80)
+    return files
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """An S3-compatible server (moto's server mode) on 127.0.0.1, for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def storage_options(endpoint: str) -> dict:
+    return {"s3": {"endpoint_url": endpoint, "key": CREDENTIALS["AWS_ACCESS_KEY_ID"], "secret": CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}}
+
+
+@pytest.fixture(scope="module")
+def bucket(s3_endpoint, tmp_path_factory):
+    """The library written to a local folder and uploaded to ``s3://studio-library/lib``."""
+    import s3fs
+
+    local = tmp_path_factory.mktemp("library") / "lib"
+    for name, data in library().items():
+        write(local / name, data)
+    fs = s3fs.S3FileSystem(**storage_options(s3_endpoint)["s3"])
+    fs.mkdir(BUCKET)
+    fs.put(str(local), f"{BUCKET}/lib", recursive=True)
+    fs.invalidate_cache()
+    return local, f"s3://{BUCKET}/lib", fs
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask LocalCluster of three single-threaded worker processes (no AWS settings in their environment)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        yield c
+
+
+def settings_for(endpoint: str, root: Path, **values) -> Settings:
+    return Settings(root=root, storage_options=storage_options(endpoint), **values)
+
+
+def as_json(report, prefix: str) -> str:
+    """The JSON report with ``prefix`` cut from every path, so local and bucket runs compare."""
+    return render_json(report, {}).replace(prefix, "<lib>")
+
+
+def test_check_over_s3_equals_local(bucket, s3_endpoint):
+    local, url, _ = bucket
+    settings = settings_for(s3_endpoint, local.parent)
+    here = check_files(discover([str(local)], settings), settings)
+    there = check_files(discover([url], settings), settings)
+    assert [f.path for f in there.files][:3] == [f"{url}/alpha.png", f"{url}/cmyk.jpg", f"{url}/corrupt.jpg"]
+    assert len(there.files) == len(library()) - 2  # notes.txt and .git/ are skipped
+    assert as_json(there, url) == as_json(here, str(local))
+    codes = {f.path.rsplit("/", 1)[1]: {d.code for d in f.diagnostics} for f in there.files}
+    assert codes["by_one.jpg"] == {"SG101"} and codes["text.jpg"] == {"SG502"} and codes["empty.png"] == {"SG302"}
+    assert codes["truncated.jpg"] == {"SG503"} and codes["hero.jpg"] == set()
+
+
+def test_dask_executor_equals_local_executor(bucket, s3_endpoint, cluster):
+    from sora_guard.dask_executor import DaskExecutor
+
+    local, url, _ = bucket
+    settings = settings_for(s3_endpoint, local.parent)
+    urls = list(discover([url], settings))
+    executor = DaskExecutor(scheduler=cluster.scheduler_address, progress=io.StringIO())
+    on_cluster = check_files(urls, settings, executor=executor)
+    assert render_json(on_cluster, {}) == render_json(check_files(urls, settings, executor=LocalExecutor(2)), {})
+    assert as_json(on_cluster, url) == as_json(check_files(discover([str(local)], settings), settings), str(local))
+    assert executor.progress.getvalue().splitlines()[-1] == f"sora-guard: {len(urls)}/{len(urls)} files on 3 Dask worker threads"
+
+
+def flaky_check(path: str, settings: Settings):
+    """Fails the first try for each file (a worker hiccup), then checks it."""
+    tried = Path(path + ".tried")
+    if not tried.exists():
+        tried.touch()
+        raise RuntimeError("transient failure")
+    return check_file(path, settings)
+
+
+def always_fails(path: str, settings: Settings):
+    raise RuntimeError("this task always fails")
+
+
+def test_dask_retries_failed_tasks_and_reports_persistent_failures(bucket, cluster, tmp_path):
+    from sora_guard.dask_executor import DaskExecutor
+
+    local, _, _ = bucket
+    files = [str(p) for p in sorted((local / "batch").iterdir())[:6]]
+    settings = Settings(root=local.parent)
+    copies = []
+    for f in files:  # the markers go beside copies, so the shared library stays clean
+        copies.append(str(write(tmp_path / Path(f).name, Path(f).read_bytes())))
+    results = list(DaskExecutor(scheduler=cluster.scheduler_address, retries=2).map(flaky_check, copies, settings))
+    assert [r.diagnostics for r in results] == [check_file(f, settings).diagnostics for f in files]
+    assert all(Path(c + ".tried").exists() for c in copies)
+    with pytest.raises(ExecutorError, match=r"failed on the Dask cluster after 2 tries: RuntimeError: this task always fails"):
+        list(DaskExecutor(scheduler=cluster.scheduler_address, retries=1).map(always_fails, copies[:1], settings))
+
+
+def test_cli_check_bucket_on_cluster_equals_local_cli(bucket, s3_endpoint, cluster, run_cli, tmp_path):
+    local, url, _ = bucket
+    config = tmp_path / "sora-guard.toml"
+    config.write_text(
+        f'[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n', encoding="utf-8"
+    )
+    here = run_cli("check", "--output-format", "json", str(local), cwd=tmp_path)
+    there = run_cli("check", "--output-format", "json", "--executor", "dask", "--scheduler", cluster.scheduler_address, url, cwd=tmp_path)
+    assert (there.returncode, there.stderr) == (1, "")
+    assert there.stdout.replace(url, "<lib>") == here.stdout.replace(str(local), "<lib>")
+    assert json.loads(there.stdout)["summary"]["files"] == len(library()) - 2
+
+
+def test_cli_endpoint_from_environment_and_missing_objects(bucket, s3_endpoint, run_cli):
+    _, url, _ = bucket
+    env = {**CREDENTIALS, "AWS_ENDPOINT_URL": s3_endpoint}
+    result = run_cli("check", "--isolated", f"{url}/good", f"{url}/missing.jpg", f"s3://{BUCKET}-nope/x.png", env=env)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        f"{url}/missing.jpg: SG501 [error] cannot read file: file does not exist",
+        f"s3://{BUCKET}-nope/x.png: SG501 [error] cannot read file: file does not exist",
+    ]
+    assert "Found 2 errors and 0 warnings in 2 files of 4 files." in result.stdout
+
+
+def test_excludes_and_per_path_tables_apply_to_keys_below_the_bucket(bucket, s3_endpoint):
+    from sora_guard.config import settings_from_table
+
+    local, url, _ = bucket
+    table = {"extend-exclude": ["batch"], "per-path": {"lib/good/portrait.png": {"size": "720x1280"}}}
+    settings = settings_from_table({**table, "size": "1280x720", "storage-options": storage_options(s3_endpoint)}, local.parent)
+    report = check_files(discover([url], settings), settings)
+    paths = [f.path for f in report.files]
+    assert not any("/batch/" in p or "/.git/" in p for p in paths)
+    by_name = {p.rsplit("/", 1)[1]: f for p, f in zip(paths, report.files)}
+    assert by_name["portrait.png"].ok and not by_name["by_one.jpg"].ok
+
+
+def test_atomic_put_replaces_objects_and_leaves_no_temporary_keys(bucket, s3_endpoint):
+    from sora_guard.storage import exists, put_atomic, read_object
+
+    _, _, fs = bucket
+    options = storage_options(s3_endpoint)
+    target = f"s3://{BUCKET}/written/out.jpg"
+    put_atomic(target, b"first", options)
+    put_atomic(target, b"second version", options)
+    assert read_object(target, options, 1 << 20) == (14, b"second version")
+    assert read_object(target, options, 10) == (14, None)  # over the read limit: nothing is read
+    fs.invalidate_cache()
+    assert fs.find(f"{BUCKET}/written") == [f"{BUCKET}/written/out.jpg"]
+    with pytest.raises(OSError):
+        put_atomic(f"s3://{BUCKET}-missing/out.jpg", b"data", options)
+    assert not exists(f"s3://{BUCKET}-missing/out.jpg", options)
+
+
+def test_memory_urls_through_the_python_api():
+    import fsspec
+
+    import sora_guard
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/shots/portrait/a.png", encode(marker((720, 1280)), "PNG"))
+    fs.pipe("/shots/wide.jpg", encode(marker((1280, 720)), "JPEG"))
+    report = sora_guard.check_paths(["memory://shots"], size="1280x720")
+    assert [(f.path, [d.code for d in f.diagnostics]) for f in report.files] == [
+        ("memory://shots/wide.jpg", []),
+        ("memory://shots/portrait/a.png", ["SG101"]),
+    ]
+    assert sora_guard.check("memory://shots/wide.jpg").ok
+
+
+def test_executor_and_storage_errors_are_usage_errors(run_cli, tmp_path):
+    write(tmp_path / "a.jpg", encode(marker((1280, 720)), "JPEG"))
+    unknown = run_cli("check", "--isolated", "nosuchproto://bucket/a.jpg")
+    assert unknown.returncode == 2 and "nosuchproto" in unknown.stderr and "Traceback" not in unknown.stderr
+    bad = run_cli("check", "--isolated", "--executor", "spark", "a.jpg")
+    assert bad.returncode == 2 and "unknown executor 'spark'" in bad.stderr
+    closed = f"tcp://127.0.0.1:{_free_port()}"
+    down = run_cli("check", "--isolated", "--executor", "dask", "--scheduler", closed, "a.jpg", env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    assert down.returncode == 2 and f"cannot reach the Dask scheduler at {closed}" in down.stderr, down.stderr
+    assert "Traceback" not in down.stderr
+
+
+def test_local_runs_import_neither_fsspec_nor_dask(tmp_path):
+    image = write(tmp_path / "a.jpg", encode(marker((1280, 720)), "JPEG"))
+    code = (
+        "import sys\nfrom sora_guard.cli import main\n"
+        f"assert main(['check', '--isolated', {str(image)!r}]) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fsspec', 's3fs', 'dask', 'distributed')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "[]"
