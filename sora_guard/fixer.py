@@ -26,7 +26,7 @@ from .model import Diagnostic, FileReport, ImageInfo, Severity
 from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image
 from .strategies import FitOptions
 
-__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_files", "summarise"]
+__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_files", "summarise", "describe", "mirror", "validate"]
 
 FIX_CODES = {
     "SG901": ("write-failed", "the fixed file could not be written (read-only file or folder, disk full); the original is untouched"),
@@ -267,11 +267,37 @@ def _write(job: FixJob, dest: str, data: bytes) -> Diagnostic | None:
     return None
 
 
-def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = None) -> Iterator[FixResult]:
-    """Fix many files over all cores (bounded memory), streaming results in input order."""
+def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = None, executor=None) -> Iterator[FixResult]:
+    """Fix many files over all cores (bounded memory), streaming results in input order.
+
+    ``executor`` is any object with the runner's ``map(func, items, settings)``; default: this machine.
+    """
     from .runner import parallel_map
 
+    if executor is not None:
+        return executor.map(fix_file, jobs, settings)
     return parallel_map(fix_file, jobs, settings, workers)
+
+
+def mirror(path: str, root: str, out: str) -> str:
+    """Where ``path``, found under the command-line argument ``root``, goes in an ``--out`` tree."""
+    base = root if os.path.isdir(root) else os.path.dirname(root)
+    return os.path.normpath(os.path.join(out, os.path.relpath(path, base or ".")))
+
+
+def validate(settings: Settings) -> None:
+    """Raise ConfigError when the strategy or convert-to (top level or any per-path table) cannot work."""
+    from dataclasses import replace
+
+    from .config import ConfigError
+
+    variants = [("configuration", settings)] + [(f"per-path {o.pattern!r}", replace(settings, **o.values)) for o in settings.per_path]
+    for where, own in variants:
+        try:
+            get_strategy(own.strategy, own.registry)
+            output_format(None, own.target(), own.convert_to)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
 
 
 def summarise(results: Iterable[FixResult]) -> str:

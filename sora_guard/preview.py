@@ -1,0 +1,55 @@
+"""``sora-guard preview``: every registered strategy's result side by side, labelled, in one PNG."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .fitting import FitError, fit_image
+from .model import Size
+from .strategies import FitOptions
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .host import Registry
+
+__all__ = ["render_preview"]
+
+TILE = 360
+"""Each picture is shown fitted inside a TILE x TILE box."""
+
+GAP, LABEL, SHEET = 16, 34, (40, 40, 40)
+
+
+def _thumb(im: Image.Image) -> Image.Image:
+    im = im.copy()
+    im.thumbnail((TILE, TILE))
+    return im
+
+
+def render_preview(im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None) -> Image.Image:
+    """A contact sheet: the original (the right way up), then each strategy fitted to ``size``."""
+    from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+    upright = ImageOps.exif_transpose(im)
+    tiles: list[tuple[str, Image.Image | None]] = [(f"original {upright.width}x{upright.height}", upright)]
+    for name in registry.strategies:
+        try:
+            tiles.append((f"{name} {size}", fit_image(im, size, name, options, registry=registry)))
+        except FitError as exc:
+            tiles.append((f"{name}: failed ({exc})", None))
+    font = ImageFont.load_default(size=18)
+    width = GAP + len(tiles) * (TILE + GAP)
+    sheet = Image.new("RGB", (width, GAP + LABEL + TILE + GAP), SHEET)
+    draw = ImageDraw.Draw(sheet)
+    for i, (label, picture) in enumerate(tiles):
+        x = GAP + i * (TILE + GAP)
+        draw.text((x, GAP), label, fill=(235, 235, 235), font=font)
+        if picture is None:
+            continue
+        thumb = _thumb(picture.convert("RGBA"))
+        top = GAP + LABEL + (TILE - thumb.height) // 2
+        left = x + (TILE - thumb.width) // 2
+        draw.rectangle([left - 1, top - 1, left + thumb.width, top + thumb.height], outline=(120, 120, 120))
+        sheet.paste(thumb, (left, top), thumb)
+    return sheet
