@@ -76,9 +76,9 @@ def _redact(url: str) -> str:
 
 
 def _fix_paragraph(doc: str) -> str:
-    """The ``Fix:`` paragraph of a rule's documentation, on one line."""
+    """The ``Fix:`` paragraph of a rule's documentation, on one line, without reST markup."""
     match = re.search(r"^Fix:\s*(.*?)(?:\n\s*\n|\Z)", doc, re.S | re.M)
-    return " ".join(match.group(1).split()) if match else ""
+    return " ".join(match.group(1).replace("``", "").split()) if match else ""
 
 
 class Preflight:
@@ -142,7 +142,7 @@ class Preflight:
         value, report = self._prepare("input_reference", kwargs.get("input_reference"), target, notes, fixable=True)
         if report is None:
             report = check_info(ImageInfo(name="<request>"), target, self.rules)
-        self._raise_on_errors("videos.create", [report])
+        self._raise_on_errors("videos.create", [report], fixable=[report])
         out = dict(kwargs)
         if value is not None:
             out["input_reference"] = value
@@ -163,6 +163,7 @@ class Preflight:
             if report is not None:
                 reports.append(report)
         out["image"] = prepared if many else prepared[0]
+        image_reports = list(reports)
         first = reports[0] if reports else None
         size = first.info.displayed if first is not None and first.ok else None
         for field, profile in (("mask", MASK_PROFILE), ("markup", IMAGE_EDIT_PROFILE)):
@@ -172,7 +173,7 @@ class Preflight:
                     out[field] = value
                 if report is not None:
                     reports.append(report)
-        self._raise_on_errors("images.edit", reports)
+        self._raise_on_errors("images.edit", reports, fixable=image_reports)
         return Prepared(out, reports, notes)
 
     # -- one upload --------------------------------------------------------------------------
@@ -336,26 +337,27 @@ class Preflight:
 
     # -- failure -----------------------------------------------------------------------------
 
-    def _raise_on_errors(self, call: str, reports: list[FileReport]) -> None:
+    def _raise_on_errors(self, call: str, reports: list[FileReport], fixable: list[FileReport]) -> None:
+        """Raise PreflightError when any report has errors; ``fixable`` lists the reports fix mode would repair."""
         failing = [r for r in reports if not r.ok]
         if failing:
-            raise PreflightError(self._message(call, failing), reports)
+            raise PreflightError(self._message(call, failing, [any(r is f for f in fixable) for r in failing]), reports)
 
-    def _message(self, call: str, reports: list[FileReport]) -> str:
+    def _message(self, call: str, reports: list[FileReport], guard_fixes: list[bool]) -> str:
         lines = [f"sora-guard stopped {call} before sending anything:"]
         hints: list[str] = []
         registry = self.settings.registry
-        for r in reports:
+        for r, fixes in zip(reports, guard_fixes):
+            in_memory = fixes and self.fix is None
             for d in r.errors:
                 lines.append(f"  {r.path}: {d.code} {d.name}: {d.message}")
-                if not d.fixable or self.fix is not None:
-                    hint = _fix_paragraph(registry.rules[d.code].doc) if d.code in registry.rules else ""
+                if not (d.fixable and in_memory) and d.code in registry.rules:
+                    hint = _fix_paragraph(registry.rules[d.code].doc)
                     hints.append(f"  {d.code}: {hint}" if hint else "")
-            if any(d.fixable for d in r.errors) and self.fix is None:
+            if in_memory and any(d.fixable for d in r.errors):
                 hints.extend(self._fix_hints(r))
-        lines.append("how to fix:")
-        lines.extend(dict.fromkeys(h for h in hints if h))
-        return "\n".join(lines)
+        hints = list(dict.fromkeys(h for h in hints if h))
+        return "\n".join(lines + (["how to fix:", *hints] if hints else []))
 
     def _fix_hints(self, report: FileReport) -> list[str]:
         strategy = self.settings.strategy
