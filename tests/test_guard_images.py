@@ -72,6 +72,7 @@ def test_bad_mask_raises_with_zero_requests(server, client, mask_bytes, code):
     with pytest.raises(PreflightError) as exc:
         edit(sora_guard.guard(client), image=photo(), mask=mask_bytes)
     assert code in {d.code for d in exc.value.diagnostics}
+    assert "fix=" not in str(exc.value)  # the guard never rewrites a mask, so it does not offer to
     assert server.requests == []
     with pytest.raises(openai.BadRequestError):  # the service refuses it too
         edit(client, image=("photo.jpg", photo()), mask=("mask.png", mask_bytes, "image/png"))
