@@ -120,8 +120,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     if fmt not in registry.reporters:
         raise UsageError(f"unknown output format {fmt!r}; known: {', '.join(sorted(registry.reporters))}")
     _reject_unknown_selectors(settings)
+    if args.staged:
+        from .staged import check_staged
+
+        if args.paths:
+            raise UsageError("--staged checks the files git has staged; it takes no PATH")
+        return _finish_check(check_staged(settings), args, fmt, registry)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     report = check_files(discover(args.paths or ["."], settings), settings, executor=executor)
+    return _finish_check(report, args, fmt, registry)
+
+
+def _finish_check(report, args: argparse.Namespace, fmt: str, registry) -> int:
     text = _statistics(report) if args.statistics else registry.reporters[fmt].render(report, registry.rules)
     _write(text, args.output)
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
@@ -258,6 +268,13 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_install_hook(args: argparse.Namespace) -> int:
+    from .githook import install
+
+    sys.stdout.write(install(force=args.force) + "\n")
+    return EXIT_OK
+
+
 class UsageError(Exception):
     """A mistake on the command line (exit code 2)."""
 
@@ -277,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     out.add_argument("--statistics", action="store_true", help="show counts per rule instead of each diagnostic")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+    check.add_argument("--staged", action="store_true", help="check the staged content of added or modified images (the git pre-commit hook)")
     check.set_defaults(run=cmd_check)
 
     fix = commands.add_parser("fix", help="repair images in place (or into --out) so they pass check")
@@ -309,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     profiles.add_argument("name", nargs="?", metavar="NAME")
     _add_config_options(profiles)
     profiles.set_defaults(run=cmd_profiles)
+    hook = commands.add_parser("install-hook", help="install a git pre-commit hook that checks staged images")
+    hook.add_argument("--force", action="store_true", help="replace an existing pre-commit hook")
+    hook.set_defaults(run=cmd_install_hook)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Fuzzing: seed images, byte mutations and the probe target shared by hypothesis and atheris."""
