@@ -385,3 +385,16 @@ def test_checked_data_url_is_left_as_it_is_for_an_sdk_that_sends_reference_dicts
     kwargs = {"prompt": "x", "size": "1280x720", "input_reference": ref}
     assert Preflight(make_settings(), sends_references=True).videos_create(kwargs).kwargs["input_reference"] is ref
     assert Preflight(make_settings(), sends_references=False).videos_create(kwargs).kwargs["input_reference"][0] == "input_reference.jpg"
+
+
+def test_sizes_and_seconds_come_from_the_configured_profiles(server, client, tmp_path):
+    from sora_guard.config import load_settings
+
+    (tmp_path / "pyproject.toml").write_text('[tool.sora-guard.profiles.sora-2]\nseconds = ["4", "8"]\nsizes = ["1280x720", "720x1280", "960x960"]\n')
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    with pytest.raises(PreflightError, match="SG106"):
+        create(guarded, jpeg(), seconds="12")
+    assert server.requests == []
+    with pytest.raises(openai.BadRequestError):  # the guard now allows 960x960; this service does not
+        create(guarded, jpeg((960, 960)), size="960x960")
+    assert len(server.requests) == 1
