@@ -111,6 +111,7 @@ def _statistics(report) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .cache import open_cache
     from .files import discover
     from .runner import check_files, make_executor
 
@@ -127,7 +128,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError("--staged checks the files git has staged; it takes no PATH")
         return _finish_check(check_staged(settings), args, fmt, registry)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
-    report = check_files(discover(args.paths or ["."], settings), settings, executor=executor)
+    cache = None if args.no_cache else open_cache(settings)
+    report = check_files(discover(args.paths or ["."], settings), settings, executor=executor, cache=cache)
     return _finish_check(report, args, fmt, registry)
 
 
@@ -150,8 +152,7 @@ def _fractions(text: str | None, count: int, option: str) -> tuple[float, ...] |
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    from .files import discover
-    from .fixer import FixJob, Status, describe, fix_files, mirror, summarise, validate
+    from .fixer import Status, describe, fix_files, plan, summarise, validate
     from .progress import Progress
     from .runner import make_executor
 
@@ -160,15 +161,11 @@ def cmd_fix(args: argparse.Namespace) -> int:
     validate(settings)
     anchor, crop_box = _fractions(args.anchor, 2, "--anchor"), _fractions(args.crop_box, 4, "--crop-box")
     dry_run = args.dry_run or args.diff
-    out = args.out
-    jobs = []
-    for root in args.paths or ["."]:
-        if "://" in root:
-            raise UsageError(f"fix works on local files; {root} is a URL")
-        for path in discover([root], settings):
-            if out and os.path.abspath(path).startswith(os.path.abspath(out) + os.sep):
-                continue  # never re-fix our own output
-            jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box))
+    paths = args.paths or ["."]
+    urls = [p for p in paths if "://" in p]
+    if urls:
+        raise UsageError(f"fix works on local files; {urls[0]} is a URL")
+    jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     results = []
     with Progress(len(jobs), "fixing") as bar:
@@ -295,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--statistics", action="store_true", help="show counts per rule instead of each diagnostic")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.add_argument("--staged", action="store_true", help="check the staged content of added or modified images (the git pre-commit hook)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache (cache-dir)")
     check.set_defaults(run=cmd_check)
 
     fix = commands.add_parser("fix", help="repair images in place (or into --out) so they pass check")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,8 +230,12 @@ class Settings:
             if scheme != "file":
                 return rest.partition("/")[2]
             path = rest
+        absolute = os.path.abspath(path)
+        prefix = os.path.join(str(self.root), "")
+        if absolute.startswith(prefix):  # the usual case, without pathlib's cost (it runs once per file)
+            return absolute[len(prefix) :].replace(os.sep, "/")
         try:
-            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+            return Path(absolute).relative_to(self.root).as_posix()
         except ValueError:
             return Path(path).as_posix()
 
@@ -279,13 +285,17 @@ class Settings:
 
     def is_excluded(self, path: str | os.PathLike) -> bool:
         """True when any component of ``path`` (relative to root), or the path itself, matches an exclude pattern."""
+        if self._exclude_re is None:
+            return False
         relative = self.relative(path)
-        parts = relative.split("/")
-        for pattern in self.exclude + self.extend_exclude:
-            pattern = pattern.rstrip("/")
-            if fnmatch.fnmatchcase(relative, pattern) or any(fnmatch.fnmatchcase(p, pattern) for p in parts):
-                return True
-        return False
+        match = self._exclude_re.match
+        return bool(match(relative)) or any(match(p) for p in relative.split("/"))
+
+    @functools.cached_property
+    def _exclude_re(self) -> re.Pattern | None:
+        """Every exclude pattern as one regular expression (fnmatch semantics), or None when there are none."""
+        patterns = [fnmatch.translate(p.rstrip("/")) for p in self.exclude + self.extend_exclude]
+        return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:

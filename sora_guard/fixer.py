@@ -138,7 +138,14 @@ def _describe(info: ImageInfo | None) -> str:
     return " ".join(parts)
 
 
-def _read(path: str, limit: int) -> bytes | None:
+def _read(path: str, limit: int, storage_options=None) -> bytes | None:
+    if "://" in path:
+        from .storage import read_object
+
+        try:
+            return read_object(path, storage_options, limit)[1]
+        except OSError:
+            return None
     try:
         with open(path, "rb") as fp:
             if os.fstat(fp.fileno()).st_size > limit:
@@ -152,9 +159,9 @@ def fix_file(job: FixJob, settings: Settings) -> FixResult:
     """Fix one file with the settings that apply to its path. Never raises for the file's content."""
     own = settings.for_path(job.path)
     target, rules = own.target(), own.rules()
-    data = _read(job.path, target.limits.max_file_bytes)
+    data = _read(job.path, target.limits.max_file_bytes, own.storage_options)
     if data is None:
-        return FixResult(job.path, Status.FAILED, check_path(job.path, target, rules), dry_run=job.dry_run)
+        return FixResult(job.path, Status.FAILED, check_path(job.path, target, rules, own.storage_options), dry_run=job.dry_run)
     try:
         from PIL import Image
 
@@ -177,7 +184,7 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
         full = check_bytes(data, target, rules, job.path)  # proves the pixel data decodes
         if not full.ok:
             return FixResult(job.path, Status.FAILED, full, dry_run=job.dry_run)
-        return _unchanged(job, full, data)
+        return _unchanged(job, full, data, own.storage_options)
     fmt = output_format(info.format, target, own.convert_to, info.has_transparency)
     dest = _dest_name(job.out or job.path, fmt)
     notes: list[Diagnostic] = []
@@ -207,7 +214,7 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
         notes.append(_diag("SG914", f"content is now {fmt}: renamed to {os.path.basename(dest)}", Severity.WARNING))
     result = FixResult(job.path, Status.FIXED, before, after, dest, changes, notes, job.dry_run)
     if not job.dry_run:
-        problem = _write(job, dest, out)
+        problem = _write(job, dest, out, own.storage_options)
         if problem is not None:
             result.status, result.dest = Status.FAILED, None
             result.notes.append(problem)
@@ -232,19 +239,21 @@ def _encode_within_limit(fitted: Fitted, fmt: str, own: Settings, target, rules,
     return out, after
 
 
-def _unchanged(job: FixJob, report: FileReport, data: bytes) -> FixResult:
+def _unchanged(job: FixJob, report: FileReport, data: bytes, storage_options=None) -> FixResult:
     """A file that already passes: left byte-identical (copied as it is into an ``--out`` tree)."""
     result = FixResult(job.path, Status.UNCHANGED, report, report, job.out or job.path, dry_run=job.dry_run)
     if job.out and not job.dry_run:
-        problem = _write(job, job.out, data)
+        problem = _write(job, job.out, data, storage_options)
         if problem is not None:
             result.status = Status.FAILED
             result.notes.append(problem)
     return result
 
 
-def _write(job: FixJob, dest: str, data: bytes) -> Diagnostic | None:
+def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnostic | None:
     """Write ``data`` to ``dest`` atomically; in place, remove the old name after a rename."""
+    if "://" in dest:
+        return _write_url(job, dest, data, storage_options)
     try:
         folder = os.path.dirname(os.path.abspath(dest))
         if job.out:
@@ -267,6 +276,22 @@ def _write(job: FixJob, dest: str, data: bytes) -> Diagnostic | None:
     return None
 
 
+def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnostic | None:
+    """:func:`_write` for object storage: a temporary key moved onto ``dest``; a rename deletes the old key last."""
+    from .storage import exists, put_atomic, remove
+
+    renamed = not job.out and dest != job.path
+    try:
+        if renamed and exists(dest, storage_options):
+            return _diag("SG903", f"cannot rename to {dest}: that object exists; nothing changed")
+        put_atomic(dest, data, storage_options)
+        if renamed:
+            remove(job.path, storage_options)
+    except OSError as exc:
+        return _diag("SG901", f"cannot write {dest}: {exc}; the original is untouched")
+    return None
+
+
 def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = None, executor=None) -> Iterator[FixResult]:
     """Fix many files over all cores (bounded memory), streaming results in input order.
 
@@ -280,9 +305,18 @@ def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = 
 
 
 def mirror(path: str, root: str, out: str) -> str:
-    """Where ``path``, found under the command-line argument ``root``, goes in an ``--out`` tree."""
-    base = root if os.path.isdir(root) else os.path.dirname(root)
-    return os.path.normpath(os.path.join(out, os.path.relpath(path, base or ".")))
+    """Where ``path``, found under the command-line argument ``root``, goes in an ``--out`` tree.
+
+    Either side may be a URL prefix (``s3://bucket/fixed``): keys below it mirror folders.
+    """
+    if "://" in path:
+        relative = path.rsplit("/", 1)[1] if path == root else path[len(root.rstrip("/")) + 1 :]
+    else:
+        base = root if os.path.isdir(root) else os.path.dirname(root)
+        relative = os.path.relpath(path, base or ".")
+    if "://" in out:
+        return out.rstrip("/") + "/" + relative.replace(os.sep, "/")
+    return os.path.normpath(os.path.join(out, relative))
 
 
 def validate(settings: Settings) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .config import Settings
 
-__all__ = ["is_url", "filesystem", "read_object", "put_atomic", "exists", "walk"]
+__all__ = ["is_url", "filesystem", "read_object", "put_atomic", "exists", "remove", "walk"]
 
 StorageOptions = Mapping[str, Mapping[str, Any]]
 
@@ -71,6 +71,14 @@ def exists(url: str, options: StorageOptions | None = None) -> bool:
     fs, path = filesystem(url, options)
     try:
         return fs.exists(path)
+    except Exception as exc:
+        raise _as_os_error(exc) from exc
+
+
+def remove(url: str, options: StorageOptions | None = None) -> None:
+    fs, path = filesystem(url, options)
+    try:
+        fs.rm_file(path)
     except Exception as exc:
         raise _as_os_error(exc) from exc
 

@@ -1,0 +1,205 @@
+"""A ruff-style cache of check results, so a re-run over unchanged files does no image work.
+
+Layout: ``<cache-dir>/CACHEDIR.TAG``, a ``.gitignore`` of ``*``, and
+``<cache-dir>/v1/<fingerprint>/<bucket>.json``. The fingerprint covers everything besides the file
+that shapes a result: the sora-guard and Pillow versions, the settings that reach the engine
+(root, profile, size, formats, limits, rule selection, per-path tables, profile tables) and every
+loaded plugin module and sora-guard source file (path, size, mtime), so editing a plugin or
+upgrading anything starts a fresh cache. Entries hold diagnostics and probed facts, never pixels.
+
+A file's entry is keyed on its identity: absolute path, device, inode, size, mtime and ctime, all
+from a ``stat`` taken *before* the file is read. Content is not hashed: hashing every byte would
+cost as much as the check it saves. Identity alone could go stale only if a file were rewritten
+with the same size within one tick of the file system's clock (ctime cannot be set by a user), so
+as git does for its index, a file whose mtime or ctime is within ``RACY_SECONDS`` of the start of
+the run (or in the future) is checked but never stored: any later rewrite gets a ctime that
+differs from the stored one.
+
+Buckets are written atomically (:mod:`sora_guard.atomic`) after merging with what a concurrent
+run may have written meanwhile; an unreadable or corrupt bucket is ignored, and a cache that
+cannot be written is a warning, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+import warnings
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .model import Diagnostic, FileReport, ImageInfo, Severity, Size, Target
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+__all__ = ["CheckCache", "open_cache", "fingerprint", "RACY_SECONDS"]
+
+CACHE_VERSION = 1
+BUCKETS = 16
+RACY_SECONDS = 2.0
+"""Files modified this recently (relative to the run's start) are not cached: see the module docs."""
+
+_SETTINGS_FIELDS = (
+    "root",
+    "profile",
+    "size",
+    "formats",
+    "max_bytes",
+    "max_pixels",
+    "select",
+    "ignore",
+    "extend_select",
+    "per_path",
+    "profiles",
+    "storage_options",
+)
+
+Key = tuple[int, int, int, int, int]
+
+
+def _file_stamp(path: str | None) -> list:
+    if not path:
+        return [None]
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [path, None]
+    return [path, st.st_size, st.st_mtime_ns]
+
+
+def fingerprint(settings: Settings) -> str:
+    """A digest of everything besides the file itself that can change a check result."""
+    import PIL
+
+    from . import __version__
+
+    package = Path(__file__).resolve().parent
+    plugins = sorted(
+        (name, getattr(plugin, "__name__", type(plugin).__name__), *_file_stamp(getattr(plugin, "__file__", None)))
+        for name, plugin in settings.registry.pm.list_name_plugin()
+    )
+    parts = {
+        "cache": CACHE_VERSION,
+        "sora-guard": __version__,
+        "pillow": PIL.__version__,
+        "python": sys.version_info[:2],
+        "settings": [repr(getattr(settings, name, None)) for name in _SETTINGS_FIELDS],
+        "plugins": plugins,
+        "sources": sorted(_file_stamp(str(p)) for p in package.glob("*.py")),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode()).hexdigest()[:24]
+
+
+def _info_to_json(info: ImageInfo) -> dict:
+    return {k: {"width": v.width, "height": v.height} if isinstance(v, Size) else v for k, v in vars(info).items()}
+
+
+def _info_from_json(data: dict) -> ImageInfo:
+    values = {k: Size(**v) if isinstance(v, dict) else v for k, v in data.items()}
+    return ImageInfo(**values)
+
+
+def _diagnostic_from_json(d: list) -> Diagnostic:
+    code, name, severity, message, fixable = d
+    return Diagnostic(code, name, Severity(severity), message, fixable)
+
+
+class CheckCache:
+    """Check results for one fingerprint, loaded bucket by bucket as paths are looked up."""
+
+    def __init__(self, folder: Path, started: float | None = None):
+        self.folder = folder
+        self.started = time.time() if started is None else started
+        self._buckets: dict[int, dict[str, list]] = {}
+        self._dirty: dict[int, dict[str, list]] = {}
+
+    @staticmethod
+    def _bucket(path: str) -> int:
+        return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
+
+    def _load(self, bucket: int) -> dict[str, list]:
+        if bucket not in self._buckets:
+            self._buckets[bucket] = self._read(bucket)
+        return self._buckets[bucket]
+
+    def _read(self, bucket: int) -> dict[str, list]:
+        try:
+            with open(self.folder / f"{bucket:02x}.json", "rb") as fp:
+                data = json.load(fp)
+        except (OSError, ValueError):  # missing, unreadable or corrupt: start this bucket afresh
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def key(self, path: str) -> Key | None:
+        """The identity of ``path`` now, or None when it cannot be cached (missing, or modified too recently)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if max(st.st_mtime_ns, st.st_ctime_ns) > (self.started - RACY_SECONDS) * 1e9:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def get(self, path: str, key: Key, target: Target) -> FileReport | None:
+        """The cached report for ``path`` at identity ``key`` (with ``target`` attached), if any."""
+        name = os.path.abspath(path)
+        entry = self._load(self._bucket(name)).get(name)
+        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != list(key):
+            return None
+        try:
+            info = _info_from_json(entry[1])
+            info.name = path
+            diagnostics = [_diagnostic_from_json(d) for d in entry[2]]
+        except (TypeError, ValueError):  # an entry from a foreign or damaged file
+            return None
+        return FileReport(path=path, diagnostics=diagnostics, info=info, target=target)
+
+    def put(self, path: str, key: Key, report: FileReport) -> None:
+        """Remember ``report`` for ``path`` at identity ``key``."""
+        if report.info is None:
+            return
+        name = os.path.abspath(path)
+        bucket = self._bucket(name)
+        diagnostics = [[d.code, d.name, d.severity.value, d.message, d.fixable] for d in report.diagnostics]
+        entry = [list(key), _info_to_json(report.info), diagnostics]
+        self._load(bucket)[name] = entry
+        self._dirty.setdefault(bucket, {})[name] = entry
+
+    def save(self) -> None:
+        """Write the buckets this run changed, merged with their current contents on disk."""
+        if not self._dirty:
+            return
+        from .atomic import atomic_write_bytes
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _mark_cache_root(self.folder.parent.parent)
+            for bucket, entries in self._dirty.items():
+                merged = {name: e for name, e in self._read(bucket).items() if os.path.lexists(name)}
+                merged.update(entries)
+                atomic_write_bytes(self.folder / f"{bucket:02x}.json", json.dumps(merged, separators=(",", ":")).encode())
+        except OSError as exc:
+            warnings.warn(f"cannot write the cache in {self.folder}: {exc.strerror or exc}", stacklevel=2)
+        self._dirty.clear()
+
+
+def _mark_cache_root(root: Path) -> None:
+    tag = root / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by sora-guard.\n")
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Automatically created by sora-guard.\n*\n")
+
+
+def open_cache(settings: Settings) -> CheckCache:
+    """The cache for these settings, under ``cache-dir`` (relative to the configuration's folder)."""
+    root = Path(settings.cache_dir)
+    if not root.is_absolute():
+        root = Path(settings.root) / root
+    return CheckCache(root / f"v{CACHE_VERSION}" / fingerprint(settings))
