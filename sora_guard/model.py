@@ -183,6 +183,8 @@ class ImageInfo:
     too_many_pixels: bool = False
     decode_timeout: float | None = None
     """The ``max-decode-seconds`` limit that stopped decoding, when one did."""
+    skipped: str | None = None
+    """Why file discovery deliberately did not read this path (a symbolic link out of the tree)."""
 
     @property
     def displayed(self) -> Size | None:

@@ -274,6 +274,8 @@ def unreadable(info: ImageInfo, target: Target) -> Iterator[str]:
     """
     if info.read_error:
         yield f"cannot read file: {info.read_error}"
+    if info.skipped:
+        yield Finding(f"not read: {info.skipped}", Severity.WARNING)
 
 
 @rule("SG502", "not-an-image", needs_header=False)
