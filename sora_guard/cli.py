@@ -40,6 +40,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--exclude", metavar="GLOB,...", help="patterns to skip (replaces the default list)")
     files.add_argument("--extend-exclude", metavar="GLOB,...", help="patterns to skip in addition to the defaults")
     files.add_argument("--force-exclude", action="store_true", default=None, help="apply exclusions to paths named on the command line too (for pre-commit)")
+    files.add_argument("--follow-symlinks", action="store_true", default=None, help="follow symbolic links that point outside the folders being walked")
     files.add_argument("--config", type=Path, metavar="FILE", help="read this configuration file instead of searching for one")
     files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     files.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)")
@@ -63,6 +64,7 @@ OVERRIDES = {
     "exclude": "exclude",
     "extend_exclude": "extend-exclude",
     "force_exclude": "force-exclude",
+    "follow_symlinks": "follow-symlinks",
     "output_format": "output-format",
     "strategy": "strategy",
     "quality": "quality",

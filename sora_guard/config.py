@@ -144,6 +144,7 @@ KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "convert-to": ("convert_to", _output_format),
     "cache-dir": ("cache_dir", _string),
     "force-exclude": ("force_exclude", _bool),
+    "follow-symlinks": ("follow_symlinks", _bool),
     "storage-options": ("storage_options", _storage_options),
 }
 PER_PATH_KEYS = ("profile", "size", "formats", "max-bytes", "ignore", "extend-select", "strategy", "background", "convert-to")
@@ -195,6 +196,7 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
+    follow_symlinks: bool = False
     output_format: str | None = None
     strategy: str = "cover"
     background: tuple[int, int, int] = (0, 0, 0)

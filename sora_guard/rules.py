@@ -265,12 +265,15 @@ def missing_alpha(info: ImageInfo, target: Target) -> Iterator[str]:
 
 
 @rule("SG501", "unreadable", needs_header=False)
-def unreadable(info: ImageInfo, target: Target) -> Iterator[str]:
-    """The file cannot be read.
+def unreadable(info: ImageInfo, target: Target) -> Iterator[str | Finding]:
+    """The file, or a folder that may hold images, cannot be read.
 
-    Why: a missing file, a broken symbolic link or a permission problem fails the upload.
+    Why: a missing file, a broken symbolic link, a symbolic link loop or a permission problem
+    fails the upload, and an unreadable folder hides the images in it. A symbolic link that
+    points outside the folders being checked is not followed (a warning).
 
-    Fix: check the path and its permissions.
+    Fix: check the path and its permissions; set ``follow-symlinks = true`` (or pass
+    ``--follow-symlinks``) to check what links outside the tree point to.
     """
     if info.read_error:
         yield f"cannot read file: {info.read_error}"

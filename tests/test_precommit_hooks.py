@@ -17,25 +17,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import git, init_repo
 from images import encode, heic_like, marker, truncated, write
 
 ROOT = Path(__file__).resolve().parents[1]
 LANDSCAPE, PORTRAIT = (1280, 720), (720, 1280)
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def init_repo(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q")
-    git(path, "config", "user.email", "test@example.com")
-    git(path, "config", "user.name", "test")
-    git(path, "config", "commit.gpgsign", "false")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +33,7 @@ def pre_commit_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def hook_rev() -> str:
-    return git(ROOT, "rev-parse", "HEAD").strip()
+    return git(ROOT, "rev-parse", "HEAD").stdout.strip()
 
 
 class Consumer:
@@ -63,7 +51,7 @@ class Consumer:
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
         git(self.path, "add", "-A")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "SORA_GUARD", "GITHUB_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "SORA_GUARD", "GITHUB_", "GIT_"))}
         env.update(PRE_COMMIT_HOME=str(self.home), SKIP="")
         return subprocess.run(
             [sys.executable, "-m", "pre_commit", "run", "--color", "never", *args],
