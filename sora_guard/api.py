@@ -54,8 +54,11 @@ def check(
 
 def check_paths(paths: Iterable[str | os.PathLike], *, settings: Settings | None = None, jobs: int | None = None, **options: Any) -> Report:
     """Check files and folders (recursively) like ``sora-guard check`` and return one report."""
-    from .files import discover
+    from .files import discover, skipped_reports
     from .runner import check_files
 
     s = make_settings(settings, **options)
-    return check_files(discover(paths, s), s, jobs)
+    skipped: list = []
+    report = check_files(discover(paths, s, skipped), s, jobs)
+    report.files.extend(skipped_reports(skipped, s))
+    return report

@@ -114,7 +114,7 @@ def _statistics(report) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .cache import open_cache
-    from .files import discover
+    from .files import discover, skipped_reports
     from .runner import check_files, make_executor
 
     settings = settings_from_args(args)
@@ -131,7 +131,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         return _finish_check(check_staged(settings), args, fmt, registry)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings)
-    report = check_files(discover(args.paths or ["."], settings), settings, executor=executor, cache=cache)
+    skipped: list = []
+    report = check_files(discover(args.paths or ["."], settings, skipped), settings, executor=executor, cache=cache)
+    report.files.extend(skipped_reports(skipped, settings))
     return _finish_check(report, args, fmt, registry)
 
 

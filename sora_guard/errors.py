@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .model import Diagnostic, FileReport
 
 __all__ = ["PreflightError", "PreflightWarning"]
@@ -15,9 +17,9 @@ class PreflightError(ValueError):
     how to fix it.
     """
 
-    def __init__(self, message: str, reports: list[FileReport]):
+    def __init__(self, message: str, reports: Sequence[FileReport] = ()):  # default: unpickling passes the message only
         super().__init__(message)
-        self.reports = reports
+        self.reports = list(reports)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -78,6 +78,12 @@ def test_bad_mask_raises_with_zero_requests(server, client, mask_bytes, code):
         edit(client, image=("photo.jpg", photo()), mask=("mask.png", mask_bytes, "image/png"))
 
 
+def test_raw_response_edit_is_guarded(server, client):
+    with pytest.raises(PreflightError, match="SG407"):
+        sora_guard.guard(client).images.with_raw_response.edit(model="gpt-image-1", prompt="x", image=photo(), mask=mask(alpha=False))
+    assert server.requests == []
+
+
 def test_mask_over_4_mb_is_refused(server, client):
     noisy = Image.frombytes("RGBA", (1400, 1400), bytes(range(256)) * (1400 * 1400 * 4 // 256) + bytes(1400 * 1400 * 4 % 256))
     data = encode(noisy, "PNG", compress_level=0)
