@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "check": "sora_guard.api",
     "check_paths": "sora_guard.api",
+    "fit_image": "sora_guard.fitting",
+    "fix_paths": "sora_guard.fixer",
     "hookimpl": "sora_guard.hookspecs",
     "hookspec": "sora_guard.hookspecs",
     "guard": "sora_guard.openai_guard",
@@ -26,6 +28,8 @@ __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
     from .api import check, check_paths
+    from .fitting import fit_image
+    from .fixer import fix_paths
     from .hookspecs import hookimpl, hookspec
     from .errors import PreflightError, PreflightWarning
     from .openai_guard import GuardedClient, guard

@@ -26,7 +26,7 @@ from .model import Diagnostic, FileReport, ImageInfo, Severity
 from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image
 from .strategies import FitOptions
 
-__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_files", "summarise", "describe", "mirror", "validate"]
+__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_files", "fix_paths", "plan", "summarise", "describe", "mirror", "validate"]
 
 FIX_CODES = {
     "SG901": ("write-failed", "the fixed file could not be written (read-only file or folder, disk full); the original is untouched"),
@@ -302,6 +302,50 @@ def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = 
     if executor is not None:
         return executor.map(fix_file, jobs, settings)
     return parallel_map(fix_file, jobs, settings, workers)
+
+
+def plan(
+    paths: Iterable[str | os.PathLike],
+    settings: Settings,
+    out: str | os.PathLike | None = None,
+    dry_run: bool = False,
+    anchor: tuple[float, float] | None = None,
+    crop_box: tuple[float, float, float, float] | None = None,
+) -> list[FixJob]:
+    """One job per file found under ``paths``; with ``out``, each aimed at its place in the mirrored tree."""
+    from .files import discover
+
+    out = os.fspath(out) if out is not None else None
+    jobs = []
+    for root in paths:
+        root = os.fspath(root)
+        for path in discover([root], settings):
+            if out and os.path.abspath(path).startswith(os.path.abspath(out) + os.sep):
+                continue  # never re-fix our own output
+            jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box))
+    return jobs
+
+
+def fix_paths(
+    paths: Iterable[str | os.PathLike],
+    *,
+    out: str | os.PathLike | None = None,
+    dry_run: bool = False,
+    anchor: tuple[float, float] | None = None,
+    crop_box: tuple[float, float, float, float] | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+    **options,
+) -> list[FixResult]:
+    """Fix files and folders like ``sora-guard fix`` (Python API); options are configuration keys.
+
+    ``sora_guard.fix_paths(["assets"], size="1280x720", strategy="blur-pad", out="fixed")``
+    """
+    from .api import make_settings
+
+    s = make_settings(settings, **options)
+    validate(s)
+    return list(fix_files(plan(paths, s, out, dry_run, anchor, crop_box), s, jobs))
 
 
 def mirror(path: str, root: str, out: str) -> str:

@@ -153,7 +153,7 @@ def _fit_blur_pad(im: Image.Image, size: Size, options: FitOptions) -> Image.Ima
         return im.copy()
     small = Size(max(1, size.width // 8), max(1, size.height // 8))
     backdrop = _fit_cover(im.convert("RGB"), small, FitOptions(resample=Image.Resampling.BILINEAR))
-    backdrop = backdrop.filter(ImageFilter.GaussianBlur(max(1.0, max(small.width, small.height) / 40)))
+    backdrop = backdrop.filter(ImageFilter.GaussianBlur(max(1.0, max(small.width, small.height) / 25)))
     backdrop = backdrop.point(lambda v: int(v * BLUR_DARKEN))
     backdrop = backdrop.resize((size.width, size.height), Image.Resampling.BICUBIC).convert(im.mode)
     inner, offset = _contained(im, size, options)
@@ -166,12 +166,17 @@ def _fit_stretch(im: Image.Image, size: Size, options: FitOptions) -> Image.Imag
 
 
 def _crop_box(im: Image.Image, options: FitOptions) -> Box:
+    """``options.crop_box`` in pixels: ordered, inside the image, and at least one pixel each way."""
     left, top, right, bottom = options.crop_box or (0.0, 0.0, 1.0, 1.0)
-    left, right = sorted((_clamp(left), _clamp(right)))
-    top, bottom = sorted((_clamp(top), _clamp(bottom)))
-    w, h = im.width, im.height
-    min_w, min_h = 1.0 / w, 1.0 / h
-    return (left * w, top * h, max(right, left + min_w) * w, max(bottom, top + min_h) * h)
+    x0, x1 = _span(*sorted((_clamp(left), _clamp(right))), im.width)
+    y0, y1 = _span(*sorted((_clamp(top), _clamp(bottom))), im.height)
+    return (x0, y0, x1, y1)
+
+
+def _span(lo: float, hi: float, extent: int) -> tuple[float, float]:
+    start, length = lo * extent, max((hi - lo) * extent, 1.0)
+    start = min(start, extent - length)
+    return start, start + length
 
 
 def _fit_crop(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
@@ -195,18 +200,28 @@ CENTRE_WEIGHT = 0.15
 
 
 def _saliency(im: Image.Image) -> Image.Image:
-    """Greyscale interest map: edges (detail) plus saturation, like smartcrop / libvips attention."""
+    """Greyscale interest map: detail (edges) plus colour rarity.
+
+    Rarity is global-contrast saliency: each pixel scores by how rare its coarse colour (2 bits a
+    channel) is in the picture, so a wide sky, wall or lawn scores low however saturated it is, and
+    a subject that stands out scores high, in the spirit of smartcrop / libvips attention.
+    """
+    import math
+    from collections import Counter
+
     from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-    scale = SALIENCY_SIDE / max(im.size)
-    small = im.convert("RGB").resize(
-        (max(1, round(im.width * min(1.0, scale))), max(1, round(im.height * min(1.0, scale)))),
-        Image.Resampling.BOX,
-    )
+    scale = min(1.0, SALIENCY_SIDE / max(im.size))
+    small = im.convert("RGB").resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.BOX)
     edges = small.convert("L").filter(ImageFilter.FIND_EDGES)
     ImageDraw.Draw(edges).rectangle([0, 0, edges.width - 1, edges.height - 1], outline=0)  # the filter's frame artefact
-    saturation = small.convert("HSV").getchannel("S")
-    return ImageChops.add(edges, saturation, scale=2.0)
+    raw = small.tobytes()
+    keys = bytes((raw[i] >> 6) << 4 | (raw[i + 1] >> 6) << 2 | raw[i + 2] >> 6 for i in range(0, len(raw), 3))
+    counts = Counter(keys)
+    total = len(keys)
+    score = {k: min(255, max(0, round((-math.log2(n / total) - 2) * 40))) for k, n in counts.items()}
+    rarity = Image.frombytes("L", small.size, bytes(score[k] for k in keys))
+    return ImageChops.add(edges, rarity)
 
 
 def _best_offset(profile: list[float], window: int) -> int:

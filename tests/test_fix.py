@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 from icc import blue_cmyk, swapped_rgb
 from images import encode, exif_rotated_jpeg, marker, png_16bit_rgb, truncated, write
 from PIL import Image
@@ -276,6 +276,7 @@ EXT = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}
     profile=st.sampled_from(["sora-2", "sora-2-pro", "kling", "runway-gen4", "stability-i2v"]),
     orientation=st.sampled_from([1, 6]),
 )
+@example(width=1, height=1, mode="RGB", strategy="crop", profile="sora-2", orientation=1)
 def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode, strategy, profile, orientation):
     ramp = Image.linear_gradient("L").resize((width, height))
     im = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_180), Image.new("L", (width, height), 90)))
@@ -293,3 +294,17 @@ def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode
         assert result.status is not Status.FAILED, result.problems
         assert passes(result.dest, s), check_path(result.dest, s.target(), s.rules()).errors
         assert fix(result.dest, s).status is Status.UNCHANGED
+
+
+def test_python_api_fits_an_image_and_fixes_paths(tmp_path):
+    import sora_guard
+
+    out = sora_guard.fit_image(marker((1600, 900)), "720x1280", "pad")
+    assert out.size == (720, 1280) and out.mode == "RGB" and near(out.getpixel((360, 5)), (0, 0, 0))
+    write(tmp_path / "src" / "a" / "big.jpg", marker((1600, 900)))
+    results = sora_guard.fix_paths([tmp_path / "src"], out=tmp_path / "out", strategy="blur-pad", size="1280x720")
+    assert [r.status for r in results] == [Status.FIXED]
+    with Image.open(tmp_path / "out" / "a" / "big.jpg") as fixed:
+        assert fixed.size == (1280, 720)
+    with Image.open(tmp_path / "src" / "a" / "big.jpg") as source:
+        assert source.size == (1600, 900)

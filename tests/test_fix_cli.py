@@ -84,5 +84,4 @@ def test_preview_writes_one_labelled_png_with_every_strategy(tmp_path, run_cli):
         assert name in result.stdout
     with Image.open(tmp_path / "sheet.png") as sheet:
         assert sheet.format == "PNG" and sheet.width > 6 * 360 and sheet.height < 500
-    assert (tmp_path / "photo.jpg").read_bytes() == encode(marker((1600, 900)), "JPEG") or True
     assert run_cli("preview", "missing.jpg").returncode == 2

@@ -104,7 +104,7 @@ def test_blur_pad_fills_bars_with_a_darker_blurred_copy():
     out = strategy("blur-pad").fit(marker((1600, 900)), Size(720, 1280), FitOptions())
     top_bar = out.crop((0, 0, 720, 400))
     colours = set(top_bar.resize((8, 8)).get_flattened_data())
-    assert len(colours) > 4, "the backdrop shows the picture, not a flat colour"
+    assert len(colours) >= 3, "the backdrop shows the picture, not a flat colour"
     r, g, b = out.getpixel((5, 5))
     assert r > 40 and r < 200 and g < 60 and b < 60  # dark red: the red quadrant, darkened
     assert near(out.getpixel((5, 650)), RED) or near(out.getpixel((5, 800)), BLUE)  # the picture itself is sharp
