@@ -49,17 +49,17 @@ class Consumer:
     def write(self, name: str, data) -> Path:
         return write(self.path / name, data)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        git(self.path, "add", "-A")
+    @property
+    def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "SORA_GUARD", "GITHUB_", "GIT_"))}
-        env.update(PRE_COMMIT_HOME=str(self.home), SKIP="")
+        env.update(PRE_COMMIT_HOME=str(self.home), PRE_COMMIT_COLOR="never")
+        return env
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        """Stage everything, then ``pre-commit run ARGS``."""
+        git(self.path, "add", "-A")
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "run", "--color", "never", *args],
-            cwd=self.path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
+            [sys.executable, "-m", "pre_commit", "run", *args], cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600
         )
 
 
@@ -182,3 +182,70 @@ def test_consumer_configuration_is_honoured(consumer):
     assert proc.returncode == 1, text
     assert diagnostic_files(text) == {"assets/landscape/c.jpg"}
     assert "720x1280 does not match the target 1280x720" in text
+
+
+# --- the fix hook ----------------------------------------------------------------------------
+
+
+def size_of(path: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return im.size
+
+
+def test_fix_hook_modifies_fails_the_first_run_and_passes_the_second(consumer):
+    consumer.configure({"id": "sora-guard-fix"})
+    bad = consumer.write("assets/hero.png", marker((1281, 720)))
+    good = consumer.write("assets/good.jpg", marker(LANDSCAPE))
+    svg = consumer.write("assets/logo.svg", b"<svg/>")
+    before = good.read_bytes(), svg.read_bytes()
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1, text
+    assert "files were modified by this hook" in text
+    assert "assets/hero.png" in text and "assets/good.jpg" not in text
+    assert size_of(bad) == LANDSCAPE
+    assert (good.read_bytes(), svg.read_bytes()) == before
+
+    proc = consumer.run("--all-files")  # the user re-stages the fixed files
+    text = output(proc)
+    assert proc.returncode == 0, text
+    assert re.search(r"^sora-guard fix\.+Passed$", text, re.M), text
+
+
+def test_fix_hook_takes_size_and_strategy_args(consumer):
+    consumer.configure({"id": "sora-guard-fix", "args": ["--size", "720x1280", "--strategy", "pad"]})
+    image = consumer.write("wide.jpg", marker(LANDSCAPE))
+    proc = consumer.run("--all-files")
+    assert proc.returncode == 1, output(proc)
+    assert size_of(image) == PORTRAIT
+    assert consumer.run("--all-files").returncode == 0
+
+
+def test_fix_hook_names_what_it_cannot_fix(consumer):
+    consumer.configure({"id": "sora-guard-fix"})
+    broken = consumer.write("broken.jpg", b"deliberately not an image")
+    for _ in range(2):  # not fixable: it fails every time, and the file is left alone
+        proc = consumer.run("--all-files")
+        text = output(proc)
+        assert proc.returncode == 1, text
+        assert re.search(r"^broken\.jpg: SG502 ", text, re.M), text
+        assert broken.read_bytes() == b"deliberately not an image"
+
+
+def test_git_commit_with_the_fix_hook_stops_then_goes_through_after_restaging(consumer):
+    consumer.configure({"id": "sora-guard-fix"}, {"id": "sora-guard"})
+    image = consumer.write("hero.png", marker((1281, 720)))
+    git(consumer.path, "add", "-A")
+    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=consumer.path, env=consumer.env, capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
+    commit = ["git", "commit", "-m", "hero image"]
+    first = subprocess.run(commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 1, output(first)
+    assert size_of(image) == LANDSCAPE  # fixed in the working tree; the commit did not happen
+    assert git(consumer.path, "rev-list", "--all").stdout == ""
+    git(consumer.path, "add", "hero.png")
+    second = subprocess.run(commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, output(second)
+    assert "hero.png" in git(consumer.path, "show", "--name-only", "HEAD").stdout
