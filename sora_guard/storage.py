@@ -61,6 +61,8 @@ def read_object(url: str, options: StorageOptions | None, max_bytes: int) -> tup
     fs, path = filesystem(url, options)
     try:
         with fs.open(path, "rb") as fp:
+            if getattr(fp, "details", {}).get("type") == "directory":  # s3fs opens a prefix as an empty object
+                raise IsADirectoryError(21, "is a directory", url)
             size = fp.size if getattr(fp, "size", None) is not None else fs.size(path)
             return size, (fp.read() if size <= max_bytes else None)
     except Exception as exc:

@@ -207,6 +207,8 @@ def test_atomic_put_replaces_objects_and_leaves_no_temporary_keys(bucket, s3_end
     put_atomic(target, b"second version", options)
     assert read_object(target, options, 1 << 20) == (14, b"second version")
     assert read_object(target, options, 10) == (14, None)  # over the read limit: nothing is read
+    with pytest.raises(IsADirectoryError):  # a prefix is not an empty object
+        read_object(f"s3://{BUCKET}/written", options, 1 << 20)
     fs.invalidate_cache()
     assert fs.find(f"{BUCKET}/written") == [f"{BUCKET}/written/out.jpg"]
     with pytest.raises(OSError):
@@ -252,3 +254,63 @@ def test_local_runs_import_neither_fsspec_nor_dask(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={**os.environ}, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1] == "[]"
+
+
+def _fix_jobs(root: str, out: str | None, settings: Settings) -> list:
+    from sora_guard.fixer import FixJob, mirror
+
+    return [FixJob(p, mirror(p, root, out) if out else None) for p in discover([root], settings)]
+
+
+def _outcome(results, *prefixes: str) -> list:
+    """What fix did to each file, with the input (and output) prefixes replaced by placeholders."""
+
+    def plain(path: str | None) -> str:
+        for i, prefix in enumerate(prefixes):
+            path = (path or "").replace(prefix, f"<{i}>")
+        return path
+
+    return [(plain(r.path), r.status.value, plain(r.dest), [d.code for d in r.before.diagnostics], [d.to_dict() for d in r.notes]) for r in results]
+
+
+def test_fix_bucket_on_cluster_equals_local_fix_byte_for_byte(bucket, s3_endpoint, cluster, tmp_path):
+    """``fix --out`` from a bucket prefix to another, on the cluster, against a local fix of the same files."""
+    from sora_guard.dask_executor import DaskExecutor
+    from sora_guard.fixer import fix_files
+
+    local, url, fs = bucket
+    settings = settings_for(s3_endpoint, local.parent)
+    local_out, url_out = tmp_path / "fixed", f"s3://{BUCKET}/fixed"
+    here = list(fix_files(_fix_jobs(str(local), str(local_out), settings), settings, executor=LocalExecutor(2)))
+    there = list(fix_files(_fix_jobs(url, url_out, settings), settings, executor=DaskExecutor(scheduler=cluster.scheduler_address)))
+    assert _outcome(there, url_out, url) == _outcome(here, str(local_out), str(local))
+    assert {r.status.value for r in there} == {"fixed", "unchanged", "failed"}
+    fs.invalidate_cache()
+    written = sorted(k[len(f"{BUCKET}/fixed/") :] for k in fs.find(f"{BUCKET}/fixed"))
+    expected = sorted(p.relative_to(local_out).as_posix() for p in local_out.rglob("*") if p.is_file())
+    assert written == expected and "by_one.jpg" in " ".join(written) and not any("sora-guard-tmp" in k for k in written)
+    for name in expected:
+        assert fs.cat_file(f"{BUCKET}/fixed/{name}") == (local_out / name).read_bytes(), name
+    recheck = check_files(discover([url_out], settings), settings)
+    assert sum(1 for f in recheck.files if f.ok) == sum(1 for r in here if r.status.value != "failed")
+
+
+def test_fix_in_place_in_the_bucket_renames_and_replaces_atomically(bucket, s3_endpoint, tmp_path):
+    from sora_guard.fixer import fix_files
+
+    local, _, fs = bucket
+    settings = settings_for(s3_endpoint, local.parent)
+    names = ["off/by_one.jpg", "png_named.jpg", "rotated.jpg", "good/hero.jpg"]
+    local_copy, url = tmp_path / "copy", f"s3://{BUCKET}/inplace"
+    for name in names:
+        write(local_copy / name, (local / name).read_bytes())
+        fs.pipe(f"{BUCKET}/inplace/{name}", (local / name).read_bytes())
+    here = list(fix_files(_fix_jobs(str(local_copy), None, settings), settings))
+    there = list(fix_files(_fix_jobs(url, None, settings), settings))
+    assert _outcome(there, url) == _outcome(here, str(local_copy))
+    fs.invalidate_cache()
+    keys = sorted(k[len(f"{BUCKET}/inplace/") :] for k in fs.find(f"{BUCKET}/inplace"))
+    assert keys == sorted(p.relative_to(local_copy).as_posix() for p in local_copy.rglob("*") if p.is_file())
+    assert "png_named.png" in keys and "png_named.jpg" not in keys  # renamed: the old key is gone
+    for name in keys:
+        assert fs.cat_file(f"{BUCKET}/inplace/{name}") == (local_copy / name).read_bytes(), name
