@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import textwrap
+
 import pytest
 import yaml
 from gitrepo import git, init_repo
@@ -55,11 +57,16 @@ class Consumer:
         env.update(PRE_COMMIT_HOME=str(self.home), PRE_COMMIT_COLOR="never")
         return env
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         """Stage everything, then ``pre-commit run ARGS``."""
         git(self.path, "add", "-A")
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "run", *args], cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600
+            [sys.executable, "-m", "pre_commit", "run", *args],
+            cwd=self.path,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
 
 
@@ -76,6 +83,14 @@ def output(proc: subprocess.CompletedProcess) -> str:
 
 def diagnostic_files(text: str) -> set[str]:
     return set(re.findall(r"^(\S+): SG\d{3} ", text, re.M))
+
+
+def readme_hooks(after: str) -> list[dict]:
+    """The hooks of the first YAML snippet after ``after`` in the README (what users copy)."""
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", readme[readme.index(after) :], re.S).group(1)
+    data = yaml.safe_load(textwrap.dedent(block))
+    return data["repos"][0]["hooks"] if isinstance(data, dict) else data
 
 
 # --- the manifest itself ---------------------------------------------------------------------
@@ -249,3 +264,37 @@ def test_git_commit_with_the_fix_hook_stops_then_goes_through_after_restaging(co
     second = subprocess.run(commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, output(second)
     assert "hero.png" in git(consumer.path, "show", "--name-only", "HEAD").stdout
+
+
+# --- the README's snippets, as users paste them ----------------------------------------------
+
+
+def test_readme_check_snippet(consumer):
+    consumer.configure(*readme_hooks("Keep reference images in git"))
+    consumer.write("hero.png", marker((1281, 720)))
+    text = output(consumer.run("--all-files"))
+    assert "hero.png: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)" in text
+
+
+def test_readme_per_folder_snippet(consumer):
+    hooks = readme_hooks("Different sizes for different folders")
+    assert [h["args"] for h in hooks] == [["--size", "1280x720"], ["--size", "720x1280"]]
+    consumer.configure(*hooks)
+    consumer.write("assets/landscape/a.jpg", marker(LANDSCAPE))
+    consumer.write("assets/portrait/b.PNG", marker(PORTRAIT))
+    consumer.write("assets/portrait/notes.bin", bytes(range(256)))
+    proc = consumer.run("--all-files")
+    assert proc.returncode == 0, output(proc)
+    consumer.write("assets/portrait/c.webp", marker(LANDSCAPE))
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1
+    assert diagnostic_files(text) == {"assets/portrait/c.webp"}
+    assert "1280x720 does not match the target 720x1280" in text
+
+
+def test_github_actions_gets_annotations_through_pre_commit(consumer):
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("hero.png", marker((1281, 720)))
+    text = output(consumer.run("--all-files", env={"GITHUB_ACTIONS": "true"}))
+    assert re.search(r"^::error file=hero\.png,title=SG101 size-mismatch::1281x720 does not match", text, re.M), text
