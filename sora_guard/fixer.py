@@ -22,11 +22,11 @@ from .atomic import _fsync_dir, atomic_write_bytes, remove_stale
 from .config import Settings
 from .engine import check_bytes, check_info, check_path
 from .fitting import FitError, Fitted, encode, fit_opened, get_strategy, output_format, output_size
-from .model import Diagnostic, FileReport, ImageInfo, Severity
+from .model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
 from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image
 from .strategies import FitOptions
 
-__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_files", "fix_paths", "plan", "summarise", "describe", "mirror", "validate"]
+__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_bytes", "fix_files", "fix_paths", "plan", "summarise", "describe", "mirror", "validate"]
 
 FIX_CODES = {
     "SG901": ("write-failed", "the fixed file could not be written (read-only file or folder, disk full); the original is untouched"),
@@ -57,7 +57,8 @@ class Status(str, enum.Enum):
 class FixJob:
     """One file to fix. ``out`` is where the result goes (``None``: in place); ``dry_run`` writes nothing.
 
-    ``anchor`` and ``crop_box`` override the fit options (in displayed fractions).
+    ``anchor`` and ``crop_box`` override the fit options (in displayed fractions); ``keep`` puts
+    the resulting bytes in ``FixResult.output`` (in-memory fixing; off for files, to keep memory flat).
     """
 
     path: str
@@ -65,6 +66,7 @@ class FixJob:
     dry_run: bool = False
     anchor: tuple[float, float] | None = None
     crop_box: tuple[float, float, float, float] | None = None
+    keep: bool = False
 
 
 @dataclass
@@ -79,6 +81,8 @@ class FixResult:
     changes: list[str] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
     dry_run: bool = False
+    output: bytes | None = field(default=None, repr=False)
+    """With ``FixJob.keep``: the bytes that pass (the fixed image, or the original when unchanged)."""
 
     @property
     def renamed(self) -> bool:
@@ -162,6 +166,20 @@ def fix_file(job: FixJob, settings: Settings) -> FixResult:
     data = _read(job.path, target.limits.max_file_bytes, own.storage_options)
     if data is None:
         return FixResult(job.path, Status.FAILED, check_path(job.path, target, rules, own.storage_options), dry_run=job.dry_run)
+    return _fix_data(job, own, data, target, rules)
+
+
+def fix_bytes(data: bytes, name: str, settings: Settings, target: Target | None = None, rules: list[Rule] | None = None) -> FixResult:
+    """Fix an image held in memory and write nothing; ``output`` holds the bytes to use.
+
+    The same decisions and pipeline as :func:`fix_file` (the pre-flight guard's fix mode runs it).
+    ``name`` is what reports call the image; ``target`` and ``rules`` default to the settings' own.
+    """
+    target = target or settings.target()
+    return _fix_data(FixJob(name, dry_run=True, keep=True), settings, data, target, settings.rules() if rules is None else rules)
+
+
+def _fix_data(job: FixJob, own: Settings, data: bytes, target: Target, rules: list[Rule]) -> FixResult:
     try:
         from PIL import Image
 
@@ -212,7 +230,7 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
         changes.append(_change(info, fitted, size, fmt))
     if dest != (job.out or job.path):
         notes.append(_diag("SG914", f"content is now {fmt}: renamed to {os.path.basename(dest)}", Severity.WARNING))
-    result = FixResult(job.path, Status.FIXED, before, after, dest, changes, notes, job.dry_run)
+    result = FixResult(job.path, Status.FIXED, before, after, dest, changes, notes, job.dry_run, out if job.keep else None)
     if not job.dry_run:
         problem = _write(job, dest, out, own.storage_options)
         if problem is not None:
@@ -241,7 +259,7 @@ def _encode_within_limit(fitted: Fitted, fmt: str, own: Settings, target, rules,
 
 def _unchanged(job: FixJob, report: FileReport, data: bytes, storage_options=None) -> FixResult:
     """A file that already passes: left byte-identical (copied as it is into an ``--out`` tree)."""
-    result = FixResult(job.path, Status.UNCHANGED, report, report, job.out or job.path, dry_run=job.dry_run)
+    result = FixResult(job.path, Status.UNCHANGED, report, report, job.out or job.path, dry_run=job.dry_run, output=data if job.keep else None)
     if job.out and not job.dry_run:
         problem = _write(job, job.out, data, storage_options)
         if problem is not None:
@@ -292,16 +310,39 @@ def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnost
     return None
 
 
-def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = None, executor=None) -> Iterator[FixResult]:
+def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = None, executor=None, cache=None) -> Iterator[FixResult]:
     """Fix many files over all cores (bounded memory), streaming results in input order.
 
-    ``executor`` is any object with the runner's ``map(func, items, settings)``; default: this machine.
+    ``executor`` is any object with the runner's ``map(func, items, settings)``; default: this
+    machine. With a check ``cache``, files it knows to pass (unchanged since) are not even read,
+    and files found to pass are remembered for ``check`` and the next ``fix``.
     """
     from .runner import parallel_map
 
-    if executor is not None:
-        return executor.map(fix_file, jobs, settings)
-    return parallel_map(fix_file, jobs, settings, workers)
+    jobs = list(jobs)
+    known: dict[int, FixResult] = {}
+    keys: dict[int, tuple] = {}
+    if cache is not None:
+        for i, job in enumerate(jobs):
+            key = cache.key(job.path)
+            if key is None:
+                continue
+            keys[i] = key
+            hit = cache.get(job.path, key, settings.for_path(job.path).target())
+            if hit is not None and hit.ok and not job.out:
+                known[i] = FixResult(job.path, Status.UNCHANGED, hit, hit, job.path, dry_run=job.dry_run)
+    todo = [job for i, job in enumerate(jobs) if i not in known]
+    run = executor.map(fix_file, todo, settings) if executor is not None else parallel_map(fix_file, todo, settings, workers)
+    done = iter(run)
+    try:
+        for i in range(len(jobs)):
+            result = known.get(i) or next(done)
+            if cache is not None and i in keys and i not in known and result.status is Status.UNCHANGED and not jobs[i].out:
+                cache.put(jobs[i].path, keys[i], result.before)
+            yield result
+    finally:
+        if cache is not None:
+            cache.save()
 
 
 def plan(

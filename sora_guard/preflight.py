@@ -194,39 +194,28 @@ class Preflight:
                 log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
         data, fmt = read.data, report.info.format
         if fixable and self.fix is not None and report.errors and all(d.fixable for d in report.errors):
-            data, fmt, report = self._fitted(read, report, target)
+            data, fmt, report = self._fitted(read, target)
         if report.errors:
             return None, report
         if read.reference and self.sends_references and data is read.data:
             return None, report  # the SDK sends the data URL as it is
         return self._outgoing(read, data, fmt), report
 
-    def _fitted(self, upload: Upload, report: FileReport, target: Target) -> tuple[bytes, str, FileReport]:
-        """Fit the upload to the target with the chosen strategy, the way ``sora-guard fix`` does, and re-check it."""
-        from PIL import Image
+    def _fitted(self, upload: Upload, target: Target) -> tuple[bytes, str | None, FileReport]:
+        """Fix the upload in memory with ``sora-guard fix``'s own code and the chosen strategy."""
+        from .fixer import Status, fix_bytes
 
-        from .fitting import FitError, encode, fit_opened, get_strategy, output_format, output_size
-        from .strategies import FitOptions
-
-        s = self.settings
-        try:
-            with Image.open(io.BytesIO(upload.data)) as im:
-                fitted = fit_opened(
-                    im,
-                    output_size(report.info.displayed, target),
-                    get_strategy(self.fix, s.registry),
-                    FitOptions(background=s.background),
-                    report.info.orientation,
-                )
-            fmt = output_format(report.info.format, target, s.convert_to, alpha=fitted.image.mode == "RGBA")
-            data = encode(fitted.image, fmt, s.quality, s.background)
-        except (FitError, ValueError, OSError) as exc:
-            return upload.data, report.info.format, _failed(upload.name, f"fix {self.fix!r} failed: {exc}", target, self.rules)
-        for code, message in fitted.notes:
-            log.warning("%s: %s %s", upload.name, code, message)
-        fixed = check_bytes(data, target, self.rules, name=f"<{upload.field}>")
-        fixed.path = upload.name
-        return data, fmt, fixed
+        settings = dataclasses.replace(self.settings, strategy=self.fix)
+        result = fix_bytes(upload.data, f"<{upload.field}>", settings, target, self.rules)
+        for d in result.notes:
+            if d.severity is Severity.WARNING:
+                log.warning("%s: %s %s: %s", upload.name, d.code, d.name, d.message)
+        if result.status is Status.FAILED:
+            report = FileReport(upload.name, result.problems, result.before.info, target)
+        else:
+            report = result.after
+            report.path = upload.name
+        return result.output or upload.data, report.info.format if report.info else None, report
 
     @staticmethod
     def _outgoing(upload: Upload, data: bytes, fmt: str) -> tuple:

@@ -344,6 +344,16 @@ def test_fix_mode_keeps_the_file_name_stem(server, client, tmp_path):
     assert path.read_bytes()[:2] == b"\xff\xd8" and Image.open(path).size == (3000, 2000)  # the file is untouched
 
 
+def test_fix_mode_meets_the_byte_limit_like_sora_guard_fix(server, client):
+    """Over max-bytes at the configured quality, the fixer's own lower-quality retries apply."""
+    from PIL import ImageFilter
+
+    noisy = Image.effect_noise((1920, 1080), 40).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    create(sora_guard.guard(client, fix="cover", max_bytes=100_000), encode(noisy, "JPEG", quality=95))
+    part = sent(server)
+    assert len(part.data) <= 100_000 and Image.open(io.BytesIO(part.data)).size == (1280, 720)
+
+
 def test_fix_mode_still_refuses_what_it_cannot_fix(server, client):
     guarded = sora_guard.guard(client, fix="cover")
     with pytest.raises(PreflightError, match="SG503"):
