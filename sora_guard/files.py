@@ -75,7 +75,8 @@ def _walk(top: str, settings: Settings, skipped: list[Skipped]) -> Iterator[str]
     visited = {root}
 
     def unreadable(exc: OSError) -> None:
-        skipped.append(Skipped(os.path.normpath(exc.filename or top), f"folder cannot be read: {exc.strerror or exc}", True))
+        reason = f"folder cannot be listed ({exc.strerror or exc}); images in it were not checked"
+        skipped.append(Skipped(os.path.normpath(exc.filename or top), reason, True))
 
     for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=settings.follow_symlinks):
         kept = []

@@ -10,6 +10,7 @@ decode, so a PNG whose eXIf chunk follows the pixel data is never decoded twice.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import signal
@@ -246,4 +247,6 @@ def _os_error_message(exc: OSError, path) -> str:
         return "permission denied"
     if isinstance(exc, IsADirectoryError):
         return "is a directory"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
     return exc.strerror or str(exc)

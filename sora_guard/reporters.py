@@ -7,7 +7,9 @@ through the ``sora_guard_reporters`` hook; ``--output-format NAME`` picks one.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
+from urllib.parse import quote
 from dataclasses import dataclass
 
 from . import __version__
@@ -28,9 +30,31 @@ class Reporter:
     render: Callable[[Report, Mapping[str, Rule]], str]
 
 
+def _os_bytes(path: str) -> bytes | None:
+    """The bytes the OS has for ``path`` (undoing surrogateescape), or None for text that never came from it."""
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:
+        return None
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
+
+
 def printable(path: str) -> str:
-    """A path safe to print whatever its bytes (non-UTF-8 names come back from the OS escaped)."""
-    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A path safe to print whatever its bytes: a non-UTF-8 byte or a control character (a newline,
+    a terminal escape) shows as ``\\xe9``, as ``ls -b`` shows it, so a name cannot forge output lines."""
+    raw = _os_bytes(path)
+    text = raw.decode("utf-8", "backslashreplace") if raw is not None else path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.translate(_CONTROL)
+
+
+def _sarif_uri(path: str) -> str:
+    """A relative URI for ``path``: ``/`` separators and percent-encoded bytes, so any file name survives."""
+    raw = _os_bytes(path) or path.encode("utf-8", "surrogatepass")
+    if os.sep == "\\":
+        raw = raw.replace(b"\\", b"/")
+    return quote(raw.removeprefix(b"./"), safe="/")
 
 
 def _plural(n: int, word: str) -> str:
@@ -122,7 +146,7 @@ def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
     index = {code: i for i, code in enumerate(used)}
     results = []
     for f in report.files:
-        uri = printable(f.path).replace("\\", "/").removeprefix("./")
+        uri = _sarif_uri(f.path)
         for d in f.diagnostics:
             results.append(
                 {
