@@ -447,7 +447,9 @@ def describe(result: FixResult, diff: bool = False) -> str:
         return "".join(f"{result.path}: {d.code} [{d.name}] {d.message}\n" for d in result.problems)
     name = result.path if result.dest in (None, result.path) else f"{result.path} -> {result.dest}"
     codes = ", ".join(sorted({d.code for d in result.before.errors}))
-    head = f"{name}: {'would fix' if result.dry_run else 'fixed'} {codes}" + (f": {'; '.join(result.changes)}" if result.changes else "")
+    changes = f": {'; '.join(result.changes)}" if result.changes else ""
+    # "Fixing <path>" for each file written: pre-commit's convention for fixers
+    head = f"{name}: would fix {codes}{changes}" if result.dry_run else f"Fixing {name}: {codes}{changes}"
     lines = [head]
     lines += [f"  {d.code} [{d.name}] {d.message}" for d in result.notes if d.severity is Severity.WARNING]
     if diff:
