@@ -156,6 +156,7 @@ def _fractions(text: str | None, count: int, option: str) -> tuple[float, ...] |
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
+    from .cache import open_cache
     from .fixer import Status, describe, fix_files, plan, summarise, validate
     from .progress import Progress
     from .runner import make_executor
@@ -171,9 +172,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
         raise UsageError(f"fix works on local files; {urls[0]} is a URL")
     jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
+    cache = None if args.no_cache else open_cache(settings)
     results = []
     with Progress(len(jobs), "fixing") as bar:
-        for result in fix_files(jobs, settings, executor=executor):
+        for result in fix_files(jobs, settings, executor=executor, cache=cache):
             results.append(result)
             bar.advance()
     sys.stdout.write("".join(describe(r, args.diff) for r in results) + summarise(results))
@@ -308,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     fix.add_argument("--diff", action="store_true", help="like --dry-run, showing each file before and after")
     fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when any file was changed (for CI)")
+    fix.add_argument("--no-cache", action="store_true", help="do not use the check cache to skip files known to pass")
     fix.set_defaults(run=cmd_fix)
 
     preview = commands.add_parser("preview", help="one PNG showing every strategy's result side by side")

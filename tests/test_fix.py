@@ -308,3 +308,22 @@ def test_python_api_fits_an_image_and_fixes_paths(tmp_path):
         assert fixed.size == (1280, 720)
     with Image.open(tmp_path / "src" / "a" / "big.jpg") as source:
         assert source.size == (1600, 900)
+
+
+def test_fix_remembers_passing_files_in_the_check_cache_and_skips_them_next_time(tmp_path):
+    import time
+
+    from sora_guard.cache import CheckCache
+    from sora_guard.fixer import fix_files
+
+    good = write(tmp_path / "good.png", marker((1280, 720)))
+    bad = write(tmp_path / "bad.png", marker((1000, 1000)))
+    s = Settings(root=tmp_path)
+    cache = CheckCache(tmp_path / "cache", started=time.time() + 60)  # every file counts as settled
+    results = list(fix_files([FixJob(str(good)), FixJob(str(bad))], s, cache=cache))
+    assert [r.status for r in results] == [Status.UNCHANGED, Status.FIXED]
+    fresh = CheckCache(tmp_path / "cache", started=time.time() + 60)
+    hit = fresh.get(str(good), fresh.key(str(good)), s.target())
+    assert hit is not None and hit.ok
+    again = list(fix_files([FixJob(str(good))], s, cache=fresh))
+    assert again[0].status is Status.UNCHANGED and again[0].before.info.stored == Size(1280, 720)

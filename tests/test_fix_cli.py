@@ -9,7 +9,12 @@ from PIL import Image
 
 
 def digest(folder) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Content of every asset under ``folder`` (the check cache is not an asset)."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".sora-guard-cache" not in p.parts
+    }
 
 
 def assets(folder):
