@@ -408,3 +408,20 @@ def test_sizes_and_seconds_come_from_the_configured_profiles(server, client, tmp
     with pytest.raises(openai.BadRequestError):  # the guard now allows 960x960; this service does not
         create(guarded, jpeg((960, 960)), size="960x960")
     assert len(server.requests) == 1
+
+
+def test_the_suggested_cli_command_fixes_the_file(server, client, tmp_path, run_cli):
+    import shlex
+
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(jpeg((1600, 1200)))
+    guarded = sora_guard.guard(client)
+    with pytest.raises(PreflightError) as exc:
+        create(guarded, path)
+    (line,) = [x for x in str(exc.value).splitlines() if "or fix the file:" in x]
+    program, *args = shlex.split(line.split("or fix the file:", 1)[1])
+    assert program == "sora-guard"
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    create(guarded, path)
+    assert Image.open(io.BytesIO(sent(server).data)).size == (1280, 720)
