@@ -123,3 +123,16 @@ def test_async_images_edit_checks_the_mask(server):
 
     assert run(server, body).data[0].b64_json
     assert server.requests[0].file("mask").content_type == "image/png"
+
+
+def test_async_unchecked_reference_warns_at_the_callers_line(server):
+    async def body(client):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(RuntimeError):  # the SDK's own refusal of a reference dict
+                await sora_guard.guard(client).videos.create(model="sora-2", prompt="x", size="1280x720", input_reference={"file_id": "file_9"})
+        return [w for w in caught if w.category is sora_guard.PreflightWarning]
+
+    (warning,) = run(server, body)
+    assert warning.filename == __file__ and "file_id" in str(warning.message)
+    assert server.requests == []
