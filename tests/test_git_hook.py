@@ -117,6 +117,16 @@ def test_only_added_or_modified_images_are_checked_with_the_repository_config(re
     assert code == 0, out
 
 
+def test_awkward_staged_names_are_read_and_named_exactly(repo, bin_dir):
+    write(repo / "ünï code" / "my photo.png", marker(OFF_BY_ONE))
+    write(repo / "ok\nnewline.jpg", marker(GOOD))
+    git(repo, "add", "-A")
+    code, out = commit(repo, bin_dir)
+    assert code != 0
+    assert "ünï code/my photo.png: SG101 [error]" in out, out
+    assert "in 1 file of 2 files" in out, out
+
+
 def test_staged_paths_are_relative_to_the_working_directory(repo, bin_dir):
     write(repo / "a" / "b" / "bad.png", marker(OFF_BY_ONE))
     git(repo, "add", "-A")

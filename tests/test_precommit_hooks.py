@@ -166,6 +166,23 @@ def test_check_hook_skips_a_commit_without_images(consumer):
     assert re.search(r"^sora-guard\.+\(no files to check\)Skipped$", text, re.M), text
 
 
+def test_awkward_names_are_named_exactly(consumer):
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("my photos/été 2025.png", marker((1281, 720)))
+    text = output(consumer.run("--all-files"))
+    assert "my photos/été 2025.png: SG101 [error]" in text, text
+
+
+def test_a_broken_consumer_configuration_is_one_line_not_a_traceback(consumer):
+    consumer.write("pyproject.toml", b'[tool.sora-guard]\nsizee = "1280x720"\n')
+    consumer.configure({"id": "sora-guard"})
+    consumer.write("hero.jpg", marker(LANDSCAPE))
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1 and "- exit code: 2" in text, text
+    assert re.search(r"^sora-guard: error: .*pyproject\.toml: unknown key 'sizee'", text, re.M), text
+
+
 def test_args_pass_through_to_the_hook(consumer):
     consumer.configure({"id": "sora-guard", "args": ["--profile", "sora-2-pro", "--size", "1920x1080", "--output-format", "github"]})
     consumer.write("full_hd.png", marker((1920, 1080)))
