@@ -65,8 +65,10 @@ def _failed(name: str, reason: str, target: Target, rules) -> FileReport:
     return check_info(ImageInfo(name=name, read_error=reason), target, rules)
 
 
-def _byte_limit(target: Target) -> int:
-    return min(target.limits.max_file_bytes, (target.max_bytes or target.limits.max_file_bytes) + 1)
+def _data_url_limit(target: Target) -> int:
+    """Bytes a data URL may decode to: the target's byte limit when it has one (so SG301 text is
+    never decoded just to be refused), else the per-file read limit."""
+    return min(target.limits.max_file_bytes, target.max_bytes or target.limits.max_file_bytes)
 
 
 def _redact(url: str) -> str:
@@ -228,7 +230,7 @@ class Preflight:
 
     def _read(self, label: str, value: object, target: Target, notes: list[str]) -> Upload | FileReport | None:
         """Read one upload as the SDK would; None when it is absent or cannot be checked locally."""
-        limit = _byte_limit(target)
+        limit = target.limits.max_file_bytes  # what SG301 does not catch: uploads too big to read at all
         if isinstance(value, tuple) and len(value) >= 2:
             filename = value[0] if isinstance(value[0], str) else None
             inner = self._read(label, value[1], target, notes)
@@ -278,13 +280,13 @@ class Preflight:
         if not isinstance(data, bytes):
             return _failed(name, "stream is not binary (open it with 'rb')", target, self.rules)
         if len(data) > limit:
-            return _failed(name, f"more than {limit - 1} bytes, over the limit", target, self.rules)
+            return _failed(name, f"more than {limit} bytes, over the per-file read limit", target, self.rules)
         return Upload(label, name, filename, data)
 
     def _read_reference(self, label: str, value: dict, target: Target, notes: list[str], limit: int) -> Upload | FileReport | None:
         url = value.get("image_url")
         if isinstance(url, str) and url[:5].lower() == "data:":
-            return self._read_data_url(label, url, target, limit)
+            return self._read_data_url(label, url, target)
         if isinstance(url, str) and self.fetch_urls and urllib.parse.urlsplit(url).scheme in ("http", "https"):
             return self._fetch(label, url, target, limit)
         what = f"image_url {_redact(url)}" if isinstance(url, str) else "file_id" if "file_id" in value else "reference"
@@ -294,13 +296,14 @@ class Preflight:
         notes.append(f"{label} {what} cannot be checked locally and is passed through unchecked{hint}")
         return None
 
-    def _read_data_url(self, label: str, url: str, target: Target, limit: int) -> Upload | FileReport:
+    def _read_data_url(self, label: str, url: str, target: Target) -> Upload | FileReport:
         name = f"<{label} data URL>"
         head, comma, payload = url.partition(",")
         if not comma:
             return _failed(name, "data URL has no ',' before its content", target, self.rules)
+        limit = _data_url_limit(target)
         if len(payload) > (limit * 4) // 3 + 4:
-            return _failed(name, f"data URL of {len(payload)} characters is over the limit of {limit - 1} bytes", target, self.rules)
+            return _failed(name, f"data URL of {len(payload)} characters decodes to more than the limit of {limit} bytes", target, self.rules)
         try:
             if head.lower().endswith(";base64"):
                 data = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
@@ -320,7 +323,7 @@ class Preflight:
         except (OSError, ValueError) as exc:
             return _failed(shown, f"download failed: {getattr(exc, 'reason', None) or exc}", target, self.rules)
         if len(data) > limit:
-            return _failed(shown, f"download is over the limit of {limit - 1} bytes", target, self.rules)
+            return _failed(shown, f"download is over the per-file read limit of {limit} bytes", target, self.rules)
         filename = os.path.basename(urllib.parse.urlsplit(url).path) or None
         return Upload(label, shown, filename, data)
 

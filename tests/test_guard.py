@@ -433,3 +433,12 @@ def test_gateway_model_names_use_the_configured_or_given_profile(server, client)
     with pytest.raises(PreflightError, match=r"1280x720 does not match the target 1920x1080 \(sora-2-pro\)"):
         create(sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="acme/video-hd")
     assert server.requests == []
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, lambda d: ("photo.jpg", d)], ids=["bytes", "stream", "tuple"])
+def test_byte_limit_applies_to_every_form(server, client, wrap):
+    data = jpeg()
+    with pytest.raises(PreflightError) as exc:
+        create(sora_guard.guard(client, max_bytes=len(data) - 1), wrap(data))
+    assert [d.code for d in exc.value.diagnostics] == ["SG301"] and str(len(data)) in str(exc.value)
+    assert server.requests == []
