@@ -166,11 +166,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     validate(settings)
     anchor, crop_box = _fractions(args.anchor, 2, "--anchor"), _fractions(args.crop_box, 4, "--crop-box")
     dry_run = args.dry_run or args.diff
-    paths = args.paths or ["."]
-    urls = [p for p in paths if "://" in p]
-    if urls:
-        raise UsageError(f"fix works on local files; {urls[0]} is a URL")
-    jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box)
+    jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings)
     results = []

@@ -361,10 +361,17 @@ def plan(
     for root in paths:
         root = os.fspath(root)
         for path in discover([root], settings):
-            if out and os.path.abspath(path).startswith(os.path.abspath(out) + os.sep):
+            if out and _inside(path, out):
                 continue  # never re-fix our own output
             jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box))
     return jobs
+
+
+def _inside(path: str, folder: str) -> bool:
+    """True when ``path`` lies below ``folder`` (local paths, or URL prefixes)."""
+    if "://" in path or "://" in folder:
+        return path.startswith(folder.rstrip("/") + "/")
+    return os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep)
 
 
 def fix_paths(

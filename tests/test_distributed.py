@@ -314,3 +314,27 @@ def test_fix_in_place_in_the_bucket_renames_and_replaces_atomically(bucket, s3_e
     assert "png_named.png" in keys and "png_named.jpg" not in keys  # renamed: the old key is gone
     for name in keys:
         assert fs.cat_file(f"{BUCKET}/inplace/{name}") == (local_copy / name).read_bytes(), name
+
+
+def test_cli_fix_bucket_to_bucket_on_cluster_equals_local_cli(bucket, s3_endpoint, cluster, run_cli, tmp_path):
+    local, url, fs = bucket
+    (tmp_path / "sora-guard.toml").write_text(
+        f'[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n', encoding="utf-8"
+    )
+    local_out, url_out = tmp_path / "out", f"s3://{BUCKET}/cli-fixed"
+    here = run_cli("fix", str(local / "off"), str(local / "rotated.jpg"), "--out", str(local_out), cwd=tmp_path)
+    there = run_cli(
+        "fix", f"{url}/off", f"{url}/rotated.jpg", "--out", url_out, "--executor", "dask", "--scheduler", cluster.scheduler_address, cwd=tmp_path
+    )
+    assert (there.returncode, there.stderr) == (here.returncode, "")
+    assert there.stdout.replace(url_out, "<out>").replace(url, "<lib>") == here.stdout.replace(str(local_out), "<out>").replace(str(local), "<lib>")
+    assert "Fixed 3 file(s)" in there.stdout
+    fs.invalidate_cache()
+    written = sorted(k[len(f"{BUCKET}/cli-fixed/") :] for k in fs.find(f"{BUCKET}/cli-fixed"))
+    assert written == sorted(p.relative_to(local_out).as_posix() for p in local_out.rglob("*") if p.is_file()) == [
+        "by_one.jpg",
+        "deep/square.webp",
+        "rotated.jpg",
+    ]
+    for name in written:
+        assert fs.cat_file(f"{BUCKET}/cli-fixed/{name}") == (local_out / name).read_bytes()
