@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openai
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from images import corrupt_jpeg, encode, marker, truncated
 from openai import OpenAI
 from openai_server import SIZE_MISMATCH, OpenAIServer
@@ -238,6 +240,8 @@ def test_fetch_urls_downloads_and_checks_remote_images(server, client):
 
 
 def test_unguarded_client_in_the_same_process_still_reaches_the_server(server, client):
+    classes = (openai.OpenAI, openai.resources.videos.Videos, openai.resources.images.Images)
+    before = [dict(vars(cls)) for cls in classes]
     guarded = sora_guard.guard(client)
     with pytest.raises(PreflightError):
         create(guarded, jpeg((1920, 1080)))
@@ -250,6 +254,7 @@ def test_unguarded_client_in_the_same_process_still_reaches_the_server(server, c
     assert len(server.requests) == 2
     assert type(client.videos) is openai.resources.videos.Videos
     assert "Guarded" not in type(other.videos).__name__
+    assert [dict(vars(cls)) for cls in classes] == before  # nothing patched
 
 
 def test_create_and_poll_is_guarded(server, client):
@@ -442,3 +447,20 @@ def test_byte_limit_applies_to_every_form(server, client, wrap):
         create(sora_guard.guard(client, max_bytes=len(data) - 1), wrap(data))
     assert [d.code for d in exc.value.diagnostics] == ["SG301"] and str(len(data)) in str(exc.value)
     assert server.requests == []
+
+
+@given(
+    width=st.integers(16, 2400),
+    height=st.integers(16, 2400),
+    size=st.sampled_from(["1280x720", "720x1280"]),
+    fmt=st.sampled_from(["JPEG", "PNG", "WEBP"]),
+    strategy=st.sampled_from(["cover", "pad", "blur-pad", "stretch"]),
+)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_fix_mode_always_delivers_the_exact_size(server, client, width, height, size, fmt, strategy):
+    before = len(server.requests)
+    create(sora_guard.guard(client, fix=strategy), encode(marker((width, height)), fmt), size=size)
+    (request,) = server.requests[before:]
+    part = request.file("input_reference")
+    with Image.open(io.BytesIO(part.data)) as im:
+        assert f"{im.width}x{im.height}" == size and part.content_type == f"image/{im.format.lower()}"
