@@ -63,7 +63,15 @@ _TO_STORED = {
 
 
 class FitError(Exception):
-    """The image could not be fitted (corrupt data, a broken strategy); the message says why."""
+    """The image could not be fitted; the message says why.
+
+    ``kind`` is ``"corrupt"`` (the pixel data does not decode), ``"timeout"`` (decoding took longer
+    than allowed) or ``"strategy"`` (the strategy failed or returned the wrong size or mode).
+    """
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -212,14 +220,17 @@ def fit_opened(
     strategy: Strategy,
     options: FitOptions = FitOptions(),
     orientation: int = 1,
+    max_decode_seconds: float | None = None,
 ) -> Fitted:
     """Fit an opened (ideally not yet loaded) image to ``size`` as displayed; raises FitError.
 
     ``orientation`` is the EXIF orientation the picture must be shown with; the result has it
     applied. A JPEG that is not loaded yet is decoded once, at the smallest DCT scale that still
-    gives the strategy every pixel it samples.
+    gives the strategy every pixel it samples, stopped after ``max_decode_seconds`` where a timer can.
     """
     from PIL import Image
+
+    from .probe import _deadline, _DecodeTimeout
 
     source = Size(*im.size)
     turned = orientation in (5, 6, 7, 8)
@@ -228,13 +239,15 @@ def fit_opened(
     scale = strategy.scale(source, stored_size, opts)
     notes: list[tuple[str, str]] = []
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _deadline(max_decode_seconds):
             warnings.simplefilter("ignore")
             if im.format in ("JPEG", "MPO") and im.tile and scale < 0.5:
                 im.draft(None, (max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale))))
             im.load()
+    except _DecodeTimeout:
+        raise FitError(f"decoding took longer than {max_decode_seconds} s", "timeout") from None
     except Exception as exc:
-        raise FitError(f"image data is truncated or corrupt: {str(exc) or type(exc).__name__}") from None
+        raise FitError(str(exc) or type(exc).__name__, "corrupt") from None
     icc = im.info.get("icc_profile")
     rgb, pending = _normalise(im, notes)
     if pending is not None and opts.background != (0, 0, 0):
@@ -242,9 +255,9 @@ def fit_opened(
     try:
         out = strategy.fit(rgb, stored_size, opts)
     except Exception as exc:
-        raise FitError(f"strategy {strategy.name!r} failed: {str(exc) or type(exc).__name__}") from None
+        raise FitError(f"strategy {strategy.name!r} failed: {str(exc) or type(exc).__name__}", "strategy") from None
     if out.size != (stored_size.width, stored_size.height) or out.mode != rgb.mode:
-        raise FitError(f"strategy {strategy.name!r} returned {out.mode} {out.width}x{out.height}, not {rgb.mode} {stored_size}")
+        raise FitError(f"strategy {strategy.name!r} returned {out.mode} {out.width}x{out.height}, not {rgb.mode} {stored_size}", "strategy")
     if pending is not None:
         from PIL import ImageCms
 

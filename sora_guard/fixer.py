@@ -193,7 +193,13 @@ def _fix_data(job: FixJob, own: Settings, data: bytes, target: Target, rules: li
 
 
 def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> FixResult:
-    info = probe_image(im, job.path)
+    from .probe import _deadline, _DecodeTimeout
+
+    try:
+        with _deadline(target.limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
+            info = probe_image(im, job.path)
+    except _DecodeTimeout:
+        return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
     info.byte_size = len(data)
     if info.stored.pixels > target.limits.max_pixels:
         return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
@@ -216,12 +222,15 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
         options = FitOptions(background=own.background, anchor=job.anchor or (0.5, 0.5), crop_box=job.crop_box)
         size = output_size(info.displayed, target)
         try:
-            fitted = fit_opened(im, size, strategy, options, info.orientation)
+            fitted = fit_opened(im, size, strategy, options, info.orientation, target.limits.max_decode_seconds)
         except FitError as exc:
-            if "corrupt" in str(exc):
-                info.decode_error = str(exc).split(": ", 1)[-1]
-                return FixResult(job.path, Status.FAILED, check_info(info, target, rules), dry_run=job.dry_run)
-            return FixResult(job.path, Status.FAILED, before, notes=[_diag("SG902", str(exc))], dry_run=job.dry_run)
+            if exc.kind == "strategy":
+                return FixResult(job.path, Status.FAILED, before, notes=[_diag("SG902", str(exc))], dry_run=job.dry_run)
+            if exc.kind == "timeout":
+                info.decode_timeout = target.limits.max_decode_seconds
+            else:
+                info.decode_error = str(exc)
+            return FixResult(job.path, Status.FAILED, check_info(info, target, rules), dry_run=job.dry_run)
         notes.extend(_diag(code, message, Severity.WARNING) for code, message in fitted.notes)
         out, after = _encode_within_limit(fitted, fmt, own, target, rules, dest)
         if not after.ok:
@@ -286,12 +295,23 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
         try:
             atomic_write_bytes(dest, data, overwrite=False, like=job.path)
         except FileExistsError:
-            return _diag("SG903", f"cannot rename to {dest}: that file exists; nothing changed")
+            if not _holds(dest, data):
+                return _diag("SG903", f"cannot rename to {dest}: that file exists; nothing changed")
+            # a run killed between writing the new name and removing the old one: finish its rename
         os.unlink(job.path)
         _fsync_dir(folder)
     except OSError as exc:
         return _diag("SG901", f"cannot write {dest}: {exc.strerror or exc}; the original is untouched")
     return None
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """True when ``path`` holds exactly ``data``."""
+    try:
+        with open(path, "rb") as fp:
+            return fp.read(len(data) + 1) == data
+    except OSError:
+        return False
 
 
 def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnostic | None:

@@ -327,3 +327,27 @@ def test_fix_remembers_passing_files_in_the_check_cache_and_skips_them_next_time
     assert hit is not None and hit.ok
     again = list(fix_files([FixJob(str(good))], s, cache=fresh))
     assert again[0].status is Status.UNCHANGED and again[0].before.info.stored == Size(1280, 720)
+
+
+def test_a_decode_that_takes_too_long_is_stopped_and_the_file_left_alone(tmp_path):
+    noise = Image.effect_noise((500, 500), 90).convert("RGB")
+    for name in ("huge.jpg", "huge.png"):
+        big = noise.resize((5000, 3000) if name.endswith("jpg") else (3000, 3000), Image.Resampling.NEAREST)
+        path = write(tmp_path / name, big, compress_level=1) if name.endswith("png") else write(tmp_path / name, big)
+        data = path.read_bytes()
+        result = fix(path, replace(Settings(root=tmp_path), max_decode_seconds=0.02))
+        assert result.status is Status.FAILED and "SG505" in {d.code for d in result.problems}, (name, result.problems)
+        assert path.read_bytes() == data
+
+
+def test_exif_and_gps_metadata_are_stripped(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (51.0, 30.0, 0.0)  # GPSLatitude
+    path = write(tmp_path / "phone.jpg", encode(marker((1600, 900)), "JPEG", exif=exif.tobytes()))
+    with Image.open(path) as before:
+        assert before.getexif().get_ifd(0x8825)
+    assert fix(path).status is Status.FIXED
+    with Image.open(path) as out:
+        assert len(out.getexif()) == 0 and "exif" not in out.info
