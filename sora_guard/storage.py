@@ -94,6 +94,7 @@ def put_atomic(url: str, data: bytes, options: StorageOptions | None = None) -> 
     """
     fs, path = filesystem(url, options)
     if "file" in _protocols(fs):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         atomic_write_bytes(path, data)
         return
     parent = fs._parent(path)

@@ -338,3 +338,15 @@ def test_cli_fix_bucket_to_bucket_on_cluster_equals_local_cli(bucket, s3_endpoin
     ]
     for name in written:
         assert fs.cat_file(f"{BUCKET}/cli-fixed/{name}") == (local_out / name).read_bytes()
+
+
+def test_fix_into_a_file_url_creates_folders_atomically(tmp_path):
+    import sora_guard
+    from sora_guard.fixer import fix_paths
+
+    write(tmp_path / "in" / "deep" / "wide.jpg", encode(marker((1281, 720)), "JPEG"))
+    out = f"file://{tmp_path}/out"
+    results = fix_paths([str(tmp_path / "in")], out=out, size="1280x720")
+    assert [(r.status.value, r.dest) for r in results] == [("fixed", f"{out}/deep/wide.jpg")]
+    assert [p.name for p in (tmp_path / "out" / "deep").iterdir()] == ["wide.jpg"]  # no temporary file left
+    assert sora_guard.check(f"{out}/deep/wide.jpg", size="1280x720").ok
