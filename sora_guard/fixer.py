@@ -314,15 +314,6 @@ def _holds(path: str, data: bytes) -> bool:
         return False
 
 
-def _holds(path: str, data: bytes) -> bool:
-    """True when ``path`` holds exactly ``data``."""
-    try:
-        with open(path, "rb") as fp:
-            return fp.read(len(data) + 1) == data
-    except OSError:
-        return False
-
-
 def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnostic | None:
     """:func:`_write` for object storage: a temporary key moved onto ``dest``; a rename deletes the old key last."""
     from .storage import exists, put_atomic, remove
