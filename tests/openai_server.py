@@ -3,7 +3,8 @@
 It parses multipart bodies itself, checks the model/size pair, ``seconds``, the upload's MIME type
 and (with Pillow) that the reference image is exactly the requested size, and answers with the
 service's real 400 bodies. Every request is recorded. It serves on 127.0.0.1 with a thread per
-request, refuses bodies over ``MAX_BODY`` and shuts itself down after ``lifetime`` seconds.
+request (at most ``MAX_CONCURRENT`` at once), refuses bodies over ``MAX_BODY`` and shuts itself
+down after ``lifetime`` seconds.
 
     with OpenAIServer() as server:
         client = OpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0)
@@ -24,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image
 
 MAX_BODY = 64 * 1024 * 1024
+MAX_CONCURRENT = 8
 SIZES = {
     "sora-2": {"1280x720", "720x1280"},
     "sora-2-pro": {"1280x720", "720x1280", "1024x1792", "1792x1024", "1920x1080", "1080x1920"},
@@ -127,6 +129,7 @@ class OpenAIServer:
         self.assets: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,10 +139,12 @@ class OpenAIServer:
                 pass
 
             def do_GET(self) -> None:
-                server._handle(self, "GET")
+                with server._slots:
+                    server._handle(self, "GET")
 
             def do_POST(self) -> None:
-                server._handle(self, "POST")
+                with server._slots:
+                    server._handle(self, "POST")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
