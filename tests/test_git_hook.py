@@ -144,6 +144,18 @@ def test_a_missing_sora_guard_blocks_with_a_message(repo, bin_dir):
     assert commits(repo) == 0
 
 
+def test_install_hook_follows_core_hookspath(tmp_path, bin_dir):
+    path = init_repo(tmp_path / "shared-hooks")
+    git(path, "config", "core.hooksPath", ".githooks")
+    proc = subprocess.run([sys.executable, "-m", "sora_guard", "install-hook"], cwd=path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (path / ".githooks" / "pre-commit").read_text() == SCRIPT
+    write(path / "hero.png", marker(OFF_BY_ONE))
+    git(path, "add", "hero.png")
+    code, out = commit(path, bin_dir)
+    assert code != 0 and "hero.png: SG101" in out, out
+
+
 def test_an_existing_hook_is_kept_unless_forced(tmp_path):
     path = init_repo(tmp_path / "repo")
     hook = path / ".git" / "hooks" / "pre-commit"

@@ -216,6 +216,30 @@ def test_consumer_configuration_is_honoured(consumer):
     assert "720x1280 does not match the target 1280x720" in text
 
 
+def test_a_plugin_in_additional_dependencies_works_in_the_hook(consumer, tmp_path):
+    """pip installs the plugin into the hook's virtualenv; its entry point is found there."""
+    from test_plugins import STUDIO
+
+    plugin = tmp_path / "sora-guard-studio"
+    write(plugin / "sora_guard_studio.py", STUDIO.encode())
+    write(
+        plugin / "pyproject.toml",
+        b'[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        b'[project]\nname = "sora-guard-studio"\nversion = "0.1"\n\n'
+        b'[project.entry-points.sora_guard]\nstudio = "sora_guard_studio"\n\n'
+        b'[tool.setuptools]\npy-modules = ["sora_guard_studio"]\n',
+    )
+    consumer.configure({"id": "sora-guard", "args": ["--profile", "studio"], "additional_dependencies": [str(plugin)]})
+    consumer.write("banner.png", marker((1024, 512)))
+    consumer.write("panorama.png", marker((1100, 512)))
+    proc = consumer.run("--all-files")
+    text = output(proc)
+    assert proc.returncode == 1, text
+    assert "panorama.png: STU001 [error] aspect 2.15 is wider than 2:1" in text
+    assert "panorama.png: SG101 [error] 1100x512 does not match the target 1024x512 (studio)" in text
+    assert "banner.png" not in diagnostic_files(text)
+
+
 # --- the fix hook ----------------------------------------------------------------------------
 
 
