@@ -164,7 +164,8 @@ class Preflight:
             prepared.append(item if value is None else value)
             if report is not None:
                 reports.append(report)
-        out["image"] = prepared if many else prepared[0]
+        if "image" in kwargs:  # a missing image stays missing: the SDK reports it
+            out["image"] = prepared if many else prepared[0]
         image_reports = list(reports)
         first = reports[0] if reports else None
         size = first.info.displayed if first is not None and first.ok else None

@@ -101,3 +101,9 @@ def test_gif_image_is_refused_in_check_mode_and_converted_in_fix_mode(server, cl
     part = server.requests[0].file("image")
     with Image.open(io.BytesIO(part.data)) as im:
         assert (im.format, im.size, part.content_type) == ("PNG", (800, 600), "image/png")
+
+
+def test_sdk_argument_errors_are_the_sdks(server, client):
+    with pytest.raises(TypeError, match="Missing required argument"):
+        sora_guard.guard(client).images.edit(prompt="x")
+    assert server.requests == []
