@@ -45,9 +45,9 @@ class StagedFile(NamedTuple):
     blob: str
 
 
-def staged_files(settings: Settings, cwd: str | None = None) -> list[StagedFile]:
+def staged_files(settings: Settings) -> list[StagedFile]:
     """Staged added/modified image files (``--diff-filter=AMT``, no rename pairing), excludes applied."""
-    top = os.fsdecode(run_git("rev-parse", "--show-toplevel", cwd=cwd).rstrip(b"\n"))
+    top = os.fsdecode(run_git("rev-parse", "--show-toplevel").rstrip(b"\n"))
     try:
         base = run_git("rev-parse", "--verify", "--quiet", "HEAD^{commit}", cwd=top).strip().decode()
     except GitError:  # no commit yet: everything staged is added, compared with the empty tree
@@ -57,15 +57,17 @@ def staged_files(settings: Settings, cwd: str | None = None) -> list[StagedFile]
     found = []
     for meta, name in zip(fields[0::2], fields[1::2]):
         _, new_mode, _, new_blob, _ = meta.decode().lstrip(":").split(" ")
-        path = os.path.relpath(os.path.join(top, os.fsdecode(name)), cwd or os.getcwd())
+        path = os.path.relpath(os.path.join(top, os.fsdecode(name)))
         if new_mode in REGULAR_FILE_MODES and is_image_name(path) and not settings.is_excluded(path):
             found.append(StagedFile(path, new_blob))
     return found
 
 
-def _read_blobs(files: list[StagedFile], cwd: str | None) -> Iterator[tuple[StagedFile, bytes]]:
+def _read_blobs(files: list[StagedFile]) -> Iterator[tuple[StagedFile, bytes]]:
     """Each file's staged content, one object at a time through ``git cat-file --batch``."""
-    proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    if not files:
+        return
+    proc = subprocess.Popen(["git", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     stdin: IO[bytes] = proc.stdin  # type: ignore[assignment]
     stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
     try:
@@ -84,7 +86,6 @@ def _read_blobs(files: list[StagedFile], cwd: str | None) -> Iterator[tuple[Stag
         proc.wait()
 
 
-def check_staged(settings: Settings, cwd: str | None = None) -> Report:
-    """Check the staged content of every added or modified image under its path."""
-    files = staged_files(settings, cwd)
-    return Report(files=[check(data, name=item.path, settings=settings) for item, data in _read_blobs(files, cwd)])
+def check_staged(settings: Settings) -> Report:
+    """Check the staged content of every added or modified image under its path (relative to here)."""
+    return Report(files=[check(data, name=item.path, settings=settings) for item, data in _read_blobs(staged_files(settings))])
