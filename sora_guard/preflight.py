@@ -29,7 +29,8 @@ from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME
 
 __all__ = ["Preflight", "Prepared", "VIDEO_DEFAULTS"]
 
-log = logging.getLogger("sora_guard")
+log = logging.getLogger("sora_guard.guard")
+log.addHandler(logging.NullHandler())  # a library stays quiet unless the application configures logging
 
 VIDEO_DEFAULTS = {"model": "sora-2", "size": "720x1280"}
 """What the service uses when ``videos.create`` omits a parameter (the SDK's documented defaults)."""
