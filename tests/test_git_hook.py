@@ -127,6 +127,18 @@ def test_awkward_staged_names_are_read_and_named_exactly(repo, bin_dir):
     assert "in 1 file of 2 files" in out, out
 
 
+def test_commit_all_and_commit_paths_check_what_they_would_record(repo, bin_dir):
+    write(repo / "hero.jpg", marker(GOOD))
+    git(repo, "add", "hero.jpg")
+    assert commit(repo, bin_dir)[0] == 0
+    write(repo / "hero.jpg", marker(OFF_BY_ONE))  # modified on disk only: git commit -a would record it
+    env = git_env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(ROOT))
+    for args in (["-a"], ["--", "hero.jpg"]):
+        proc = git(repo, "commit", "-m", "edit", *args, check=False, env=env)
+        assert proc.returncode != 0 and "hero.jpg: SG101" in proc.stderr, (args, proc.stderr)
+    assert commits(repo) == 1
+
+
 def test_staged_paths_are_relative_to_the_working_directory(repo, bin_dir):
     write(repo / "a" / "b" / "bad.png", marker(OFF_BY_ONE))
     git(repo, "add", "-A")
