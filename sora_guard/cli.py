@@ -129,6 +129,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.paths:
             raise UsageError("--staged checks the files git has staged; it takes no PATH")
         return _finish_check(check_staged(settings), args, fmt, registry)
+    if args.stdin_filename or "-" in args.paths:
+        from .runner import check_stdin
+
+        if args.paths not in ([], ["-"]) or not args.stdin_filename:
+            raise UsageError("check an image on standard input with: sora-guard check - --stdin-filename NAME")
+        return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, registry)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings)
     skipped: list = []
@@ -294,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--statistics", action="store_true", help="show counts per rule instead of each diagnostic")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
     check.add_argument("--staged", action="store_true", help="check the staged content of added or modified images (the git pre-commit hook)")
+    check.add_argument("--stdin-filename", metavar="NAME", help="with PATH -: check standard input as the file NAME (its configuration and extension apply)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache (cache-dir)")
     check.set_defaults(run=cmd_check)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, Protocol, TypeVar
 
 from .config import ConfigError, Settings
 from .engine import check_path
@@ -160,3 +161,14 @@ def check_files(
             cache.put(path, key, report)
     cache.save()
     return Report(files=files)
+
+
+def check_stdin(name: str, settings: Settings, stream: BinaryIO | None = None) -> Report:
+    """Check the image on standard input as the file ``name``: its path picks the per-path settings,
+    its extension the upload type. A name ``exclude`` matches is skipped under ``force-exclude``."""
+    if settings.force_exclude and settings.is_excluded(name):
+        return Report(files=[])
+    from .api import check
+
+    data = (stream or sys.stdin.buffer).read()
+    return Report(files=[check(data, name=name, settings=settings)])
