@@ -123,6 +123,8 @@ class Preflight:
         return dataclasses.replace(target, seconds=seconds)
 
     def _target(self, profile: str, size: Size | None, *, configured: bool) -> Target:
+        """A target for ``profile``; ``configured`` applies the configuration's ``formats`` and
+        ``max-bytes`` too (not for a mask, whose format and limit the service fixes)."""
         if configured:
             return dataclasses.replace(self.settings, profile=profile, size=size).target()
         return Target.for_profile(self.settings.resolve_profile(profile), size, limits=self.settings.limits())
@@ -193,14 +195,13 @@ class Preflight:
         # Checked nameless: the upload leaves under a name taken from its content, so SG202 cannot apply.
         report = check_bytes(read.data, target, self.rules, name=f"<{label}>")
         report.path = read.name
-        for d in report.diagnostics:
-            if d.severity is Severity.WARNING:
-                log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
         data, fmt = read.data, report.info.format
         if fixable and self.fix is not None and report.errors and all(d.fixable for d in report.errors):
             data, fmt, report = self._fitted(read, target)
         if report.errors:
             return None, report
+        for d in report.diagnostics:
+            log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
         if read.reference and self.sends_references and data is read.data:
             return None, report  # the SDK sends the data URL as it is
         return self._outgoing(read, data, fmt), report
