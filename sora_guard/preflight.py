@@ -257,10 +257,11 @@ class Preflight:
         name = name if isinstance(name, str) else os.fsdecode(name)
         try:
             with open(path, "rb") as fp:
-                data = fp.read(limit + 1)
+                too_big = os.fstat(fp.fileno()).st_size > limit
+                data = b"" if too_big else fp.read(limit + 1)  # bounded: devices and pipes report size 0
         except OSError:
             return check_path(path, target, self.rules)
-        if len(data) > limit:
+        if too_big or len(data) > limit:
             return check_path(path, target, self.rules)
         return Upload(label, name, os.path.basename(name), data)
 

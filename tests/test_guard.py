@@ -464,3 +464,12 @@ def test_fix_mode_always_delivers_the_exact_size(server, client, width, height, 
     part = request.file("input_reference")
     with Image.open(io.BytesIO(part.data)) as im:
         assert f"{im.width}x{im.height}" == size and part.content_type == f"image/{im.format.lower()}"
+
+
+def test_file_over_the_read_limit_is_refused_unread(server, client, tmp_path):
+    path = tmp_path / "huge.jpg"
+    with open(path, "wb") as fp:
+        fp.truncate(3 * 1024 * 1024)  # sparse: a large file that costs nothing to make
+    with pytest.raises(PreflightError, match="SG501"):
+        create(sora_guard.guard(client, max_file_bytes=1024 * 1024), path)
+    assert server.requests == []
