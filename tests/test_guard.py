@@ -473,3 +473,19 @@ def test_file_over_the_read_limit_is_refused_unread(server, client, tmp_path):
     with pytest.raises(PreflightError, match="SG501"):
         create(sora_guard.guard(client, max_file_bytes=1024 * 1024), path)
     assert server.requests == []
+
+
+def test_the_readme_example_runs(server, tmp_path, monkeypatch):
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Pre-flight guard for the OpenAI client", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "photo.jpg").write_bytes(jpeg())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["video"].status == "queued" and isinstance(namespace["fixing"], sora_guard.GuardedClient)
+    assert sent(server).filename == "photo.jpg"
