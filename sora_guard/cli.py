@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.paths not in ([], ["-"]) or not args.stdin_filename:
             raise UsageError("check an image on standard input with: sora-guard check - --stdin-filename NAME")
         return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, registry)
-    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=True)
     cache = None if args.no_cache else open_cache(settings)
     skipped: list = []
     report = check_files(discover(args.paths or ["."], settings, skipped), settings, executor=executor, cache=cache)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sys
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -36,38 +34,18 @@ def _run(func: Callable[[Any, Settings], Any], item: Any, settings: Settings) ->
     return func(item, settings)
 
 
-class _Progress:
-    """``done/total`` on a stream: redrawn in place on a terminal, a line at most every few seconds otherwise."""
-
-    def __init__(self, stream: IO[str] | None, total: int, workers: int):
-        self.stream, self.total, self.workers = stream, total, workers
-        self.tty = bool(stream is not None and stream.isatty())
-        self.last = 0.0
-
-    def update(self, done: int) -> None:
-        if self.stream is None:
-            return
-        now = time.monotonic()
-        if done < self.total and now - self.last < (0.2 if self.tty else 5.0):
-            return
-        self.last = now
-        text = f"sora-guard: {done}/{self.total} files on {self.workers} Dask worker threads"
-        end = "\n" if not self.tty or done == self.total else ""
-        self.stream.write(("\r" if self.tty else "") + text + end)
-        self.stream.flush()
-
-
 @dataclass(frozen=True)
 class DaskExecutor:
     """Map the per-file engine over a Dask cluster (see the module docstring).
 
-    ``progress``: a stream for ``done/total`` lines; by default stderr when it is a terminal.
+    ``progress``: True for a progress bar on stderr when it is a terminal (:class:`progress.Progress`),
+    or a stream to draw it on.
     """
 
     scheduler: str | None = None
     workers: int | None = None
     retries: int = 2
-    progress: IO[str] | None = None
+    progress: bool | IO[str] = False
 
     @contextlib.contextmanager
     def client(self) -> Iterator[Any]:
@@ -104,33 +82,29 @@ class DaskExecutor:
 
     def map(self, func: Callable[[Any, Settings], Any], items: Iterable[Any], settings: Settings) -> Iterator[Any]:
         """``func(item, settings)`` for every item, run on the cluster, yielded in input order."""
+        from .progress import Progress
+
         items = list(items)
         if not items:
             return
         with self.client() as client:
             remote_settings = client.scatter(settings, broadcast=True, hash=False)
             threads = sum(client.nthreads().values()) or 1
-            progress = _Progress(self.progress if self.progress is not None else _terminal(sys.stderr), len(items), threads)
-            window = threads * IN_FLIGHT_PER_THREAD
-            pending: deque = deque()
-            done = 0
-            for item in items:
-                pending.append((item, client.submit(_run, func, item, remote_settings, retries=self.retries, pure=False)))
-                if len(pending) >= window:
+            stream = None if isinstance(self.progress, bool) else self.progress
+            with Progress(len(items), f"{threads} Dask workers", stream, enabled=None if self.progress is True else stream is not None) as bar:
+                window = threads * IN_FLIGHT_PER_THREAD
+                pending: deque = deque()
+                for item in items:
+                    pending.append((item, client.submit(_run, func, item, remote_settings, retries=self.retries, pure=False)))
+                    if len(pending) >= window:
+                        yield self._result(*pending.popleft())
+                        bar.advance()
+                while pending:
                     yield self._result(*pending.popleft())
-                    done += 1
-                    progress.update(done)
-            while pending:
-                yield self._result(*pending.popleft())
-                done += 1
-                progress.update(done)
+                    bar.advance()
 
     def _result(self, item: Any, future: Any) -> Any:
         try:
             return future.result()
         except Exception as exc:
             raise ExecutorError(f"{item}: failed on the Dask cluster after {self.retries + 1} tries: {type(exc).__name__}: {exc}") from None
-
-
-def _terminal(stream: IO[str]) -> IO[str] | None:
-    return stream if stream.isatty() else None

@@ -3,8 +3,10 @@
 One probe reads the file once, identifies the real format from its content, takes size, mode,
 bit depth, ICC presence and frame count from the header, refuses decompression bombs before
 any decoding, then decodes once to catch truncated or corrupt data (JPEGs at 1/8 scale through
-DCT scaling, which still reads every entropy-coded byte). EXIF orientation is read after that
-decode, so a PNG whose eXIf chunk follows the pixel data is never decoded twice.
+DCT scaling, which still reads every entropy-coded byte). A baseline JPEG whose structure proves
+it complete (:mod:`sora_guard.jpegscan`: headers read by libjpeg, coded data ending at EOI) is not
+decoded at all: a decode could find nothing more. EXIF orientation is read after that decode, so
+a PNG whose eXIf chunk follows the pixel data is never decoded twice.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
+from . import jpegscan
 from .model import ImageInfo, Limits, Size
 
 __all__ = ["probe_path", "probe_url", "probe_bytes", "probe_image", "EXTENSION_FORMATS", "FORMAT_MIME"]
@@ -111,7 +114,7 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
         if info.stored.pixels > limits.max_pixels:
             info.too_many_pixels = True
             return
-        _decode(info, im, limits)
+        _decode(info, im, limits, fp.getvalue() if isinstance(fp, io.BytesIO) else None)
         if info.decode_timeout is not None:  # reading EXIF now could restart the decode (PNG)
             return
         info.orientation = _orientation(im)
@@ -166,9 +169,11 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def _decode(info: ImageInfo, im: Image.Image, limits: Limits) -> None:
+def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
     if info.decode_error:
         return
+    if im.format == "JPEG" and data is not None and jpegscan.intact(data):
+        return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
     try:
         with warnings.catch_warnings(), _deadline(limits.max_decode_seconds):
             warnings.simplefilter("ignore")

@@ -121,14 +121,15 @@ class LocalExecutor:
 EXECUTORS = ("local", "dask")
 
 
-def make_executor(name: str = "local", *, jobs: int | None = None, scheduler: str | None = None) -> Executor:
-    """``local``, or ``dask`` (the ``scheduler`` address, or a local cluster of ``jobs`` workers)."""
+def make_executor(name: str = "local", *, jobs: int | None = None, scheduler: str | None = None, progress: bool = False) -> Executor:
+    """``local``, or ``dask`` (the ``scheduler`` address, or a local cluster of ``jobs`` workers;
+    ``progress``: a bar on a terminal, for runs that draw none of their own)."""
     if name == "local":
         return LocalExecutor(jobs)
     if name == "dask":
         from .dask_executor import DaskExecutor
 
-        return DaskExecutor(scheduler=scheduler, workers=jobs)
+        return DaskExecutor(scheduler=scheduler, workers=jobs, progress=progress)
     raise ExecutorError(f"unknown executor {name!r}; known: {', '.join(EXECUTORS)}")
 
 

@@ -1,0 +1,104 @@
+"""Prove a baseline JPEG is complete without decoding its pixels, when the file allows it.
+
+For a sequential Huffman JPEG (SOF0/SOF1) with one scan holding every component, decoding finds
+three kinds of fault: a fault in the tables and headers, a file that ends before its EOI marker
+(truncation), and a marker where entropy-coded data should be. Bit errors inside the coded data
+are only warnings to libjpeg, so Pillow's ``load()`` passes them either way. The same three are
+found here at a fraction of the cost: the marker segments are walked, the entropy-coded segment
+is scanned (``bytes.find``, C speed) for its first marker, which must be EOI, and libjpeg reads
+the headers alone (the segments it interprets, then EOI; at 1/8 scale; remembered per distinct
+set of headers, which files from one camera or encoder share). Only a ``True``
+answer is used; anything unusual (progressive, arithmetic, several scans, fill bytes, a marker
+out of place) returns ``False`` and the caller decodes as usual.
+
+``tests/test_jpegscan.py`` checks, over thousands of damaged files, that ``True`` never goes to
+a file whose decode fails.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+__all__ = ["intact"]
+
+_SEQUENTIAL_HUFFMAN = (0xC0, 0xC1)
+_OTHER_SOF = frozenset(range(0xC2, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_SKIPPED = frozenset(range(0xE1, 0xEE)) | {0xEF, 0xFE}
+"""APP1-APP13, APP15 and COM: libjpeg skips them by their length (EXIF, ICC, XMP...); APP0 and APP14 it reads."""
+
+_verdicts: dict[bytes, bool] = {}
+"""libjpeg's verdict on header sets already seen: files from one camera or encoder share them."""
+
+
+def _scan_start(data: bytes, kept: list[bytes]) -> int | None:
+    """Offset of the entropy-coded data, for a one-scan sequential Huffman JPEG; None otherwise.
+
+    Appends to ``kept`` every segment libjpeg interprets (all but APP1-APP13, APP15 and COM,
+    which it only skips over).
+    """
+    if data[:2] != b"\xff\xd8":
+        return None
+    pos, end, components = 2, len(data), None
+    while pos + 4 <= end:
+        marker = data[pos + 1]
+        if data[pos] != 0xFF or marker == 0xFF or marker == 0x01 or 0xD0 <= marker <= 0xD9:
+            return None  # fill bytes or a stand-alone marker between segments: let the decoder judge
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2:
+            return None
+        if marker in _SEQUENTIAL_HUFFMAN:
+            if components is not None or pos + 10 > end:
+                return None
+            components = data[pos + 9]
+        elif marker in _OTHER_SOF:
+            return None
+        elif marker == 0xDA:
+            if components is None or pos + 5 > end or data[pos + 4] != components:
+                return None
+            kept.append(data[pos : pos + 2 + length])
+            return pos + 2 + length
+        if marker not in _SKIPPED:
+            kept.append(data[pos : pos + 2 + length])
+        pos += 2 + length
+    return None
+
+
+def _ends_at_eoi(data: bytes, start: int) -> bool:
+    """True when the first marker after ``start`` (past stuffed zeros and restart markers) is EOI."""
+    find, last = data.find, len(data) - 1
+    i = find(b"\xff", start)
+    while 0 <= i < last:
+        following = data[i + 1]
+        if following != 0 and not 0xD0 <= following <= 0xD7:
+            return following == 0xD9
+        i = find(b"\xff", i + 2)
+    return False
+
+
+def _headers_decode(headers: bytes) -> bool:
+    """True when libjpeg accepts every table and header: SOI, the segments it reads, then EOI."""
+    verdict = _verdicts.get(headers)
+    if verdict is None:
+        from PIL import Image
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Image.open(io.BytesIO(headers + b"\xff\xd9")) as im:
+                    im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
+                    im.load()
+            verdict = True
+        except Exception:
+            verdict = False
+        if len(_verdicts) >= 256:
+            _verdicts.clear()
+        _verdicts[headers] = verdict
+    return verdict
+
+
+def intact(data: bytes) -> bool:
+    """True only when decoding ``data`` (a JPEG) is certain to succeed; False means: decode to find out."""
+    kept = [b"\xff\xd8"]
+    start = _scan_start(data, kept)
+    return start is not None and _ends_at_eoi(data, start) and _headers_decode(b"".join(kept))
