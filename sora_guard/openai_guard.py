@@ -95,6 +95,9 @@ class GuardedClient:
             raise AttributeError(name)
         return getattr(self.unguarded, name)
 
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(dir(self.unguarded)))
+
     @functools.cached_property
     def videos(self) -> Any:
         return _guarded_resource(self.unguarded.videos, "videos", self.preflight)

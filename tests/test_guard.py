@@ -302,6 +302,7 @@ def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
 def test_other_attributes_are_the_clients(client):
     guarded = sora_guard.guard(client)
     assert guarded.base_url == client.base_url and guarded.files is client.files and guarded.unguarded is client
+    assert {"videos", "images", "files", "chat", "unguarded"} <= set(dir(guarded))
 
 
 @pytest.mark.parametrize("method", ["create", "create_and_poll"])
