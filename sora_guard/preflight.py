@@ -204,6 +204,8 @@ class Preflight:
             log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
         if read.reference and self.sends_references and data is read.data:
             return None, report  # the SDK sends the data URL as it is
+        if read.reference:
+            log.info("%s: checked, and sent as a file upload of the same image", read.name)
         return self._outgoing(read, data, fmt), report
 
     def _fitted(self, upload: Upload, target: Target) -> tuple[bytes, str | None, FileReport]:
