@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 from icc import blue_cmyk, swapped_rgb
-from images import encode, exif_rotated_jpeg, marker, png_16bit_rgb, truncated, write
+from images import animated_webp, encode, exif_rotated_jpeg, marker, png_16bit_rgb, truncated, write
 from PIL import Image
 
 from sora_guard.atomic import TEMP_PREFIX
@@ -351,3 +351,17 @@ def test_exif_and_gps_metadata_are_stripped(tmp_path):
     assert fix(path).status is Status.FIXED
     with Image.open(path) as out:
         assert len(out.getexif()) == 0 and "exif" not in out.info
+
+
+def test_animations_keep_their_first_frame(tmp_path):
+    webp = write(tmp_path / "loop.webp", animated_webp((1280, 720)))
+    frames = [marker((640, 360)).convert("P")] + [Image.new("P", (640, 360), i) for i in (50, 100)]
+    gif = write(tmp_path / "loop.gif", encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100))
+    for path, dest in ((webp, webp), (gif, tmp_path / "loop.png")):
+        result = fix(path)
+        assert result.status is Status.FIXED and "SG404" in {d.code for d in result.before.errors}, result.before.errors
+        with Image.open(dest) as out:
+            assert getattr(out, "n_frames", 1) == 1 and out.size == (1280, 720)
+        assert passes(dest)
+    with Image.open(webp) as out:
+        assert near(out.getpixel((640, 360)), (0, 0, 0), 8), "the first frame (black), not a later one"

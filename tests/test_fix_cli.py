@@ -90,3 +90,31 @@ def test_preview_writes_one_labelled_png_with_every_strategy(tmp_path, run_cli):
     with Image.open(tmp_path / "sheet.png") as sheet:
         assert sheet.format == "PNG" and sheet.width > 6 * 360 and sheet.height < 500
     assert run_cli("preview", "missing.jpg").returncode == 2
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for i in range(3):
+        write(tmp_path / f"p{i}.jpg", marker((1600, 900)))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
+    env["TERM"] = "xterm"
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=follower, timeout=60)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 1 and b"fixing [" in shown and b"3/3" in shown
+    quiet = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    assert b"fixing [" not in quiet.stderr and b"Would fix 3" in quiet.stdout
