@@ -35,7 +35,10 @@ def pre_commit_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def hook_rev() -> str:
-    return git(ROOT, "rev-parse", "HEAD").stdout.strip()
+    proc = git(ROOT, "rev-parse", "--verify", "HEAD", check=False)
+    if proc.returncode != 0:
+        pytest.skip("pre-commit clones sora-guard from git: needs a git checkout with a commit")
+    return proc.stdout.strip()
 
 
 class Consumer:
