@@ -101,7 +101,10 @@ def _write(text: str, output: Path | None) -> None:
         return
     from .atomic import atomic_write_bytes
 
-    atomic_write_bytes(output, text.encode("utf-8"))
+    try:
+        atomic_write_bytes(output, text.encode("utf-8"))
+    except OSError as exc:  # name the report, not the temporary file
+        raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(output)) from None
 
 
 def _statistics(report) -> str:
@@ -373,3 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("sora-guard: interrupted\n")
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERRORS
+    except OSError as exc:  # the system failed a write (disk full, I/O error): say which, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"sora-guard: error: {where}{exc.strerror or exc}\n")
+        return EXIT_USAGE
