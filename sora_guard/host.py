@@ -133,8 +133,13 @@ class Registry:
 
     def profile_for_model(self, model: str) -> Profile | None:
         """The profile that describes ``model`` (a model id or dated snapshot), if any."""
-        matches = [p for p in self.profiles.values() if p.covers_model(model)]
-        return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
+        return profile_for_model(self.profiles.values(), model)
+
+
+def profile_for_model(profiles: Iterable[Profile], model: str) -> Profile | None:
+    """The profile among ``profiles`` that describes ``model``: the one naming it most specifically."""
+    matches = [p for p in profiles if p.covers_model(model)]
+    return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
 
 
 @functools.lru_cache(maxsize=None)

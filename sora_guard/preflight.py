@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .engine import check_bytes, check_info, check_path
 from .errors import PreflightError
+from .host import profile_for_model
 from .model import FileReport, ImageInfo, Severity, Size, Target
 from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME
 
@@ -106,6 +107,8 @@ class Preflight:
         self.fetch_urls = fetch_urls
         self.sends_references = sends_references
         self.rules = settings.rules()
+        names = {*settings.registry.profiles, *settings.profiles}
+        self._profiles = [settings.resolve_profile(n) for n in sorted(names)]  # configured models count too
         if profile is not None:
             settings.resolve_profile(profile)
         if fix is not None and fix not in settings.registry.strategies:
@@ -117,7 +120,7 @@ class Preflight:
     def _video_target(self, model: str, size: Size, seconds: str | None) -> Target:
         name = self.profile
         if name is None:
-            found = self.settings.registry.profile_for_model(model)
+            found = profile_for_model(self._profiles, model)
             name = found.name if found else self.settings.profile
         target = dataclasses.replace(self.settings, profile=name, size=size).target()
         return dataclasses.replace(target, seconds=seconds)

@@ -490,3 +490,18 @@ def test_the_readme_example_runs(server, tmp_path, monkeypatch):
         exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["video"].status == "queued" and isinstance(namespace["fixing"], sora_guard.GuardedClient)
     assert sent(server).filename == "photo.jpg"
+
+
+def test_configured_profiles_claim_gateway_model_names(server, client, tmp_path):
+    from sora_guard.config import load_settings
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.profiles.acme-video]\nmodels = ["acme/video"]\nsizes = ["960x960"]\nformats = ["JPEG"]\n'
+        '[tool.sora-guard.profiles.sora-2-pro]\nmodels = ["sora-2-pro", "gw/sora-pro"]\n'
+    )
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    with pytest.raises(PreflightError, match=r"target 960x960 \(acme-video\)"):
+        create(guarded, jpeg(), size="960x960", model="acme/video")
+    with pytest.raises(PreflightError, match=r"target 1920x1080 \(sora-2-pro\)"):
+        create(guarded, jpeg(), size="1920x1080", model="gw/sora-pro-2025-10-06")
+    assert server.requests == []
