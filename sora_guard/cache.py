@@ -22,6 +22,7 @@ cannot be written is a warning, never an error.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -95,13 +96,20 @@ def fingerprint(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode()).hexdigest()[:24]
 
 
+_SIZE_FIELDS = tuple(f.name for f in dataclasses.fields(ImageInfo) if "Size" in str(f.type))
+
+
 def _info_to_json(info: ImageInfo) -> dict:
     return {k: {"width": v.width, "height": v.height} if isinstance(v, Size) else v for k, v in vars(info).items()}
 
 
 def _info_from_json(data: dict) -> ImageInfo:
-    values = {k: Size(**v) if isinstance(v, dict) else v for k, v in data.items()}
-    return ImageInfo(**values)
+    info = ImageInfo(**data)
+    for name in _SIZE_FIELDS:
+        value = getattr(info, name)
+        if value is not None:
+            setattr(info, name, Size(**value))
+    return info
 
 
 def _diagnostic_from_json(d: list) -> Diagnostic:

@@ -232,14 +232,16 @@ class Settings:
             if scheme != "file":
                 return rest.partition("/")[2]
             path = rest
-        absolute = os.path.abspath(path)
-        prefix = os.path.join(str(self.root), "")
+        absolute, root = os.path.abspath(path), str(self.root)
+        prefix = os.path.join(root, "")
         if absolute.startswith(prefix):  # the usual case, without pathlib's cost (it runs once per file)
             return absolute[len(prefix) :].replace(os.sep, "/")
-        try:
-            return Path(absolute).relative_to(self.root).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        if os.path.normcase(absolute).startswith(os.path.normcase(root)):  # the root itself, or case-insensitive
+            try:
+                return Path(absolute).relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return Path(path).as_posix()
 
     def override(self, values: Mapping[str, Any], where: str = "command line") -> Settings:
         """These settings with raw ``values`` keyed like the configuration file (``max-bytes``) applied.
@@ -254,6 +256,8 @@ class Settings:
 
     def for_path(self, path: str | os.PathLike) -> Settings:
         """These settings with every matching per-path table applied, in file order."""
+        if not self.per_path:
+            return self
         relative = self.relative(path)
         values: dict[str, Any] = {}
         for override in self.per_path:
