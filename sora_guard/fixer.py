@@ -316,15 +316,23 @@ def _holds(path: str, data: bytes) -> bool:
 
 def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnostic | None:
     """:func:`_write` for object storage: a temporary key moved onto ``dest``; a rename deletes the old key last."""
-    from .storage import exists, put_atomic, remove
+    from .storage import exists, put_atomic, read_object, remove, remove_stale
 
     renamed = not job.out and dest != job.path
     try:
-        if renamed and exists(dest, storage_options):
+        folder = dest.rsplit("/", 1)[0]
+        if folder not in _cleaned:
+            _cleaned.add(folder)
+            remove_stale(folder, storage_options)
+        if not renamed:
+            put_atomic(dest, data, storage_options)
+            return None
+        if not exists(dest, storage_options):
+            put_atomic(dest, data, storage_options)
+        elif read_object(dest, storage_options, len(data))[1] != data:
             return _diag("SG903", f"cannot rename to {dest}: that object exists; nothing changed")
-        put_atomic(dest, data, storage_options)
-        if renamed:
-            remove(job.path, storage_options)
+        # else a run stopped between writing the new name and removing the old one: finish its rename
+        remove(job.path, storage_options)
     except OSError as exc:
         return _diag("SG901", f"cannot write {dest}: {exc}; the original is untouched")
     return None

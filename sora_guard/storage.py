@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_write_bytes
+from .atomic import STALE_AFTER, TEMP_PREFIX, TEMP_SUFFIX, atomic_write_bytes, is_temp_name
 from .config import ConfigError
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .config import Settings
 
-__all__ = ["is_url", "filesystem", "read_object", "put_atomic", "exists", "remove", "walk"]
+__all__ = ["is_url", "filesystem", "read_object", "put_atomic", "exists", "remove", "remove_stale", "walk"]
 
 StorageOptions = Mapping[str, Mapping[str, Any]]
 
@@ -83,6 +83,33 @@ def remove(url: str, options: StorageOptions | None = None) -> None:
         fs.rm_file(path)
     except Exception as exc:
         raise _as_os_error(exc) from exc
+
+
+def remove_stale(folder: str, options: StorageOptions | None = None, older_than: float = STALE_AFTER) -> list[str]:
+    """Delete the temporary keys directly under ``folder`` that are older than ``older_than`` seconds.
+
+    Writers on other machines cannot be asked whether they still run, so age decides (a day by
+    default, as for local files whose writer's process id is still taken). Errors are ignored.
+    """
+    import time
+
+    fs, path = filesystem(folder, options)
+    removed = []
+    try:
+        names = fs.ls(path, detail=False)
+    except Exception:
+        return removed
+    for name in names:
+        base = name.rstrip("/").rsplit("/", 1)[-1]
+        if not (is_temp_name(base) and base.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            if time.time() - fs.modified(name).timestamp() > older_than:
+                fs.rm_file(name)
+                removed.append(name)
+        except Exception:
+            continue
+    return removed
 
 
 def put_atomic(url: str, data: bytes, options: StorageOptions | None = None) -> None:

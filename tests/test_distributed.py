@@ -350,3 +350,41 @@ def test_fix_into_a_file_url_creates_folders_atomically(tmp_path):
     assert [(r.status.value, r.dest) for r in results] == [("fixed", f"{out}/deep/wide.jpg")]
     assert [p.name for p in (tmp_path / "out" / "deep").iterdir()] == ["wide.jpg"]  # no temporary file left
     assert sora_guard.check(f"{out}/deep/wide.jpg", size="1280x720").ok
+
+
+def test_interrupted_rename_is_finished_and_a_foreign_object_is_kept(bucket, s3_endpoint):
+    """In place, a format change renames the object; a run stopped after writing the new name is completed."""
+    from sora_guard.fixer import fix_files
+
+    local, _, fs = bucket
+    settings = settings_for(s3_endpoint, local.parent)
+    png = (local / "png_named.jpg").read_bytes()  # PNG content named .jpg: fixed by renaming, bytes unchanged
+    fs.pipe(f"{BUCKET}/half/done/a.jpg", png)
+    fs.pipe(f"{BUCKET}/half/done/a.png", png)  # the new name was written, the old one not yet removed
+    fs.pipe(f"{BUCKET}/half/taken/b.jpg", png)
+    fs.pipe(f"{BUCKET}/half/taken/b.png", b"someone else's picture")
+    results = list(fix_files(_fix_jobs(f"s3://{BUCKET}/half", None, settings), settings))
+    assert [(r.path.rsplit("/", 1)[1], r.status.value, [d.code for d in r.problems or r.notes]) for r in results] == [
+        ("a.jpg", "fixed", ["SG914"]),
+        ("a.png", "unchanged", []),
+        ("b.jpg", "failed", ["SG903"]),
+        ("b.png", "failed", ["SG502"]),
+    ]
+    fs.invalidate_cache()
+    assert sorted(fs.find(f"{BUCKET}/half")) == [f"{BUCKET}/half/done/a.png", f"{BUCKET}/half/taken/b.jpg", f"{BUCKET}/half/taken/b.png"]
+    assert fs.cat_file(f"{BUCKET}/half/taken/b.png") == b"someone else's picture"
+
+
+def test_stale_temporary_keys_are_removed_by_age(bucket, s3_endpoint):
+    from sora_guard.atomic import TEMP_PREFIX, TEMP_SUFFIX
+    from sora_guard.storage import remove_stale
+
+    _, _, fs = bucket
+    options = storage_options(s3_endpoint)
+    temp = f"{BUCKET}/stale/{TEMP_PREFIX}123-abc{TEMP_SUFFIX}"
+    fs.pipe(temp, b"half")
+    fs.pipe(f"{BUCKET}/stale/keep.jpg", b"x")
+    assert remove_stale(f"s3://{BUCKET}/stale", options) == []  # younger than a day: a writer may still need it
+    assert remove_stale(f"s3://{BUCKET}/stale", options, older_than=-1) == [temp]
+    fs.invalidate_cache()
+    assert fs.find(f"{BUCKET}/stale") == [f"{BUCKET}/stale/keep.jpg"]
