@@ -192,30 +192,31 @@ def _plain_mode(im: Image.Image) -> Image.Image:
 def _normalise(im: Image.Image, notes: list[tuple[str, str]]):
     """``(rgb_image, pending)``: RGB/RGBA pixels, and a transform to sRGB still to apply (or None).
 
-    Profiles of CMYK, greyscale and other modes are applied here; an RGB profile is returned as
-    ``pending`` so it runs on the resampled output instead of the full picture.
+    Profiles of CMYK and greyscale images are applied here; an RGB profile (palette and other modes
+    are expanded to RGB first) is returned as ``pending``, to run on the resampled output instead
+    of the full picture.
     """
     icc = im.info.get("icc_profile")
     if not icc:
         return _plain_mode(im), None
     try:
-        if im.mode in ("RGB", "RGBA"):
-            return im, _icc_transform(icc, im.mode, im.mode)
         if im.mode in ("CMYK", "L"):
             from PIL import ImageCms
 
             transform = _icc_transform(icc, im.mode, "RGB")
             return (ImageCms.applyTransform(im, transform) if transform else im.convert("RGB")), None
-    except Exception as exc:  # a broken or unusual profile: plain conversion beats failing
+        rgb = _plain_mode(im)
+        return rgb, _icc_transform(icc, rgb.mode, rgb.mode)
+    except Exception as exc:  # a broken or mismatched profile: plain conversion beats failing
         notes.append(("SG913", f"embedded colour profile ignored ({str(exc) or type(exc).__name__}); converted as if sRGB"))
     return _plain_mode(im), None
 
 
-def _background_in_source(background: tuple[int, int, int], icc: bytes, mode: str) -> tuple[int, int, int]:
+def _background_in_source(background: tuple[int, int, int], icc: bytes) -> tuple[int, int, int]:
     """The source-profile colour that becomes ``background`` once the pending sRGB transform runs."""
     from PIL import Image, ImageCms
 
-    transform = _icc_transform(icc, mode, mode, inverse=True)
+    transform = _icc_transform(icc, "RGB", "RGB", inverse=True)
     pixel = Image.new("RGB", (1, 1), background)
     return ImageCms.applyTransform(pixel, transform).getpixel((0, 0))[:3] if transform else background
 
@@ -259,7 +260,7 @@ def fit_opened(
     icc = im.info.get("icc_profile")
     rgb, pending = _normalise(im, notes)
     if pending is not None and opts.background != (0, 0, 0):
-        opts = replace(opts, background=_background_in_source(opts.background, icc, rgb.mode))
+        opts = replace(opts, background=_background_in_source(opts.background, icc))
     try:
         out = strategy.fit(rgb, stored_size, opts)
     except Exception as exc:

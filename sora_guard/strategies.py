@@ -206,7 +206,6 @@ def _saliency(im: Image.Image) -> Image.Image:
     channel) is in the picture, so a wide sky, wall or lawn scores low however saturated it is, and
     a subject that stands out scores high, in the spirit of smartcrop / libvips attention.
     """
-    import math
     from collections import Counter
 
     from PIL import Image, ImageChops, ImageDraw, ImageFilter

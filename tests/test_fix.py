@@ -365,3 +365,16 @@ def test_animations_keep_their_first_frame(tmp_path):
         assert passes(dest)
     with Image.open(webp) as out:
         assert near(out.getpixel((640, 360)), (0, 0, 0), 8), "the first frame (black), not a later one"
+
+
+def test_profiles_on_alpha_and_palette_images_are_applied_too():
+    import sora_guard
+    from sora_guard.strategies import FitOptions
+
+    rgba = Image.new("RGBA", (900, 900), (255, 0, 0, 255))
+    rgba.info["icc_profile"] = swapped_rgb()
+    out = sora_guard.fit_image(rgba, "1280x720", "pad", FitOptions(background=(200, 60, 30)))
+    assert near(out.getpixel((640, 360)), GREEN) and near(out.getpixel((5, 360)), (200, 60, 30), 6)
+    palette = Image.new("RGB", (900, 900), RED).convert("P")
+    palette.info["icc_profile"] = swapped_rgb()
+    assert near(sora_guard.fit_image(palette, "1280x720").getpixel((640, 360)), GREEN)
