@@ -505,3 +505,10 @@ def test_configured_profiles_claim_gateway_model_names(server, client, tmp_path)
     with pytest.raises(PreflightError, match=r"target 1920x1080 \(sora-2-pro\)"):
         create(guarded, jpeg(), size="1920x1080", model="gw/sora-pro-2025-10-06")
     assert server.requests == []
+
+
+def test_fix_mode_raises_when_the_fix_cannot_pass(server, client):
+    with pytest.raises(PreflightError) as exc:
+        create(sora_guard.guard(client, fix="cover", max_bytes=2_000), jpeg((1920, 1080)))
+    assert "SG902" in str(exc.value) and "SG301" in str(exc.value)
+    assert server.requests == []
