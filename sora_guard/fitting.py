@@ -86,7 +86,6 @@ class Fitted:
 
     image: Image.Image
     strategy: str
-    source: Size
     notes: list[tuple[str, str]] = field(default_factory=list)
     """(code, message) warnings: SG911 enlarged, SG912 distorted, SG913 colour profile ignored."""
 
@@ -277,7 +276,7 @@ def fit_opened(
         notes.append(("SG911", f"enlarged {scale:.1f}x from {source.transposed() if turned else source}: expect a soft picture"))
     if strategy.distorts and abs(math.log(source.aspect) - math.log(stored_size.aspect)) > 0.01:
         notes.append(("SG912", f"{strategy.name} distorts proportions ({source.aspect:.3f} -> {stored_size.aspect:.3f})"))
-    return Fitted(out, strategy.name, source.transposed() if turned else source, notes)
+    return Fitted(out, strategy.name, notes)
 
 
 def fit_image(
