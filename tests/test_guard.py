@@ -305,19 +305,23 @@ def test_other_attributes_are_the_clients(client):
     assert {"videos", "images", "files", "chat", "unguarded"} <= set(dir(guarded))
 
 
-@pytest.mark.parametrize("method", ["create", "create_and_poll"])
+@pytest.mark.parametrize("method", ["create", "create_and_poll", "with_raw_response.create"])
 def test_sdk_deprecation_warnings_pass_through_unchanged(server, client, method):
     def warnings_of(c):
+        call = c.videos
+        for part in method.split("."):
+            call = getattr(call, part)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            getattr(c.videos, method)(model="sora-2", prompt="x", size="1280x720", input_reference=("photo.jpg", jpeg()))
+            call(model="sora-2", prompt="x", size="1280x720", input_reference=("photo.jpg", jpeg()))
         return [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
 
     plain = warnings_of(client)
     guarded = warnings_of(sora_guard.guard(client))
     assert [w[:3] for w in plain] == [w[:3] for w in guarded]
-    assert plain[0][0] is DeprecationWarning and SORA_DEPRECATION in plain[0][1] and plain[0][2] == __file__
+    assert all(w[0] is DeprecationWarning and SORA_DEPRECATION in w[1] for w in plain)
     assert len(plain) == 1 or method == "create_and_poll"  # which also warns from its inner create, poll and retrieve
+    assert plain[0][2] == (__file__ if "." not in method else openai._legacy_response.__file__)
 
 
 # -- fix mode ----------------------------------------------------------------------------------------
