@@ -28,9 +28,9 @@ exec "$@" check --staged
 """
 
 
-def hook_path(cwd: str | None = None) -> str:
+def hook_path() -> str:
     """Where git looks for this repository's pre-commit hook (``core.hooksPath`` honoured)."""
-    top = os.fsdecode(run_git("rev-parse", "--show-toplevel", cwd=cwd).rstrip(b"\n"))
+    top = os.fsdecode(run_git("rev-parse", "--show-toplevel").rstrip(b"\n"))
     try:
         folder = os.fsdecode(run_git("config", "--path", "core.hooksPath", cwd=top).rstrip(b"\n"))
     except GitError:  # not set
@@ -38,9 +38,9 @@ def hook_path(cwd: str | None = None) -> str:
     return os.path.join(top, folder, "pre-commit")
 
 
-def install(force: bool = False, cwd: str | None = None) -> str:
+def install(force: bool = False) -> str:
     """Write the hook, executable; refuse to replace a different existing hook unless ``force``."""
-    path = hook_path(cwd)
+    path = hook_path()
     try:
         with open(path, encoding="utf-8", errors="replace") as fp:
             existing = fp.read()
