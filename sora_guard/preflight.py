@@ -74,9 +74,10 @@ def _data_url_limit(target: Target) -> int:
 
 
 def _redact(url: str) -> str:
-    """A URL for messages: scheme, host and path only (query strings may hold tokens)."""
+    """A URL for messages: scheme, host, port and path only (user info and query strings may hold tokens)."""
     parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _fix_paragraph(doc: str) -> str:

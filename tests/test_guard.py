@@ -212,7 +212,8 @@ def test_data_url_over_the_byte_limit_is_refused_before_decoding(server, client)
 
 def test_remote_url_and_file_id_pass_through_with_a_warning(server, client):
     guarded = sora_guard.guard(client)
-    for ref, shown in (({"image_url": "https://example.invalid/a.jpg?token=secret"}, "https://example.invalid/a.jpg"), ({"file_id": "file_123"}, "file_id")):
+    secret_url = "https://user:secret@example.invalid:8443/a.jpg?token=secret"
+    for ref, shown in (({"image_url": secret_url}, "https://example.invalid:8443/a.jpg"), ({"file_id": "file_123"}, "file_id")):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with pytest.raises(RuntimeError, match="Expected entry at `input_reference`"):  # the SDK's own limit
