@@ -517,3 +517,23 @@ def test_fix_mode_raises_when_the_fix_cannot_pass(server, client):
         create(sora_guard.guard(client, fix="cover", max_bytes=2_000), jpeg((1920, 1080)))
     assert "SG902" in str(exc.value) and "SG301" in str(exc.value)
     assert server.requests == []
+
+
+def test_one_guarded_client_serves_many_threads(server, client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    guarded = sora_guard.guard(client)
+    sizes = [(1280, 720), (1920, 1080)] * 4
+    payloads = [encode(marker(size), "PNG", compress_level=i) for i, size in enumerate(sizes)]
+
+    def call(data):
+        try:
+            create(guarded, data)
+            return "sent"
+        except PreflightError:
+            return "stopped"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(call, payloads))
+    assert outcomes == ["sent", "stopped"] * 4
+    assert sorted(r.file("input_reference").data for r in server.requests) == sorted(payloads[::2])
