@@ -14,6 +14,8 @@ from .model import FileReport, Report
 if TYPE_CHECKING:
     from PIL import Image
 
+    from .runner import Executor
+
 __all__ = ["check", "check_paths", "make_settings"]
 
 
@@ -52,13 +54,19 @@ def check(
     return check_image(source, own.target(), own.rules(), name=name or getattr(source, "filename", "") or "<image>")
 
 
-def check_paths(paths: Iterable[str | os.PathLike], *, settings: Settings | None = None, jobs: int | None = None, **options: Any) -> Report:
-    """Check files and folders (recursively) like ``sora-guard check`` and return one report."""
+def check_paths(
+    paths: Iterable[str | os.PathLike], *, settings: Settings | None = None, jobs: int | None = None, executor: Executor | None = None, **options: Any
+) -> Report:
+    """Check files and folders (recursively) like ``sora-guard check`` and return one report.
+
+    Paths may be URLs (``s3://bucket/prefix``); ``executor`` runs the checks elsewhere, e.g. a
+    :class:`~sora_guard.dask_executor.DaskExecutor`.
+    """
     from .files import discover, skipped_reports
     from .runner import check_files
 
     s = make_settings(settings, **options)
     skipped: list = []
-    report = check_files(discover(paths, s, skipped), s, jobs)
+    report = check_files(discover(paths, s, skipped), s, jobs, executor=executor)
     report.files.extend(skipped_reports(skipped, s))
     return report

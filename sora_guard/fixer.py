@@ -411,17 +411,19 @@ def fix_paths(
     crop_box: tuple[float, float, float, float] | None = None,
     settings: Settings | None = None,
     jobs: int | None = None,
+    executor=None,
     **options,
 ) -> list[FixResult]:
     """Fix files and folders like ``sora-guard fix`` (Python API); options are configuration keys.
 
-    ``sora_guard.fix_paths(["assets"], size="1280x720", strategy="blur-pad", out="fixed")``
+    ``sora_guard.fix_paths(["assets"], size="1280x720", strategy="blur-pad", out="fixed")``; paths
+    and ``out`` may be URLs, and ``executor`` (e.g. a ``DaskExecutor``) runs the fixes elsewhere.
     """
     from .api import make_settings
 
     s = make_settings(settings, **options)
     validate(s)
-    return list(fix_files(plan(paths, s, out, dry_run, anchor, crop_box), s, jobs))
+    return list(fix_files(plan(paths, s, out, dry_run, anchor, crop_box), s, jobs, executor=executor))
 
 
 def mirror(path: str, root: str, out: str) -> str:

@@ -118,6 +118,7 @@ def test_check_over_s3_equals_local(bucket, s3_endpoint):
 
 
 def test_dask_executor_equals_local_executor(bucket, s3_endpoint, cluster):
+    import sora_guard
     from sora_guard.dask_executor import DaskExecutor
 
     local, url, _ = bucket
@@ -127,6 +128,7 @@ def test_dask_executor_equals_local_executor(bucket, s3_endpoint, cluster):
     on_cluster = check_files(urls, settings, executor=executor)
     assert render_json(on_cluster, {}) == render_json(check_files(urls, settings, executor=LocalExecutor(2)), {})
     assert as_json(on_cluster, url) == as_json(check_files(discover([str(local)], settings), settings), str(local))
+    assert render_json(sora_guard.check_paths([url], settings=settings, executor=executor), {}) == render_json(on_cluster, {})
     assert f"3 Dask workers [{'#' * 30}] {len(urls)}/{len(urls)}" in executor.progress.getvalue()
 
 
@@ -275,6 +277,7 @@ def _outcome(results, *prefixes: str) -> list:
 
 def test_fix_bucket_on_cluster_equals_local_fix_byte_for_byte(bucket, s3_endpoint, cluster, tmp_path):
     """``fix --out`` from a bucket prefix to another, on the cluster, against a local fix of the same files."""
+    import sora_guard
     from sora_guard.dask_executor import DaskExecutor
     from sora_guard.fixer import fix_files
 
@@ -282,7 +285,7 @@ def test_fix_bucket_on_cluster_equals_local_fix_byte_for_byte(bucket, s3_endpoin
     settings = settings_for(s3_endpoint, local.parent)
     local_out, url_out = tmp_path / "fixed", f"s3://{BUCKET}/fixed"
     here = list(fix_files(_fix_jobs(str(local), str(local_out), settings), settings, executor=LocalExecutor(2)))
-    there = list(fix_files(_fix_jobs(url, url_out, settings), settings, executor=DaskExecutor(scheduler=cluster.scheduler_address)))
+    there = sora_guard.fix_paths([url], out=url_out, settings=settings, executor=DaskExecutor(scheduler=cluster.scheduler_address))
     assert _outcome(there, url_out, url) == _outcome(here, str(local_out), str(local))
     assert {r.status.value for r in there} == {"fixed", "unchanged", "failed"}
     fs.invalidate_cache()
