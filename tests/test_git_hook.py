@@ -147,6 +147,15 @@ def test_staged_paths_are_relative_to_the_working_directory(repo, bin_dir):
     assert proc.stdout.startswith("b/bad.png: SG101 [error]"), proc.stdout
 
 
+def test_sora_guard_variable_names_the_command(repo, tmp_path):
+    write(repo / "hero.png", marker(OFF_BY_ONE))
+    git(repo, "add", "hero.png")
+    empty = tmp_path / "empty-bin"  # no sora-guard on PATH: only the variable can find it
+    empty.mkdir()
+    code, out = commit(repo, empty, SORA_GUARD=f"{sys.executable} -m sora_guard")
+    assert code != 0 and "hero.png: SG101" in out, out
+
+
 def test_a_missing_sora_guard_blocks_with_a_message(repo, bin_dir):
     write(repo / "hero.jpg", marker(GOOD))
     git(repo, "add", "hero.jpg")
