@@ -147,13 +147,16 @@ def test_staged_paths_are_relative_to_the_working_directory(repo, bin_dir):
     assert proc.stdout.startswith("b/bad.png: SG101 [error]"), proc.stdout
 
 
-def test_sora_guard_variable_names_the_command(repo, tmp_path):
+def test_sora_guard_variable_names_the_command(repo):
     write(repo / "hero.png", marker(OFF_BY_ONE))
     git(repo, "add", "hero.png")
-    empty = tmp_path / "empty-bin"  # no sora-guard on PATH: only the variable can find it
-    empty.mkdir()
-    code, out = commit(repo, empty, SORA_GUARD=f"{sys.executable} -m sora_guard")
-    assert code != 0 and "hero.png: SG101" in out, out
+    path = os.pathsep.join([os.path.dirname(shutil.which("git")), "/usr/bin", "/bin"])  # git and sh, no sora-guard
+    env = git_env(PATH=path, PYTHONPATH=str(ROOT), SORA_GUARD=f"{sys.executable} -m sora_guard")
+    proc = git(repo, "commit", "-m", "hero", check=False, env=env)
+    assert proc.returncode != 0 and "hero.png: SG101" in proc.stderr, proc.stderr
+    del env["SORA_GUARD"]
+    proc = git(repo, "commit", "-m", "hero", check=False, env=env)
+    assert proc.returncode != 0 and "'sora-guard' not found" in proc.stderr, proc.stderr
 
 
 def test_a_missing_sora_guard_blocks_with_a_message(repo, bin_dir):
