@@ -206,9 +206,11 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
     before = check_info(info, target, rules)
     if before.ok or any(not d.fixable for d in before.errors):
         full = check_bytes(data, target, rules, job.path)  # proves the pixel data decodes
-        if not full.ok:
+        if full.ok:
+            return _unchanged(job, full, data, own.storage_options)
+        if any(not d.fixable for d in full.errors):
             return FixResult(job.path, Status.FAILED, full, dry_run=job.dry_run)
-        return _unchanged(job, full, data, own.storage_options)
+        before = full  # fixable problems only the full probe sees
     fmt = output_format(info.format, target, own.convert_to, info.has_transparency)
     dest = _dest_name(job.out or job.path, fmt)
     notes: list[Diagnostic] = []
