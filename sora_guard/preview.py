@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .fitting import FitError, fit_image
 from .model import Size
+from .probe import probe_image
 from .strategies import FitOptions
 
 if TYPE_CHECKING:
@@ -29,10 +30,13 @@ def _thumb(im: Image.Image) -> Image.Image:
 
 def render_preview(im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None) -> Image.Image:
     """A contact sheet: the original (the right way up), then each strategy fitted to ``size``."""
-    from PIL import Image, ImageDraw, ImageFont, ImageOps
+    from PIL import Image, ImageDraw, ImageFont
 
-    upright = ImageOps.exif_transpose(im)
-    tiles: list[tuple[str, Image.Image | None]] = [(f"original {upright.width}x{upright.height}", upright)]
+    shown = probe_image(im).displayed
+    scale = min(1.0, TILE / max(shown.width, shown.height))
+    thumb_size = Size(max(1, round(shown.width * scale)), max(1, round(shown.height * scale)))
+    original = fit_image(im, thumb_size, "stretch", registry=registry)  # the same orientation and colour handling
+    tiles: list[tuple[str, Image.Image | None]] = [(f"original {shown}", original)]
     for name in registry.strategies:
         try:
             tiles.append((f"{name} {size}", fit_image(im, size, name, options, registry=registry)))
