@@ -537,3 +537,11 @@ def test_one_guarded_client_serves_many_threads(server, client):
         outcomes = list(pool.map(call, payloads))
     assert outcomes == ["sent", "stopped"] * 4
     assert sorted(r.file("input_reference").data for r in server.requests) == sorted(payloads[::2])
+
+
+def test_fix_true_uses_the_configured_strategy_and_background(server, client):
+    create(sora_guard.guard(client, fix=True, strategy="pad", background="white"), png((720, 720)))
+    with Image.open(io.BytesIO(sent(server).data)) as im:
+        assert im.size == (1280, 720)
+        assert im.getpixel((5, 360)) == (255, 255, 255)  # padding, in the configured colour
+        assert im.getpixel((300, 5)) == (255, 0, 0)  # the picture's red top-left quadrant, uncropped
