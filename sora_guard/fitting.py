@@ -314,13 +314,14 @@ def flatten(im: Image.Image, background: tuple[int, int, int]) -> Image.Image:
     return canvas
 
 
-def encode(im: Image.Image, fmt: str, quality: int = 92, background: tuple[int, int, int] = (0, 0, 0)) -> bytes:
+def encode(im: Image.Image, fmt: str, quality: int = 92, background: tuple[int, int, int] = (0, 0, 0), keep_alpha: bool = False) -> bytes:
     """The bytes of ``im`` in ``fmt``: no EXIF, XMP or colour profile (the pixels are sRGB).
 
-    Alpha is kept where the format holds it and the picture uses it; otherwise flattened onto
-    ``background``.
+    Alpha is kept where the format holds it and the picture uses it (or ``keep_alpha``: the target
+    needs an alpha channel); otherwise flattened onto ``background``.
     """
-    if im.mode == "RGBA" and (fmt not in ALPHA_FORMATS or im.getchannel("A").getextrema() == (255, 255)):
+    unused = not keep_alpha and im.getchannel("A").getextrema() == (255, 255) if im.mode == "RGBA" else False
+    if im.mode == "RGBA" and (fmt not in ALPHA_FORMATS or unused):
         im = flatten(im, background)
     buf = io.BytesIO()
     if fmt == "JPEG":

@@ -378,3 +378,12 @@ def test_profiles_on_alpha_and_palette_images_are_applied_too():
     palette = Image.new("RGB", (900, 900), RED).convert("P")
     palette.info["icc_profile"] = swapped_rgb()
     assert near(sora_guard.fit_image(palette, "1280x720").getpixel((640, 360)), GREEN)
+
+
+def test_a_mask_keeps_its_alpha_channel_even_when_opaque(tmp_path):
+    mask = write(tmp_path / "mask.png", Image.new("RGBA", (1000, 1000), (0, 0, 0, 255)))
+    s = replace(Settings(root=tmp_path), profile="openai-image-mask", size=Size(1024, 1024))
+    result = fix(mask, s)
+    assert result.status is Status.FIXED, result.problems
+    with Image.open(mask) as out:
+        assert out.mode == "RGBA" and out.size == (1024, 1024)
