@@ -67,6 +67,8 @@ class FixJob:
     anchor: tuple[float, float] | None = None
     crop_box: tuple[float, float, float, float] | None = None
     keep: bool = False
+    out_root: str | None = None
+    """The ``--out`` folder: nothing is written where it resolves outside it (a symbolic link in the tree)."""
 
 
 @dataclass
@@ -286,6 +288,8 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
     try:
         folder = os.path.dirname(os.path.abspath(dest))
         if job.out:
+            if job.out_root is not None and not _within(folder, job.out_root):
+                return _diag("SG901", f"cannot write {dest}: a symbolic link leads out of {job.out_root}; nothing written")
             os.makedirs(folder, exist_ok=True)
         reason = _read_only(dest, must_exist=False) if job.out else _read_only(job.path, must_exist=True)
         if reason:
@@ -300,11 +304,20 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
             if not _holds(dest, data):
                 return _diag("SG903", f"cannot rename to {dest}: that file exists; nothing changed")
             # a run killed between writing the new name and removing the old one: finish its rename
-        os.unlink(job.path)
+        try:
+            os.unlink(job.path)
+        except FileNotFoundError:  # a run working alongside removed it first: the rename is done
+            pass
         _fsync_dir(folder)
     except OSError as exc:
         return _diag("SG901", f"cannot write {dest}: {exc.strerror or exc}; the original is untouched")
     return None
+
+
+def _within(folder: str, root: str) -> bool:
+    """True when ``folder`` (existing or not) resolves, through any symbolic links, inside ``root``."""
+    real, top = os.path.realpath(folder), os.path.realpath(root)
+    return real == top or real.startswith(os.path.join(top, ""))
 
 
 def _holds(path: str, data: bytes) -> bool:
@@ -393,7 +406,7 @@ def plan(
         for path in discover([root], settings):
             if out and _inside(path, out):
                 continue  # never re-fix our own output
-            jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box))
+            jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box, out_root=out))
     return jobs
 
 
@@ -480,18 +493,20 @@ def summarise(results: Iterable[FixResult]) -> str:
 
 def describe(result: FixResult, diff: bool = False) -> str:
     """One file's outcome as text (empty for a file left as it was)."""
+    from .reporters import printable as p  # a hostile file name cannot forge lines or break the terminal
+
     if result.status is Status.UNCHANGED:
         return ""
     if result.status is Status.FAILED:
-        return "".join(f"{result.path}: {d.code} [{d.name}] {d.message}\n" for d in result.problems)
-    name = result.path if result.dest in (None, result.path) else f"{result.path} -> {result.dest}"
+        return "".join(f"{p(result.path)}: {d.code} [{d.name}] {p(d.message)}\n" for d in result.problems)
+    name = p(result.path) if result.dest in (None, result.path) else f"{p(result.path)} -> {p(result.dest)}"
     codes = ", ".join(sorted({d.code for d in result.before.errors}))
     changes = f": {'; '.join(result.changes)}" if result.changes else ""
     # "Fixing <path>" for each file written: pre-commit's convention for fixers
     head = f"{name}: would fix {codes}{changes}" if result.dry_run else f"Fixing {name}: {codes}{changes}"
     lines = [head]
-    lines += [f"  {d.code} [{d.name}] {d.message}" for d in result.notes if d.severity is Severity.WARNING]
+    lines += [f"  {d.code} [{d.name}] {p(d.message)}" for d in result.notes if d.severity is Severity.WARNING]
     if diff:
-        lines.append(f"  --- {result.path}  {_describe(result.before.info)}")
-        lines.append(f"  +++ {result.dest}  {_describe(result.after.info if result.after else None)}")
+        lines.append(f"  --- {p(result.path)}  {_describe(result.before.info)}")
+        lines.append(f"  +++ {p(result.dest)}  {_describe(result.after.info if result.after else None)}")
     return "\n".join(lines) + "\n"
