@@ -1,6 +1,6 @@
 """Throughput of ``check`` against worker count: the local process pool and a Dask cluster.
 
-    python benchmarks/bench_distributed.py [--workers 1,2] [--files 64] [--repeat 2] [--s3] [--json FILE]
+    python benchmarks/bench_distributed.py [--workers 1,2] [--files 128] [--repeat 2] [--s3] [--json FILE]
     python benchmarks/bench_distributed.py --scheduler tcp://HOST:8786 --path s3://BUCKET/PREFIX [--config FILE]
 
 By default it generates ``--files`` photograph-like 1920x1080 JPEGs (cached under
@@ -120,7 +120,7 @@ def table(rows: list[dict], where: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2: this machine's cores)")
-    parser.add_argument("--files", type=int, default=64, help="generated files (default 64)")
+    parser.add_argument("--files", type=int, default=128, help="generated files (default 128)")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per measurement (median)")
     parser.add_argument("--s3", action="store_true", help="read the generated files from an S3 server (moto) on 127.0.0.1")
     parser.add_argument("--scheduler", help="measure this running Dask cluster instead of local clusters")

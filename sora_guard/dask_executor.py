@@ -3,9 +3,9 @@
 ``DaskExecutor(scheduler="tcp://host:8786")`` connects to a running scheduler (without an address,
 Dask's own ``scheduler-address`` setting, e.g. ``DASK_SCHEDULER_ADDRESS``, is used); with neither it
 starts a local cluster of ``workers`` single-threaded processes. The settings are sent to every
-worker once; each file is one task calling the per-file function (``runner.check_file``, the
-fixer's per-file function), retried on failure, with a bounded number in flight; results come
-back in input order, so the report equals a local run's.
+worker once; each task calls the per-file function (``runner.check_file``, ``fixer.fix_file``)
+on a few files (up to ``MAX_CHUNK``, fewer for small runs), is retried on failure, and a bounded
+number are in flight; results come back in input order, so the report equals a local run's.
 """
 
 from __future__ import annotations
@@ -23,15 +23,17 @@ from .runner import ExecutorError, default_jobs
 __all__ = ["DaskExecutor"]
 
 #: tasks in flight per worker thread: enough to keep workers busy, few enough to keep memory flat
-IN_FLIGHT_PER_THREAD = 16
+IN_FLIGHT_PER_THREAD = 4
+#: most files in one task (fewer when there are few files, so the workers stay evenly loaded to the end)
+MAX_CHUNK = 32
 
 
-def _run(func: Callable[[Any, Settings], Any], item: Any, settings: Settings) -> Any:
-    """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)``."""
+def _run(func: Callable[[Any, Settings], Any], chunk: list, settings: Settings) -> list:
+    """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)`` per item."""
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504), as in cli.main
-    return func(item, settings)
+    return [func(item, settings) for item in chunk]
 
 
 @dataclass(frozen=True)
@@ -92,19 +94,23 @@ class DaskExecutor:
             threads = sum(client.nthreads().values()) or 1
             stream = None if isinstance(self.progress, bool) else self.progress
             with Progress(len(items), f"{threads} Dask workers", stream, enabled=None if self.progress is True else stream is not None) as bar:
+                size = max(1, min(MAX_CHUNK, len(items) // (threads * 8)))
                 window = threads * IN_FLIGHT_PER_THREAD
                 pending: deque = deque()
-                for item in items:
-                    pending.append((item, client.submit(_run, func, item, remote_settings, retries=self.retries, pure=False)))
+                for start in range(0, len(items), size):
+                    chunk = items[start : start + size]
+                    pending.append((chunk, client.submit(_run, func, chunk, remote_settings, retries=self.retries, pure=False)))
                     if len(pending) >= window:
-                        yield self._result(*pending.popleft())
-                        bar.advance()
+                        yield from self._results(*pending.popleft(), bar)
                 while pending:
-                    yield self._result(*pending.popleft())
-                    bar.advance()
+                    yield from self._results(*pending.popleft(), bar)
 
-    def _result(self, item: Any, future: Any) -> Any:
+    def _results(self, chunk: list, future: Any, bar: Any) -> Iterator[Any]:
         try:
-            return future.result()
+            results = future.result()
         except Exception as exc:
-            raise ExecutorError(f"{item}: failed on the Dask cluster after {self.retries + 1} tries: {type(exc).__name__}: {exc}") from None
+            more = f" (or one of the {len(chunk) - 1} other files in its task)" if len(chunk) > 1 else ""
+            raise ExecutorError(f"{chunk[0]}{more}: failed on the Dask cluster after {self.retries + 1} tries: {type(exc).__name__}: {exc}") from None
+        for result in results:
+            yield result
+            bar.advance()
