@@ -1,7 +1,8 @@
 """A ruff-style cache of check results, so a re-run over unchanged files does no image work.
 
 Layout: ``<cache-dir>/CACHEDIR.TAG``, a ``.gitignore`` of ``*``, and
-``<cache-dir>/v1/<fingerprint>/<bucket>.json``. The fingerprint covers everything besides the file
+``<cache-dir>/v1/<crc32 of the fingerprint>/<bucket>.json``; each bucket also holds the whole
+fingerprint, and one whose fingerprint differs is ignored. The fingerprint covers everything besides the file
 that shapes a result: the sora-guard and Pillow versions, the settings that reach the engine
 (root, profile, size, formats, limits, rule selection, per-path tables, profile tables) and every
 loaded plugin module and sora-guard source file (path, size, mtime), so editing a plugin or
@@ -23,7 +24,6 @@ cannot be written is a warning, never an error.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -74,7 +74,7 @@ def _file_stamp(path: str | None) -> list:
 
 
 def fingerprint(settings: Settings) -> str:
-    """A digest of everything besides the file itself that can change a check result."""
+    """Everything besides the file itself that can change a check result, as canonical JSON."""
     import PIL
 
     from . import __version__
@@ -93,7 +93,7 @@ def fingerprint(settings: Settings) -> str:
         "plugins": plugins,
         "sources": sorted(_file_stamp(str(p)) for p in package.glob("*.py")),
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode()).hexdigest()[:24]
+    return json.dumps(parts, sort_keys=True, default=repr)
 
 
 _SIZE_FIELDS = tuple(f.name for f in dataclasses.fields(ImageInfo) if "Size" in str(f.type))
@@ -120,8 +120,9 @@ def _diagnostic_from_json(d: list) -> Diagnostic:
 class CheckCache:
     """Check results for one fingerprint, loaded bucket by bucket as paths are looked up."""
 
-    def __init__(self, folder: Path, started: float | None = None):
+    def __init__(self, folder: Path, fingerprint: str, started: float | None = None):
         self.folder = folder
+        self.fingerprint = fingerprint
         self.started = time.time() if started is None else started
         self._buckets: dict[int, dict[str, list]] = {}
         self._dirty: dict[int, dict[str, list]] = {}
@@ -141,7 +142,9 @@ class CheckCache:
                 data = json.load(fp)
         except (OSError, ValueError):  # missing, unreadable or corrupt: start this bucket afresh
             return {}
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict) or data.get("fingerprint") != self.fingerprint or not isinstance(data.get("entries"), dict):
+            return {}  # damaged, or another fingerprint whose short name collides with ours
+        return data["entries"]
 
     def key(self, path: str) -> Key | None:
         """The identity of ``path`` now, or None when it cannot be cached (missing, or modified too recently)."""
@@ -190,7 +193,8 @@ class CheckCache:
             for bucket, entries in self._dirty.items():
                 merged = {name: e for name, e in self._read(bucket).items() if os.path.lexists(name)}
                 merged.update(entries)
-                atomic_write_bytes(self.folder / f"{bucket:02x}.json", json.dumps(merged, separators=(",", ":")).encode())
+                text = json.dumps({"fingerprint": self.fingerprint, "entries": merged}, separators=(",", ":"))
+                atomic_write_bytes(self.folder / f"{bucket:02x}.json", text.encode())
         except OSError as exc:
             warnings.warn(f"cannot write the cache in {self.folder}: {exc.strerror or exc}", stacklevel=2)
         self._dirty.clear()
@@ -210,4 +214,5 @@ def open_cache(settings: Settings) -> CheckCache:
     root = Path(settings.cache_dir)
     if not root.is_absolute():
         root = Path(settings.root) / root
-    return CheckCache(root / f"v{CACHE_VERSION}" / fingerprint(settings))
+    text = fingerprint(settings)
+    return CheckCache(root / f"v{CACHE_VERSION}" / f"{zlib.crc32(text.encode()):08x}", text)

@@ -112,7 +112,8 @@ def test_corrupt_cache_files_are_ignored_and_replaced(tmp_path):
     assert seen == [str(path)] and codes(report) == [["SG101"]]
     assert all(isinstance(json.loads(b.read_text()), dict) for b in buckets)
     for bucket in buckets:  # valid JSON of the wrong shape is ignored too
-        bucket.write_text(json.dumps({str(path.resolve()): [[1, 2, 3, 4, 5], "x", None]}))
+        fp = json.loads(bucket.read_text())["fingerprint"]
+        bucket.write_text(json.dumps({"fingerprint": fp, "entries": {str(path.resolve()): [[1, 2, 3, 4, 5], "x", None]}}))
     assert run([path], settings)[1] == [str(path)]
 
 
@@ -165,6 +166,17 @@ def test_cli_custom_cache_dir_from_configuration(tmp_path, run_cli):
     assert not (tmp_path / ".sora-guard-cache").exists()
 
 
+def test_a_bucket_of_another_fingerprint_is_ignored(tmp_path):
+    """Short folder names may collide; the full fingerprint inside each bucket decides."""
+    path = write(tmp_path / "a.jpg", encode(marker((1281, 720)), "JPEG"))
+    settings = Settings(root=tmp_path)
+    run([path], settings)
+    for bucket in (tmp_path / ".sora-guard-cache").glob("v*/*/*.json"):
+        data = json.loads(bucket.read_text())
+        bucket.write_text(json.dumps({**data, "fingerprint": data["fingerprint"] + " "}))
+    assert run([path], settings)[1] == [str(path)]
+
+
 def test_cache_module_is_not_imported_by_import_sora_guard():
     out = subprocess.run([sys.executable, "-c", "import sora_guard, sys; print('sora_guard.cache' in sys.modules)"], capture_output=True, text=True)
     assert out.stdout.strip() == "False"
@@ -173,5 +185,5 @@ def test_cache_module_is_not_imported_by_import_sora_guard():
 def test_cache_holds_no_pixels(tmp_path):
     path = write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
     run([path], Settings(root=tmp_path))
-    size = sum(p.stat().st_size for p in Path(tmp_path / ".sora-guard-cache").rglob("*.json"))
-    assert size < 2000 < path.stat().st_size
+    entries = [json.loads(p.read_text())["entries"] for p in Path(tmp_path / ".sora-guard-cache").rglob("*.json")]
+    assert len(entries) == 1 and len(json.dumps(entries)) < 1000 < path.stat().st_size
