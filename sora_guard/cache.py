@@ -120,7 +120,7 @@ def _diagnostic_from_json(d: list) -> Diagnostic:
 class CheckCache:
     """Check results for one fingerprint, loaded bucket by bucket as paths are looked up."""
 
-    def __init__(self, folder: Path, fingerprint: str, started: float | None = None):
+    def __init__(self, folder: Path, fingerprint: str = "", started: float | None = None):
         self.folder = folder
         self.fingerprint = fingerprint
         self.started = time.time() if started is None else started
