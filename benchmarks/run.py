@@ -188,10 +188,11 @@ def bench_fix(sets: dict[str, Path], repeat: int) -> dict:
     sources = [str(sets["phone-landscape"]), str(sets["phone-portrait"])]
     n = sum(len(list(Path(s).glob("*.jpg"))) for s in sources)
     work = WORK / "fix"
+    work.mkdir(parents=True, exist_ok=True)
     outs = {"recipe": work / "recipe", "ffmpeg": work / "ffmpeg", "sora-guard fix": work / "sora-guard"}
     commands = {
         "recipe": (baseline("recipe", "--out", str(outs["recipe"]), *sources), {}),
-        "sora-guard fix": (sora_guard("fix", "--isolated", "--strategy", "cover", "--size", "auto", "--quality", "95", "--out", str(outs["sora-guard fix"]), *sources), {}),
+        "sora-guard fix": (sora_guard("fix", "--isolated", "--strategy", "cover", "--size", "auto", "--quality", "95", "--out", str(outs["sora-guard fix"]), *sources), {"cwd": work}),
     }
     if shutil.which("ffmpeg"):
         commands["ffmpeg"] = (baseline("ffmpeg", "--out", str(outs["ffmpeg"]), *sources), {})
@@ -237,7 +238,7 @@ def bench_memory(sets: dict[str, Path], scale: float) -> dict:
                 out = WORK / "fix-memory-out"
                 shutil.rmtree(out, ignore_errors=True)
                 argv = sora_guard("fix", "--isolated", "--strategy", "cover", "--size", "auto", "--out", str(out), str(folder))
-            seconds, peak = timed(argv)
+            seconds, peak = timed(argv, cwd=WORK)
             rows.append({"files": count, "seconds": seconds, "peak_mb": peak})
             log(f"memory: {kind} {count} files: {peak:.0f} MB peak (process tree), {seconds:.1f} s")
         result[kind] = rows
