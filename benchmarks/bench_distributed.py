@@ -86,7 +86,7 @@ def measure(path: str, settings, workers: list[int], repeat: int) -> list[dict]:
     for n in workers:
         local = timed(lambda: check_files(items, settings, executor=LocalExecutor(n)), repeat)
         start = time.perf_counter()
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50) as cluster:
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=50) as cluster:
             startup = time.perf_counter() - start
             executor = DaskExecutor(scheduler=cluster.scheduler_address)
             dask = timed(lambda: check_files(items, settings, executor=executor), repeat)

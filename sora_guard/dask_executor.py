@@ -68,6 +68,7 @@ class DaskExecutor:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # its HTTP server (health, metrics) on a free port
                     silence_logs=logging.ERROR,
                 )
                 client = Client(cluster, set_as_default=False)

@@ -91,7 +91,7 @@ def cluster():
     """A Dask LocalCluster of three single-threaded worker processes (no AWS settings in their environment)."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    with LocalCluster(n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as c:
         yield c
 
 
@@ -141,6 +141,15 @@ def flaky_check(path: str, settings: Settings):
     return check_file(path, settings)
 
 
+def dies_once(path: str, settings: Settings):
+    """Kills its worker process the first time (as the kernel's out-of-memory killer would), then checks the file."""
+    died = Path(path + ".died")
+    if not died.exists():
+        died.touch()
+        os._exit(1)
+    return check_file(path, settings)
+
+
 def always_fails(path: str, settings: Settings):
     raise RuntimeError("this task always fails")
 
@@ -159,6 +168,26 @@ def test_dask_retries_failed_tasks_and_reports_persistent_failures(bucket, clust
     assert all(Path(c + ".tried").exists() for c in copies)
     with pytest.raises(ExecutorError, match=r"failed on the Dask cluster after 2 tries: RuntimeError: this task always fails"):
         list(DaskExecutor(scheduler=cluster.scheduler_address, retries=1).map(always_fails, copies[:1], settings))
+
+
+def test_a_worker_that_dies_has_its_files_checked_on_another(bucket, cluster, tmp_path):
+    from sora_guard.dask_executor import DaskExecutor
+
+    local, _, _ = bucket
+    settings = Settings(root=local.parent)
+    original = local / "off" / "by_one.jpg"
+    copy = str(write(tmp_path / "by_one.jpg", original.read_bytes()))
+    (result,) = DaskExecutor(scheduler=cluster.scheduler_address).map(dies_once, [copy], settings)
+    assert Path(copy + ".died").exists()
+    assert result.diagnostics == check_file(str(original), settings).diagnostics and result.diagnostics[0].code == "SG101"
+
+
+def test_cli_dask_without_a_scheduler_starts_a_local_cluster(bucket, run_cli):
+    local, _, _ = bucket
+    here = run_cli("check", "--isolated", "--no-cache", str(local / "batch"))
+    there = run_cli("check", "--isolated", "--no-cache", "--executor", "dask", "-j", "2", str(local / "batch"))
+    assert (there.returncode, there.stderr) == (1, "")
+    assert there.stdout == here.stdout and "in 16 files of 24 files" in there.stdout
 
 
 def test_cli_check_bucket_on_cluster_equals_local_cli(bucket, s3_endpoint, cluster, run_cli, tmp_path):
