@@ -42,6 +42,7 @@ def library() -> dict[str, bytes]:
         "truncated.jpg": truncated(encode(marker((1280, 720)), "JPEG")),
         "corrupt.jpg": corrupt_jpeg((320, 180)),
         "notes.txt": b"skipped: not an image name",
+        "names/ünïcode folder/a b+c.jpg": encode(marker((1280, 720)), "JPEG"),
         ".git/ignored.jpg": encode(marker((10, 10)), "JPEG"),
     }
     for i in range(24):  # enough files for the local process pool and several Dask workers
@@ -114,7 +115,8 @@ def test_check_over_s3_equals_local(bucket, s3_endpoint):
     assert as_json(there, url) == as_json(here, str(local))
     codes = {f.path.rsplit("/", 1)[1]: {d.code for d in f.diagnostics} for f in there.files}
     assert codes["by_one.jpg"] == {"SG101"} and codes["text.jpg"] == {"SG502"} and codes["empty.png"] == {"SG302"}
-    assert codes["truncated.jpg"] == {"SG503"} and codes["hero.jpg"] == set()
+    assert codes["truncated.jpg"] == {"SG503"} and codes["hero.jpg"] == set() and codes["a b+c.jpg"] == set()
+    assert f"{url}/names/ünïcode folder/a b+c.jpg" in [f.path for f in there.files]
 
 
 def test_dask_executor_equals_local_executor(bucket, s3_endpoint, cluster):
@@ -370,6 +372,24 @@ def test_cli_fix_bucket_to_bucket_on_cluster_equals_local_cli(bucket, s3_endpoin
     ]
     for name in written:
         assert fs.cat_file(f"{BUCKET}/cli-fixed/{name}") == (local_out / name).read_bytes()
+
+
+def test_fix_from_a_bucket_into_a_local_folder(bucket, s3_endpoint, tmp_path):
+    import sora_guard
+
+    local, url, _ = bucket
+    settings = settings_for(s3_endpoint, local.parent)
+    from_bucket = sora_guard.fix_paths([f"{url}/off"], out=str(tmp_path / "a"), settings=settings)
+    from_disk = sora_guard.fix_paths([str(local / "off")], out=str(tmp_path / "b"), settings=settings)
+    assert _outcome(from_bucket, str(tmp_path / "a"), url) == _outcome(from_disk, str(tmp_path / "b"), str(local))
+    for name in ("by_one.jpg", "deep/square.webp"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_bad_storage_options_are_configuration_errors(run_cli, tmp_path):
+    (tmp_path / "sora-guard.toml").write_text('storage-options = "s3"\n', encoding="utf-8")
+    result = run_cli("check", "s3://bucket/a.jpg")
+    assert result.returncode == 2 and "bad value for 'storage-options'" in result.stderr
 
 
 def test_fix_into_a_file_url_creates_folders_atomically(tmp_path):
