@@ -323,6 +323,9 @@ def encode(im: Image.Image, fmt: str, quality: int = 92, background: tuple[int, 
     unused = not keep_alpha and im.getchannel("A").getextrema() == (255, 255) if im.mode == "RGBA" else False
     if im.mode == "RGBA" and (fmt not in ALPHA_FORMATS or unused):
         im = flatten(im, background)
+    if im.info:  # resampling carries the source's metadata along; Pillow writes some of it (a JPEG comment)
+        im = im.copy()
+        im.info = {}
     buf = io.BytesIO()
     if fmt == "JPEG":
         im.save(buf, "JPEG", quality=quality)

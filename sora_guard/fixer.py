@@ -194,6 +194,16 @@ def _fix_data(job: FixJob, own: Settings, data: bytes, target: Target, rules: li
         return _fix_opened(job, own, im, data, target, rules)
 
 
+_TECHNICAL_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "adobe", "adobe_transform", "progressive", "progression", "gamma", "srgb", "chromaticity", "transparency", "interlace", "aspect"}
+"""``Image.info`` keys that say how to decode the pixels, not who took them, where or when."""
+
+
+def _carries_metadata(im, info: ImageInfo) -> bool:
+    """True when the file holds EXIF (GPS), XMP, comments, text or a colour profile: then even a
+    rename re-encodes it, so a fixed file never carries them."""
+    return info.has_icc or bool(im.getexif()) or any(key not in _TECHNICAL_INFO for key in im.info)
+
+
 def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> FixResult:
     from .probe import _deadline, _DecodeTimeout
 
@@ -217,7 +227,7 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
     dest = _dest_name(job.out or job.path, fmt)
     notes: list[Diagnostic] = []
     changes: list[str] = []
-    if {d.code for d in before.errors} <= {"SG202"} and fmt == info.format:
+    if {d.code for d in before.errors} <= {"SG202"} and fmt == info.format and not _carries_metadata(im, info):
         out, after = data, check_bytes(data, target, rules, dest)  # a rename: the bytes stay as they are
         if not after.ok:
             return FixResult(job.path, Status.FAILED, after, dry_run=job.dry_run)
