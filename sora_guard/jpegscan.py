@@ -65,14 +65,20 @@ def _scan_start(data: bytes, kept: list[bytes]) -> int | None:
 
 
 def _ends_at_eoi(data: bytes, start: int) -> bool:
-    """True when the first marker after ``start`` (past stuffed zeros and restart markers) is EOI."""
+    """True when the first marker after ``start`` (past stuffed zeros and restart markers) is EOI.
+
+    Coded data holds about one 0xFF byte in 256; eight times that (a hostile file) is left to the decoder
+    and its time limit rather than looped over here.
+    """
     find, last = data.find, len(data) - 1
+    budget = (len(data) - start) // 32 + 64
     i = find(b"\xff", start)
-    while 0 <= i < last:
+    while 0 <= i < last and budget:
         following = data[i + 1]
         if following != 0 and not 0xD0 <= following <= 0xD7:
             return following == 0xD9
         i = find(b"\xff", i + 2)
+        budget -= 1
     return False
 
 

@@ -57,6 +57,11 @@ def test_progressive_and_damaged_files_go_to_the_decoder():
     assert not intact(corrupt_jpeg((256, 192)))
     assert not intact(b"\xff\xd8\xff")
     assert not intact(b"")
+    good = encode(photo(), "JPEG")
+    scan = good.find(b"\xff\xda")
+    start = scan + 2 + int.from_bytes(good[scan + 2 : scan + 4], "big")
+    flood = good[:start] + b"\xff\x00" * 200_000 + b"\xff\xd9"  # all stuffing: hostile, left to the decoder
+    assert not intact(flood)
 
 
 def _mutations(data: bytes, rnd: random.Random):
