@@ -23,14 +23,9 @@ if TYPE_CHECKING:
 
     from .config import Settings
 
-__all__ = ["is_url", "filesystem", "read_object", "put_atomic", "exists", "remove", "remove_stale", "walk"]
+__all__ = ["filesystem", "read_object", "put_atomic", "exists", "remove", "remove_stale", "walk"]
 
 StorageOptions = Mapping[str, Mapping[str, Any]]
-
-
-def is_url(path: str | os.PathLike) -> bool:
-    """True for paths sora-guard hands to fsspec rather than the local file system."""
-    return isinstance(path, str) and "://" in path
 
 
 def filesystem(url: str, options: StorageOptions | None = None) -> tuple[AbstractFileSystem, str]:
@@ -70,6 +65,7 @@ def read_object(url: str, options: StorageOptions | None, max_bytes: int) -> tup
 
 
 def exists(url: str, options: StorageOptions | None = None) -> bool:
+    """True when an object (or a prefix) is at ``url``."""
     fs, path = filesystem(url, options)
     try:
         return fs.exists(path)
@@ -78,6 +74,7 @@ def exists(url: str, options: StorageOptions | None = None) -> bool:
 
 
 def remove(url: str, options: StorageOptions | None = None) -> None:
+    """Delete the object at ``url``."""
     fs, path = filesystem(url, options)
     try:
         fs.rm_file(path)
