@@ -52,6 +52,8 @@ _SETTINGS_FIELDS = (
     "formats",
     "max_bytes",
     "max_pixels",
+    "max_file_bytes",
+    "max_decode_seconds",
     "select",
     "ignore",
     "extend_select",
@@ -172,7 +174,7 @@ class CheckCache:
 
     def put(self, path: str, key: Key, report: FileReport) -> None:
         """Remember ``report`` for ``path`` at identity ``key``."""
-        if report.info is None:
+        if report.info is None or report.info.decode_timeout is not None:  # a timeout depends on the machine's load
             return
         name = os.path.abspath(path)
         bucket = self._bucket(name)

@@ -95,3 +95,23 @@ def test_bad_limit_values_are_configuration_errors(tmp_path, run_cli, line):
     (tmp_path / "sora-guard.toml").write_text(line + "\n")
     result = run_cli("check", ".")
     assert result.returncode == 2 and line.split(" ")[0] in result.stderr
+
+
+def test_the_cache_never_remembers_a_timeout_and_follows_the_limits(tmp_path, slow_png):
+    from dataclasses import replace
+
+    from sora_guard.cache import RACY_SECONDS, fingerprint, open_cache
+    from sora_guard.config import Settings
+    from sora_guard.runner import check_files
+
+    path = str(write(tmp_path / "big.png", slow_png))
+    settings = Settings(root=tmp_path, select=("SG5",), max_decode_seconds=0.005)
+    for _ in range(2):
+        cache = open_cache(settings)
+        cache.started = time.time() + RACY_SECONDS + 60  # the file counts as old enough to cache
+        report = check_files([path], settings, jobs=1, cache=cache)
+        assert [d.code for d in report.files[0].diagnostics] == ["SG505"]
+        assert cache.get(path, cache.key(path), settings.target()) is None  # decoded again every time
+    base = fingerprint(settings)
+    assert fingerprint(replace(settings, max_decode_seconds=60)) != base
+    assert fingerprint(replace(settings, max_file_bytes=10)) != base
