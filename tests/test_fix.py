@@ -274,10 +274,11 @@ EXT = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}
     mode=st.sampled_from(MODES),
     strategy=st.sampled_from([s.name for s in BUILTIN_STRATEGIES]),
     profile=st.sampled_from(["sora-2", "sora-2-pro", "kling", "runway-gen4", "stability-i2v"]),
-    orientation=st.sampled_from([1, 6]),
+    orientation=st.integers(1, 8),
+    box=st.tuples(*[st.floats(0, 1)] * 4),
 )
-@example(width=1, height=1, mode="RGB", strategy="crop", profile="sora-2", orientation=1)
-def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode, strategy, profile, orientation):
+@example(width=1, height=1, mode="RGB", strategy="crop", profile="sora-2", orientation=1, box=(0.2, 0.1, 0.9, 0.8))
+def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode, strategy, profile, orientation, box):
     ramp = Image.linear_gradient("L").resize((width, height))
     im = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_180), Image.new("L", (width, height), 90)))
     im = im.convert(mode) if mode != "I;16" else Image.new("I;16", (width, height), 1234)
@@ -290,7 +291,7 @@ def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode
     with tempfile.TemporaryDirectory() as folder:
         path = write(Path(folder) / f"img{EXT[fmt]}", encode(im, fmt, **params))
         s = replace(Settings(root=Path(folder)), strategy=strategy, profile=profile)
-        result = fix(path, s, crop_box=(0.2, 0.1, 0.9, 0.8))
+        result = fix(path, s, crop_box=box, anchor=box[:2])
         assert result.status is not Status.FAILED, result.problems
         assert passes(result.dest, s), check_path(result.dest, s.target(), s.rules()).errors
         assert fix(result.dest, s).status is Status.UNCHANGED
