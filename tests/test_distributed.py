@@ -440,3 +440,15 @@ def test_stale_temporary_keys_are_removed_by_age(bucket, s3_endpoint):
     assert remove_stale(f"s3://{BUCKET}/stale", options, older_than=-1) == [temp]
     fs.invalidate_cache()
     assert fs.find(f"{BUCKET}/stale") == [f"{BUCKET}/stale/keep.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("blocked", "args"),
+    [("fsspec", ["s3://bucket/a.jpg"]), ("distributed", ["--executor", "dask", "a.jpg"])],
+)
+def test_without_the_cloud_extra_the_cli_says_what_to_install(blocked, args, tmp_path):
+    write(tmp_path / "a.jpg", encode(marker((1280, 720)), "JPEG"))
+    code = f"import sys\nsys.modules[{blocked!r}] = None\nfrom sora_guard.cli import main\nsys.exit(main(['check', '--isolated', *{args!r}]))\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert "pip install 'sora-guard[cloud]'" in out.stderr and "Traceback" not in out.stderr
