@@ -301,6 +301,8 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
             if job.out_root is not None and not _within(folder, job.out_root):
                 return _diag("SG901", f"cannot write {dest}: a symbolic link leads out of {job.out_root}; nothing written")
             os.makedirs(folder, exist_ok=True)
+        if not job.out and os.path.islink(job.path):
+            return _diag("SG901", f"cannot write {job.path}: it is a symbolic link to {os.readlink(job.path)}; fix that file instead; nothing changed")
         reason = _read_only(dest, must_exist=False) if job.out else _read_only(job.path, must_exist=True)
         if reason:
             return _diag("SG901", f"cannot write {dest}: {reason}; nothing changed")
@@ -417,6 +419,9 @@ def plan(
             if out and _inside(path, out):
                 continue  # never re-fix our own output
             jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box, out_root=out))
+    if out is None:  # in place a link is never replaced; a file linked from the tree is fixed under its own name
+        real = {os.path.realpath(j.path) for j in jobs if not os.path.islink(j.path)}
+        jobs = [j for j in jobs if not (os.path.islink(j.path) and os.path.realpath(j.path) in real)]
     return jobs
 
 

@@ -152,3 +152,23 @@ def test_random_trees_never_write_outside_out(entries, follow):
         sora_guard.fix_paths([root / "src"], out=root / "out", jobs=1, follow_symlinks=follow)
         assert snapshot(root, root / "out") == before
         written_inside(root / "out")
+
+
+def test_in_place_a_symbolic_link_is_never_replaced_or_written_through(tmp_path):
+    """A link inside the tree: its target is fixed under its own name and the link stays a link.
+    A link named on the command line that leads out of the tree: refused, nothing written anywhere."""
+    (tmp_path / "tree" / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "tree" / "sub" / "photo.jpg").write_bytes(WIDE)
+    (tmp_path / "elsewhere" / "photo.jpg").write_bytes(WIDE)
+    os.symlink("sub/photo.jpg", tmp_path / "tree" / "alias.jpg")
+    os.symlink("../../elsewhere/photo.jpg", tmp_path / "tree" / "sub" / "away.jpg")
+    result = _fix(tmp_path / "tree", ".")
+    assert result.returncode == 0, result.stdout
+    assert os.readlink(tmp_path / "tree" / "alias.jpg") == "sub/photo.jpg"
+    assert (tmp_path / "tree" / "sub" / "photo.jpg").read_bytes() != WIDE  # fixed, once
+    assert (tmp_path / "elsewhere" / "photo.jpg").read_bytes() == WIDE
+    named = _fix(tmp_path / "tree", "sub/away.jpg")
+    assert named.returncode == 1 and "symbolic link" in named.stdout and "SG901" in named.stdout
+    assert os.path.islink(tmp_path / "tree" / "sub" / "away.jpg")
+    assert (tmp_path / "elsewhere" / "photo.jpg").read_bytes() == WIDE
