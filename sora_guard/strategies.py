@@ -165,11 +165,11 @@ def _fit_stretch(im: Image.Image, size: Size, options: FitOptions) -> Image.Imag
     return _resize(im, size, options)
 
 
-def _crop_box(im: Image.Image, options: FitOptions) -> Box:
-    """``options.crop_box`` in pixels: ordered, inside the image, and at least one pixel each way."""
+def _crop_box(width: int, height: int, options: FitOptions) -> Box:
+    """``options.crop_box`` in pixels of a ``width`` x ``height`` image: ordered, inside it, at least one pixel each way."""
     left, top, right, bottom = options.crop_box or (0.0, 0.0, 1.0, 1.0)
-    x0, x1 = _span(*sorted((_clamp(left), _clamp(right))), im.width)
-    y0, y1 = _span(*sorted((_clamp(top), _clamp(bottom))), im.height)
+    x0, x1 = _span(*sorted((_clamp(left), _clamp(right))), width)
+    y0, y1 = _span(*sorted((_clamp(top), _clamp(bottom))), height)
     return (x0, y0, x1, y1)
 
 
@@ -181,15 +181,13 @@ def _span(lo: float, hi: float, extent: int) -> tuple[float, float]:
 
 def _fit_crop(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
     """Cut the fractional ``crop_box`` out, then cover the target from it (centred at the anchor)."""
-    left, top, right, bottom = _crop_box(im, options)
+    left, top, right, bottom = _crop_box(im.width, im.height, options)
     return _resize(im, size, options, _cover_box(right - left, bottom - top, left, top, size, options.anchor))
 
 
 def _crop_scale(src: Size, dst: Size, options: FitOptions) -> float:
-    left, top, right, bottom = options.crop_box or (0.0, 0.0, 1.0, 1.0)
-    frac_w = max(abs(right - left), 1.0 / src.width)
-    frac_h = max(abs(bottom - top), 1.0 / src.height)
-    return max(dst.width / (src.width * frac_w), dst.height / (src.height * frac_h))
+    left, top, right, bottom = _crop_box(src.width, src.height, options)
+    return cover_scale(Size(max(1, math.floor(right - left)), max(1, math.floor(bottom - top))), dst, options)
 
 
 SALIENCY_SIDE = 192
