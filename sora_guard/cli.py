@@ -244,6 +244,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.code:
         code = args.code.upper()
         if code not in rules:
+            from .fixer import FIX_CODES
+
+            if code in FIX_CODES:
+                name, meaning = FIX_CODES[code]
+                sys.stdout.write(f"{code} {name} [reported by `sora-guard fix`]\n\n{meaning[0].upper()}{meaning[1:]}.\n")
+                return EXIT_OK
             raise UsageError(f"unknown rule {args.code!r} (see `sora-guard rules`)")
         r = rules[code]
         fix = "fixable by `sora-guard fix`" if r.fixable else "not fixable automatically"

@@ -118,3 +118,9 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert proc.returncode == 1 and b"fixing [" in shown and b"3/3" in shown
     quiet = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."], cwd=tmp_path, env=env, capture_output=True, timeout=60)
     assert b"fixing [" not in quiet.stderr and b"Would fix 3" in quiet.stdout
+
+
+def test_fix_codes_are_explained_by_rules(run_cli):
+    result = run_cli("rules", "SG903")
+    assert result.returncode == 0 and "name-taken" in result.stdout and "sora-guard fix" in result.stdout
+    assert run_cli("rules", "SG999").returncode == 2
