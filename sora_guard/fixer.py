@@ -413,11 +413,13 @@ def plan(
 
     out = os.fspath(out) if out is not None else None
     jobs = []
+    seen: set[str] = set()
     for root in paths:
         root = os.fspath(root)
         for path in discover([root], settings):
-            if out and _inside(path, out):
-                continue  # never re-fix our own output
+            if (out and _inside(path, out)) or os.path.normpath(path) in seen:
+                continue  # never re-fix our own output, nor a file named twice (``fix a a/b``)
+            seen.add(os.path.normpath(path))
             jobs.append(FixJob(path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box, out_root=out))
     if out is None:  # in place a link is never replaced; a file linked from the tree is fixed under its own name
         real = {os.path.realpath(j.path) for j in jobs if not os.path.islink(j.path)}

@@ -124,3 +124,9 @@ def test_fix_codes_are_explained_by_rules(run_cli):
     result = run_cli("rules", "SG903")
     assert result.returncode == 0 and "name-taken" in result.stdout and "sora-guard fix" in result.stdout
     assert run_cli("rules", "SG999").returncode == 2
+
+
+def test_a_file_named_twice_is_fixed_once(tmp_path, run_cli):
+    write(tmp_path / "a" / "b" / "big.jpg", marker((1600, 900)))
+    result = run_cli("fix", "a", "a/b", "a/b/big.jpg")
+    assert result.returncode == 0 and "Fixed 1 file(s)" in result.stdout
