@@ -32,7 +32,10 @@ def _run(func: Callable[[Any, Settings], Any], chunk: list, settings: Settings) 
     """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)`` per item."""
     from PIL import Image
 
+    from . import probe
+
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504), as in cli.main
+    probe.THREAD_TIMERS = True  # tasks run off the main thread: keep max-decode-seconds as a local run does
     return [func(item, settings) for item in chunk]
 
 

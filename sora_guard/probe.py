@@ -143,13 +143,45 @@ def _expire(signum, frame) -> None:
     raise _DecodeTimeout
 
 
+THREAD_TIMERS = False
+"""Set by executors that own their worker threads (the Dask executor's tasks): off the main thread,
+where no signal arrives, the decode limit is then kept by a timer thread that raises
+``_DecodeTimeout`` in the decoding thread, between the decoder's chunks as the signal handler does."""
+
+
+@contextlib.contextmanager
+def _thread_deadline(seconds: float) -> Iterator[None]:
+    import ctypes
+
+    ident, lock, state = threading.get_ident(), threading.Lock(), {"done": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_DecodeTimeout))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # withdraw it if it is still pending (the body finished meanwhile)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+        timer.cancel()
+
+
 @contextlib.contextmanager
 def _deadline(seconds: float | None) -> Iterator[None]:
     """Raise ``_DecodeTimeout`` once ``seconds`` have passed (a real-time timer and SIGALRM).
 
     Only the main thread can receive signals, so elsewhere (and where a host program runs its own
-    timer, or on Windows) there is no time limit. The handler runs between the decoder's chunks
-    of input (64 KB each), so one chunk's C call finishes before decoding stops.
+    timer, or on Windows) there is no time limit, unless ``THREAD_TIMERS`` is set. The handler
+    runs between the decoder's chunks of input (64 KB each), so one chunk's C call finishes before
+    decoding stops.
     """
     usable = (
         seconds
@@ -158,7 +190,11 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         and signal.getitimer(signal.ITIMER_REAL)[0] == 0
     )
     if not usable:
-        yield
+        if seconds and THREAD_TIMERS and threading.current_thread() is not threading.main_thread():
+            with _thread_deadline(seconds):
+                yield
+        else:
+            yield
         return
     previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

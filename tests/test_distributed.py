@@ -452,3 +452,20 @@ def test_without_the_cloud_extra_the_cli_says_what_to_install(blocked, args, tmp
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert out.returncode == 2, out.stderr
     assert "pip install 'sora-guard[cloud]'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_decode_time_limit_holds_on_dask_workers_as_locally(bucket, s3_endpoint, cluster):
+    """Tasks run off the main thread, where no SIGALRM arrives; the limit still stops the decode (SG505)."""
+    from PIL import Image
+
+    from sora_guard.dask_executor import DaskExecutor
+
+    local, _, fs = bucket
+    slow = encode(Image.effect_noise((2000, 2000), 60).convert("RGB"), "PNG", compress_level=1)
+    fs.pipe(f"{BUCKET}/slow/big.png", slow)
+    write(local.parent / "slow" / "big.png", slow)
+    settings = settings_for(s3_endpoint, local.parent, max_decode_seconds=0.005, select=("SG5",))
+    here = check_files([str(local.parent / "slow" / "big.png")], settings)
+    there = check_files([f"s3://{BUCKET}/slow/big.png"], settings, executor=DaskExecutor(scheduler=cluster.scheduler_address))
+    assert [d.code for d in there.files[0].diagnostics] == ["SG505"]
+    assert as_json(there, f"s3://{BUCKET}") == as_json(here, str(local.parent))
