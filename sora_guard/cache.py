@@ -45,22 +45,11 @@ BUCKETS = 16
 RACY_SECONDS = 2.0
 """Files modified this recently (relative to the run's start) are not cached: see the module docs."""
 
-_SETTINGS_FIELDS = (
-    "root",
-    "profile",
-    "size",
-    "formats",
-    "max_bytes",
-    "max_pixels",
-    "max_file_bytes",
-    "max_decode_seconds",
-    "select",
-    "ignore",
-    "extend_select",
-    "per_path",
-    "profiles",
-    "storage_options",
+_NOT_IN_RESULTS = frozenset(
+    {"source", "exclude", "extend_exclude", "force_exclude", "follow_symlinks", "output_format", "strategy", "background", "quality", "convert_to", "cache_dir"}
 )
+"""Settings that choose files, shape output or drive ``fix``, but never change a check result.
+Every other field is in the fingerprint, so a field added later is covered by default."""
 
 Key = tuple[int, int, int, int, int]
 
@@ -91,7 +80,7 @@ def fingerprint(settings: Settings) -> str:
         "sora-guard": __version__,
         "pillow": PIL.__version__,
         "python": sys.version_info[:2],
-        "settings": [repr(getattr(settings, name, None)) for name in _SETTINGS_FIELDS],
+        "settings": {f.name: repr(getattr(settings, f.name)) for f in dataclasses.fields(settings) if f.name not in _NOT_IN_RESULTS},
         "plugins": plugins,
         "sources": sorted(_file_stamp(str(p)) for p in package.glob("*.py")),
     }

@@ -97,7 +97,9 @@ def test_settings_that_change_results_use_another_cache(tmp_path):
     report, seen = run([path], portrait)
     assert seen == [str(path)] and codes(report) == [["SG101"]]
     assert fingerprint(landscape.override({"ignore": ["SG406"]})) != fingerprint(landscape)
+    assert fingerprint(landscape.override({"max-file-bytes": 1000})) != fingerprint(landscape)
     assert fingerprint(landscape.override({"output-format": "json"})) == fingerprint(landscape)
+    assert fingerprint(landscape.override({"quality": 80})) == fingerprint(landscape)
 
 
 def test_corrupt_cache_files_are_ignored_and_replaced(tmp_path):
