@@ -45,7 +45,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     files.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)")
     files.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
-    files.add_argument("--executor", default="local", metavar="NAME", help="where files are processed: local (default) or dask")
+    files.add_argument("--executor", metavar="NAME", help="where files are processed: local (default) or dask (the default with --scheduler)")
     files.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster of --jobs workers)")
 
 

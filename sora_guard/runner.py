@@ -132,9 +132,13 @@ class LocalExecutor:
 EXECUTORS = ("local", "dask")
 
 
-def make_executor(name: str = "local", *, jobs: int | None = None, scheduler: str | None = None, progress: bool = False) -> Executor:
+def make_executor(name: str | None = None, *, jobs: int | None = None, scheduler: str | None = None, progress: bool = False) -> Executor:
     """``local``, or ``dask`` (the ``scheduler`` address, or a local cluster of ``jobs`` workers;
-    ``progress``: a bar on a terminal, for runs that draw none of their own)."""
+    ``progress``: a bar on a terminal, for runs that draw none of their own). Without a name:
+    ``dask`` when a scheduler is given, else ``local``."""
+    name = name or ("dask" if scheduler else "local")
+    if name == "local" and scheduler:
+        raise ExecutorError("--scheduler needs --executor dask")
     if name == "local":
         return LocalExecutor(jobs)
     if name == "dask":

@@ -199,7 +199,7 @@ def test_cli_check_bucket_on_cluster_equals_local_cli(bucket, s3_endpoint, clust
         f'[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n', encoding="utf-8"
     )
     here = run_cli("check", "--output-format", "json", str(local), cwd=tmp_path)
-    there = run_cli("check", "--output-format", "json", "--executor", "dask", "--scheduler", cluster.scheduler_address, url, cwd=tmp_path)
+    there = run_cli("check", "--output-format", "json", "--scheduler", cluster.scheduler_address, url, cwd=tmp_path)  # implies dask
     assert (there.returncode, there.stderr) == (1, "")
     assert there.stdout.replace(url, "<lib>") == here.stdout.replace(str(local), "<lib>")
     assert json.loads(there.stdout)["summary"]["files"] == len(library()) - 2
@@ -271,6 +271,8 @@ def test_executor_and_storage_errors_are_usage_errors(run_cli, tmp_path):
     assert unknown.returncode == 2 and "nosuchproto" in unknown.stderr and "Traceback" not in unknown.stderr
     bad = run_cli("check", "--isolated", "--executor", "spark", "a.jpg")
     assert bad.returncode == 2 and "unknown executor 'spark'" in bad.stderr
+    mixed = run_cli("check", "--isolated", "--executor", "local", "--scheduler", "tcp://127.0.0.1:1", "a.jpg")
+    assert mixed.returncode == 2 and "--scheduler needs --executor dask" in mixed.stderr
     closed = f"tcp://127.0.0.1:{_free_port()}"
     down = run_cli("check", "--isolated", "--executor", "dask", "--scheduler", closed, "a.jpg", env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert down.returncode == 2 and f"cannot reach the Dask scheduler at {closed}" in down.stderr, down.stderr
