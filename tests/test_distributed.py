@@ -471,3 +471,15 @@ def test_decode_time_limit_holds_on_dask_workers_as_locally(bucket, s3_endpoint,
     there = check_files([f"s3://{BUCKET}/slow/big.png"], settings, executor=DaskExecutor(scheduler=cluster.scheduler_address))
     assert [d.code for d in there.files[0].diagnostics] == ["SG505"]
     assert as_json(there, f"s3://{BUCKET}") == as_json(here, str(local.parent))
+
+
+def test_the_readme_storage_options_work_as_written(bucket, s3_endpoint, run_cli, tmp_path):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Object storage and Dask", 1)[1]
+    toml = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert '[tool.sora-guard.storage-options.s3]\nendpoint_url = "https://minio.internal:9000"' in toml
+    config = toml.replace("https://minio.internal:9000", s3_endpoint) + 'key = "testing"\nsecret = "testing"\n'
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    _, url, _ = bucket
+    result = run_cli("check", f"{url}/good", env={"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
+    assert (result.returncode, result.stdout) == (0, "All checks passed: 2 files.\n"), result.stderr
