@@ -175,7 +175,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
     validate(settings)
     anchor, crop_box = _fractions(args.anchor, 2, "--anchor"), _fractions(args.crop_box, 4, "--crop-box")
     dry_run = args.dry_run or args.diff
-    jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box)
+    skipped: list = []
+    jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box, skipped)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings)
     results = []
@@ -183,8 +184,13 @@ def cmd_fix(args: argparse.Namespace) -> int:
         for result in fix_files(jobs, settings, executor=executor, cache=cache):
             results.append(result)
             bar.advance()
-    sys.stdout.write("".join(describe(r, args.diff) for r in results) + summarise(results))
-    failed = any(r.status is Status.FAILED for r in results)
+    from .files import skipped_reports
+    from .reporters import printable
+
+    unread = skipped_reports(skipped, settings)  # unreadable folders (errors), links not followed (warnings)
+    notes = "".join(f"{printable(r.path)}: {d.code} [{d.severity.value}] {printable(d.message)}\n" for r in unread for d in r.diagnostics)
+    sys.stdout.write("".join(describe(r, args.diff) for r in results) + notes + summarise(results))
+    failed = any(r.status is Status.FAILED for r in results) or not all(r.ok for r in unread)
     changed = any(r.status is Status.FIXED for r in results)
     return EXIT_ERRORS if failed or (changed and (dry_run or args.exit_non_zero_on_fix)) else EXIT_OK
 

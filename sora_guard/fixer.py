@@ -407,8 +407,12 @@ def plan(
     dry_run: bool = False,
     anchor: tuple[float, float] | None = None,
     crop_box: tuple[float, float, float, float] | None = None,
+    skipped: list | None = None,
 ) -> list[FixJob]:
-    """One job per file found under ``paths``; with ``out``, each aimed at its place in the mirrored tree."""
+    """One job per file found under ``paths``; with ``out``, each aimed at its place in the mirrored tree.
+
+    Paths the walk did not yield (unreadable folders, links out of the tree) go to ``skipped``.
+    """
     from .files import discover
 
     out = os.fspath(out) if out is not None else None
@@ -416,7 +420,7 @@ def plan(
     seen: set[str] = set()
     for root in paths:
         root = os.fspath(root)
-        for path in discover([root], settings):
+        for path in discover([root], settings, skipped):
             if (out and _inside(path, out)) or os.path.normpath(path) in seen:
                 continue  # never re-fix our own output, nor a file named twice (``fix a a/b``)
             seen.add(os.path.normpath(path))

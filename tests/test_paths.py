@@ -200,3 +200,23 @@ def test_files_vanishing_while_the_cli_runs(tmp_path, run_cli):
     assert 250 <= len(files) <= 300 and len(flips) > 50  # a file missing at discovery is not listed
     for path, diagnostics in files.items():
         assert diagnostics == [] or [d["code"] for d in diagnostics] == ["SG501"], (path, diagnostics)
+
+
+def test_fix_reports_unreadable_folders_and_links_not_followed(tmp_path):
+    root = tmp_path / "tree"
+    write(root / "wide.jpg", GOOD.resize((1600, 900)))
+    write(root / "locked" / "hidden.jpg", GOOD.resize((1600, 900)))
+    write(tmp_path / "outside" / "secret.jpg", GOOD.resize((1600, 900)))
+    os.symlink("../outside/secret.jpg", root / "out.jpg")
+    command = [*_unprivileged(), sys.executable, "-m", "sora_guard", "fix", "--isolated", "--no-cache", "."]
+    (root / "locked").chmod(0)
+    try:
+        locked = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+    finally:
+        (root / "locked").chmod(0o755)
+    assert locked.returncode == 1, locked.stdout + locked.stderr
+    assert "locked: SG501 [error]" in locked.stdout and "out.jpg: SG501 [warning]" in locked.stdout
+    assert "Fixing wide.jpg" in locked.stdout
+    assert (tmp_path / "outside" / "secret.jpg").read_bytes() == (root / "locked" / "hidden.jpg").read_bytes()  # neither touched
+    rerun = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+    assert rerun.returncode == 0 and "Fixing locked/hidden.jpg" in rerun.stdout, rerun.stdout  # a warning alone exits 0
