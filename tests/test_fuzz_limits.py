@@ -115,3 +115,72 @@ def test_the_cache_never_remembers_a_timeout_and_follows_the_limits(tmp_path, sl
     base = fingerprint(settings)
     assert fingerprint(replace(settings, max_decode_seconds=60)) != base
     assert fingerprint(replace(settings, max_file_bytes=10)) != base
+
+
+# -- decompression bombs: a header promising billions of pixels is refused before any decoding --------
+
+
+def _bomb(fmt: str, side: int) -> bytes:
+    """A small valid file of ``fmt`` whose header is patched to claim side x side pixels (or near)."""
+    import struct
+
+    from images import marker, png_header_only
+
+    im = marker((64, 48))
+    if fmt == "PNG":
+        return png_header_only((side, side))
+    data = bytearray(encode(im.convert("P") if fmt == "GIF" else im, fmt, **({"exif": b"Exif\0\0MM\0*\0\0\0\x08\0\0"} if fmt == "WEBP" else {})))
+    side16 = min(side, 65535)
+    if fmt == "JPEG":
+        at = data.find(b"\xff\xc0")
+        data[at + 5 : at + 9] = struct.pack(">HH", side16, side16)
+    elif fmt == "GIF":
+        data[6:10] = struct.pack("<HH", side16, side16)
+        at = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+        while data[at] == 0x21:  # skip extension blocks up to the image descriptor
+            at += 2
+            while data[at]:
+                at += data[at] + 1
+            at += 1
+        data[at + 5 : at + 9] = struct.pack("<HH", side16, side16)
+    elif fmt == "BMP":
+        data[18:26] = struct.pack("<ii", side, side)
+    elif fmt == "TIFF":
+        ifd = struct.unpack("<I", data[4:8])[0]
+        for k in range(struct.unpack("<H", data[ifd : ifd + 2])[0]):
+            entry = ifd + 2 + 12 * k
+            tag, kind = struct.unpack("<HH", data[entry : entry + 4])
+            if tag in (256, 257):
+                data[entry + 8 : entry + 12] = struct.pack("<HH", side16, 0) if kind == 3 else struct.pack("<I", side)
+    elif fmt == "WEBP":
+        assert data[12:16] == b"VP8X"
+        data[24:30] = (side16 - 1).to_bytes(3, "little") * 2
+    return bytes(data)
+
+
+BOMB_FORMATS = ["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"]
+
+
+@pytest.mark.parametrize("fmt", BOMB_FORMATS)
+def test_bombs_are_refused_before_decoding(fmt):
+    data = _bomb(fmt, 60000)
+    start = time.perf_counter()
+    report = sora_guard.check(data, name=f"bomb.{fmt.lower()}", select=["SG5"])
+    assert [d.code for d in report.diagnostics] == ["SG504"], report.diagnostics
+    assert time.perf_counter() - start < 1.0
+
+
+def test_bombs_and_max_pixels_through_the_cli(tmp_path, run_cli):
+    """The CLI lifts Pillow's own limit and applies max-pixels: the same refusal, and a configurable one."""
+    for fmt in BOMB_FORMATS:
+        write(tmp_path / "bombs" / f"bomb.{fmt.lower()}", _bomb(fmt, 60000))
+        if fmt != "WEBP":  # a patched WebP canvas is refused by libwebp itself (SG502) at any size
+            write(tmp_path / "mid" / f"mid.{fmt.lower()}", _bomb(fmt, 3000))
+    result = run_cli("check", "--isolated", "--no-cache", "--select", "SG5", "--output-format", "json", "bombs")
+    codes = {f["path"]: [d["code"] for d in f["diagnostics"]] for f in json.loads(result.stdout)["files"]}
+    assert len(codes) == len(BOMB_FORMATS) and codes.pop("bombs/bomb.webp") in (["SG504"], ["SG502"]), codes  # libwebp refuses the canvas itself
+    assert all(c == ["SG504"] for c in codes.values()), codes
+    lowered = run_cli("check", "--isolated", "--no-cache", "--select", "SG504", "--max-pixels", "4000000", "--output-format", "json", "mid")
+    assert all([d["code"] for d in f["diagnostics"]] == ["SG504"] for f in json.loads(lowered.stdout)["files"])
+    default = run_cli("check", "--isolated", "--no-cache", "--select", "SG504", "--output-format", "json", "mid")
+    assert all(f["diagnostics"] == [] for f in json.loads(default.stdout)["files"])  # 9 megapixels is allowed by default
