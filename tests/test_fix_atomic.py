@@ -54,16 +54,23 @@ def _every_asset_is_whole(folder: Path, original: bytes) -> tuple[int, int]:
     return originals, fixed
 
 
+def _fixed_count(folder: Path, size: int) -> int:
+    return sum(1 for e in os.scandir(folder) if e.name.startswith("photo") and e.stat().st_size != size)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killing_fix_mid_run_leaves_every_file_whole(tmp_path, photo, sig):
     interrupted_midway = False
-    for attempt, delay in enumerate((0.9, 1.4, 2.0, 2.8)):
+    for attempt, extra in enumerate((0.0, 0.15, 0.3, 0.05)):
         folder = tmp_path / f"run{attempt}"
         folder.mkdir()
         for i in range(FILES):
             (folder / f"photo{i:02}.jpg").write_bytes(photo)
         proc = _start(folder)
-        time.sleep(delay)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and _fixed_count(folder, len(photo)) == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)  # wait for the first file to be written: the run is under way
+        time.sleep(extra)
         if proc.poll() is None:
             os.killpg(proc.pid, sig)
         proc.wait(timeout=60)
