@@ -115,9 +115,9 @@ def _build_crops(spec: Set, folder: Path) -> None:
         _save(src.crop((x, y, x + w, y + h)), folder / f"compliant-{i:05d}{spec.extension}", spec.fmt)
 
 
-def build(scale: float = 1.0, root: Path = CORPUS, log=print) -> dict[str, Path]:
-    """Every set at ``scale``: name -> folder."""
-    return {spec.name: build_set(spec, root, log) for spec in sets(scale)}
+def build(scale: float = 1.0, root: Path = CORPUS, log=print, names: set[str] | None = None) -> dict[str, Path]:
+    """Every set at ``scale`` (or only those in ``names``): name -> folder."""
+    return {spec.name: build_set(spec, root, log) for spec in sets(scale) if names is None or spec.name in names}
 
 
 def main() -> None:

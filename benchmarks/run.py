@@ -301,7 +301,9 @@ def main() -> int:
     parser.add_argument("--only", default="check,fix,memory,startup,preflight", help="comma-separated scenarios to run")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    sets = corpus.build(args.scale, log=log)
+    needs = {"check": {"compliant", "phone-landscape", "png-1080p", "webp"}, "fix": {"phone-landscape", "phone-portrait"}}
+    needs["memory"] = {"compliant"} | needs["fix"]
+    sets = corpus.build(args.scale, log=log, names=set().union(*(needs.get(name, set()) for name in only)))
     import sora_guard  # compile its bytecode now, so no timed run pays for that
 
     subprocess.run([PY, "-m", "compileall", "-q", str(Path(sora_guard.__file__).parent), str(HERE)], env=ENV, check=False)
