@@ -27,7 +27,7 @@ def results() -> dict:
                     "ffmpeg": "ffmpeg version 5.1", "load_before": 0.1, "load_after": 0.2, "date": "2026-11-24 06:00 UTC"},
         "scale": 1.0,
         "repeat": 3,
-        "check": {"files": 2000, "runs": check, "other_sets": {}},
+        "check": {"files": 2000, "runs": check},
         "fix": {"files": 24, "runs": fix, "ffmpeg": True,
                 "psnr_vs_recipe": {"sora-guard fix": {"mean_db": 43.0, "min_db": 42.5, "files": 24}, "ffmpeg": {"mean_db": 39.6, "min_db": 39.0, "files": 24}}},
         "memory": {"check": [{"files": 1000, "seconds": 1, "peak_mb": 60}, {"files": 10000, "seconds": 9, "peak_mb": 70}],
