@@ -46,7 +46,7 @@ RACY_SECONDS = 2.0
 """Files modified this recently (relative to the run's start) are not cached: see the module docs."""
 
 _NOT_IN_RESULTS = frozenset(
-    {"source", "exclude", "extend_exclude", "force_exclude", "follow_symlinks", "output_format", "strategy", "background", "quality", "convert_to", "cache_dir"}
+    {"source", "exclude", "extend_exclude", "force_exclude", "follow_symlinks", "output_format", "strategy", "background", "quality", "convert_to", "cache_dir", "storage_options"}
 )
 """Settings that choose files, shape output or drive ``fix``, but never change a check result.
 Every other field is in the fingerprint, so a field added later is covered by default."""
@@ -138,7 +138,13 @@ class CheckCache:
         return data["entries"]
 
     def key(self, path: str) -> Key | None:
-        """The identity of ``path`` now, or None when it cannot be cached (missing, or modified too recently)."""
+        """The identity of ``path`` now, or None when it cannot be cached (missing, or modified too recently).
+
+        A URL's identity is what the listing that found it reported (:class:`storage.Listed`:
+        ETag, size, modified), taken before the object is read; a URL from elsewhere has none.
+        """
+        if "://" in path:
+            return getattr(path, "identity", None)
         try:
             st = os.stat(path)
         except OSError:
@@ -149,7 +155,7 @@ class CheckCache:
 
     def get(self, path: str, key: Key, target: Target) -> FileReport | None:
         """The cached report for ``path`` at identity ``key`` (with ``target`` attached), if any."""
-        name = os.path.abspath(path)
+        name = _name(path)
         entry = self._load(self._bucket(name)).get(name)
         if not isinstance(entry, list) or len(entry) != 3 or entry[0] != list(key):
             return None
@@ -165,7 +171,7 @@ class CheckCache:
         """Remember ``report`` for ``path`` at identity ``key``."""
         if report.info is None or report.info.decode_timeout is not None:  # a timeout depends on the machine's load
             return
-        name = os.path.abspath(path)
+        name = _name(path)
         bucket = self._bucket(name)
         diagnostics = [[d.code, d.name, d.severity.value, d.message, d.fixable] for d in report.diagnostics]
         entry = [list(key), _info_to_json(report.info), diagnostics]
@@ -182,13 +188,18 @@ class CheckCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             _mark_cache_root(self.folder.parent.parent)
             for bucket, entries in self._dirty.items():
-                merged = {name: e for name, e in self._read(bucket).items() if os.path.lexists(name)}
+                merged = {name: e for name, e in self._read(bucket).items() if "://" in name or os.path.lexists(name)}
                 merged.update(entries)
                 text = json.dumps({"fingerprint": self.fingerprint, "entries": merged}, separators=(",", ":"))
                 atomic_write_bytes(self.folder / f"{bucket:02x}.json", text.encode())
         except OSError as exc:
             warnings.warn(f"cannot write the cache in {self.folder}: {exc.strerror or exc}", stacklevel=2)
         self._dirty.clear()
+
+
+def _name(path: str) -> str:
+    """The entry name: an absolute path, or the URL as it is."""
+    return str(path) if "://" in path else os.path.abspath(path)
 
 
 def _mark_cache_root(root: Path) -> None:

@@ -2,10 +2,11 @@
 
 ``DaskExecutor(scheduler="tcp://host:8786")`` connects to a running scheduler (without an address,
 Dask's own ``scheduler-address`` setting, e.g. ``DASK_SCHEDULER_ADDRESS``, is used); with neither it
-starts a local cluster of ``workers`` single-threaded processes. The settings are sent to every
-worker once; each task calls the per-file function (``runner.check_file``, ``fixer.fix_file``)
-on a few files (up to ``MAX_CHUNK``, fewer for small runs), is retried on failure, and a bounded
-number are in flight; results come back in input order, so the report equals a local run's.
+starts a local cluster of ``workers`` single-threaded processes. Each task calls the per-file
+function (``runner.check_file``, ``fixer.fix_file``) on a few files (up to ``MAX_CHUNK``, fewer
+for small runs) and carries the settings itself (a few hundred bytes; scattered data can be lost
+with a worker that dies); failed tasks are retried, a bounded number are in flight, and results
+come back in input order, so the report equals a local run's.
 """
 
 from __future__ import annotations
@@ -94,7 +95,6 @@ class DaskExecutor:
         if not items:
             return
         with self.client() as client:
-            remote_settings = client.scatter(settings, broadcast=True, hash=False)
             threads = sum(client.nthreads().values()) or 1
             stream = None if isinstance(self.progress, bool) else self.progress
             with Progress(len(items), f"{threads} Dask workers", stream, enabled=None if self.progress is True else stream is not None) as bar:
@@ -103,7 +103,7 @@ class DaskExecutor:
                 pending: deque = deque()
                 for start in range(0, len(items), size):
                     chunk = items[start : start + size]
-                    pending.append((chunk, client.submit(_run, func, chunk, remote_settings, retries=self.retries, pure=False)))
+                    pending.append((chunk, client.submit(_run, func, chunk, settings, retries=self.retries, pure=False)))
                     if len(pending) >= window:
                         yield from self._results(*pending.popleft(), bar)
                 while pending:

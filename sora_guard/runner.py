@@ -166,7 +166,7 @@ def check_files(
     files: list[FileReport | None] = []
     misses: list[tuple[int, str, tuple | None]] = []
     for path in paths:
-        key = None if "://" in path else cache.key(path)
+        key = cache.key(path)
         hit = cache.get(path, key, resolved(settings.for_path(path))[0]) if key else None
         if hit is None:
             misses.append((len(files), path, key))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .config import Settings
 
-__all__ = ["filesystem", "read_object", "put_atomic", "exists", "remove", "remove_stale", "walk"]
+__all__ = ["Listed", "filesystem", "read_object", "put_atomic", "exists", "remove", "remove_stale", "walk"]
 
 StorageOptions = Mapping[str, Mapping[str, Any]]
 
@@ -139,6 +139,32 @@ def _protocols(fs: AbstractFileSystem) -> tuple[str, ...]:
     return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
 
 
+class Listed(str):
+    """An object's URL as a listing found it, carrying the identity the listing gave (for the check cache).
+
+    ``identity`` is ``(etag, size, modified)`` as the store reports them, or None when it reports
+    neither an ETag nor a modification time.
+    """
+
+    identity: tuple | None
+
+    def __new__(cls, url: str, identity: tuple | None = None) -> Listed:
+        listed = super().__new__(cls, url)
+        listed.identity = identity
+        return listed
+
+    def __reduce__(self):
+        return (Listed, (str(self), self.identity))
+
+
+def _identity(info: Mapping[str, Any]) -> tuple | None:
+    etag = info.get("ETag") or info.get("etag") or info.get("md5Hash")
+    modified = info.get("LastModified") or info.get("mtime") or info.get("updated") or info.get("created")
+    if not etag and not modified:
+        return None
+    return (str(etag or ""), int(info.get("size") or 0), str(modified or ""))
+
+
 def _walk_order(relative: str) -> tuple:
     """Sort key giving ``os.walk``'s order (a folder's files, then its sub-folders), as local discovery does."""
     *folders, name = relative.split("/")
@@ -149,23 +175,24 @@ def walk(url: str, settings: Settings) -> Iterator[str]:
     """The image objects under the prefix ``url`` (or ``url`` itself when it names one object).
 
     URLs come back spelled as ``url`` was, followed by the key below it, in the order local
-    discovery yields files; excludes match them as local paths relative to the bucket. A prefix
-    that cannot be listed is yielded as it is, so the probe reports why (SG501).
+    discovery yields files, as :class:`Listed` strings carrying the listing's identity of each
+    object; excludes match them as local paths relative to the bucket. A prefix that cannot be
+    listed is yielded as it is, so the probe reports why (SG501).
     """
     from .files import is_image_name
 
     fs, root = filesystem(url, settings.storage_options)
     try:
-        keys = fs.find(root) if fs.isdir(root) else None
+        found = fs.find(root, detail=True) if fs.isdir(root) else None
     except Exception:
-        keys = None
-    if not keys:
+        found = None
+    if not found:
         if not (settings.force_exclude and settings.is_excluded(url)):
             yield url
         return
     base = root.rstrip("/") + "/"
-    relatives = [key[len(base) :] for key in keys if key.startswith(base)]
+    relatives = {key[len(base) :]: info for key, info in found.items() if key.startswith(base)}
     prefix = url.rstrip("/") + "/"
     for relative in sorted(relatives, key=_walk_order):
         if is_image_name(relative) and not settings.is_excluded(prefix + relative):
-            yield prefix + relative
+            yield Listed(prefix + relative, _identity(relatives[relative]))

@@ -483,3 +483,36 @@ def test_the_readme_storage_options_work_as_written(bucket, s3_endpoint, run_cli
     _, url, _ = bucket
     result = run_cli("check", f"{url}/good", env={"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull})
     assert (result.returncode, result.stdout) == (0, "All checks passed: 2 files.\n"), result.stderr
+
+
+class Counting:
+    """The local executor, counting the files it is given (a cache hit never reaches it)."""
+
+    def __init__(self):
+        self.items: list[str] = []
+
+    def map(self, func, items, settings):
+        items = list(items)
+        self.items += items
+        return LocalExecutor(1).map(func, items, settings)
+
+
+def test_the_check_cache_answers_unchanged_objects_from_the_listing(bucket, s3_endpoint, tmp_path):
+    from sora_guard.cache import open_cache
+
+    local, url, fs = bucket
+    for name in ("a.jpg", "b.jpg"):
+        fs.pipe(f"{BUCKET}/cached/{name}", (local / "off" / "by_one.jpg").read_bytes())
+    settings = settings_for(s3_endpoint, tmp_path, cache_dir=str(tmp_path / "cache"))
+    runs = []
+    for change in (None, None, "b.jpg"):
+        if change:  # new content, same name: a new ETag in the listing
+            fs.pipe(f"{BUCKET}/cached/{change}", (local / "good" / "hero.jpg").read_bytes())
+            fs.invalidate_cache()
+        counting = Counting()
+        report = check_files(discover([f"s3://{BUCKET}/cached"], settings), settings, executor=counting, cache=open_cache(settings))
+        runs.append(([p.rsplit("/", 1)[1] for p in counting.items], [f.ok for f in report.files], render_json(report, {})))
+    assert [r[0] for r in runs] == [["a.jpg", "b.jpg"], [], ["b.jpg"]]
+    assert runs[1][2] == runs[0][2]  # a cached report is the report
+    assert [r[1] for r in runs] == [[False, False], [False, False], [False, True]]
+    assert "testing" not in "".join(p.read_text() for p in (tmp_path / "cache").rglob("*.json"))  # no credentials on disk
