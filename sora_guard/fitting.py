@@ -104,26 +104,40 @@ def output_size(shape: Size, target: Target) -> Size:
     """The size ``fix`` writes for a picture displayed as ``shape``: what ``check`` will demand.
 
     An exact size comes from ``Target.size_for`` (the check's own rule). Aspect-tolerant profiles
-    keep the picture's size, brought inside the profile's aspect and side bounds.
+    keep the picture's size, brought inside the profile's aspect and side bounds (the aspect is
+    checked again after rounding: scaling 2x5 up to a 301 px short side must not leave 301x753).
     """
     exact = target.size_for(shape)
     if exact is not None:
         return exact
     profile = target.profile
-    w, h = shape.width, shape.height
-    if profile.aspect:
-        lo, hi = profile.aspect
-        if w / h > hi:
-            h = math.ceil(w / hi)
-        elif w / h < lo:
-            w = math.ceil(h * lo)
+    w, h = _inside_aspect(shape.width, shape.height, profile)
     if profile.max_side and max(w, h) > profile.max_side:
         f = profile.max_side / max(w, h)
         w, h = max(1, math.floor(w * f)), max(1, math.floor(h * f))
     if profile.min_side and min(w, h) < profile.min_side:
         f = profile.min_side / min(w, h)
         w, h = math.ceil(w * f), math.ceil(h * f)
-    return Size(w, h)
+    return Size(*_inside_aspect(w, h, profile))
+
+
+def _inside_aspect(w: int, h: int, profile) -> tuple[int, int]:
+    """Widen or heighten ``w`` x ``h`` just enough to meet the profile's aspect bounds (shrinking
+    the other side instead where growing would pass ``max_side``)."""
+    if not profile.aspect:
+        return w, h
+    lo, hi = profile.aspect
+    if w / h < lo:
+        grown = math.ceil(h * lo)
+        if profile.max_side and grown > profile.max_side:
+            return w, max(1, math.floor(w / lo))
+        return grown, h
+    if w / h > hi:
+        grown = math.ceil(w / hi)
+        if profile.max_side and grown > profile.max_side:
+            return max(1, math.floor(h * hi)), h
+        return w, grown
+    return w, h
 
 
 def output_format(source_format: str | None, target: Target, convert_to: str | None = None, alpha: bool = False) -> str:

@@ -273,11 +273,12 @@ EXT = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}
     height=st.integers(1, 900),
     mode=st.sampled_from(MODES),
     strategy=st.sampled_from([s.name for s in BUILTIN_STRATEGIES]),
-    profile=st.sampled_from(["sora-2", "sora-2-pro", "kling", "runway-gen4", "stability-i2v"]),
+    profile=st.sampled_from(["sora-2", "sora-2-pro", "kling", "minimax-hailuo", "runway-gen4", "stability-i2v", "veo", "openai-image-edit"]),
     orientation=st.integers(1, 8),
     box=st.tuples(*[st.floats(0, 1)] * 4),
 )
 @example(width=1, height=1, mode="RGB", strategy="crop", profile="sora-2", orientation=1, box=(0.2, 0.1, 0.9, 0.8))
+@example(width=1, height=5, mode="RGB", strategy="cover", profile="minimax-hailuo", orientation=1, box=(0.0, 0.0, 0.0, 0.0))
 def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode, strategy, profile, orientation, box):
     ramp = Image.linear_gradient("L").resize((width, height))
     im = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_180), Image.new("L", (width, height), 90)))
@@ -388,3 +389,20 @@ def test_a_mask_keeps_its_alpha_channel_even_when_opaque(tmp_path):
     assert result.status is Status.FIXED, result.problems
     with Image.open(mask) as out:
         assert out.mode == "RGBA" and out.size == (1024, 1024)
+
+
+@pytest.mark.parametrize(
+    "profile,shape,expected",
+    [
+        ("minimax-hailuo", (2, 5), (302, 753)),  # scaled to the minimum side, then the aspect repaired
+        ("kling", (3000, 100), (3000, 1200)),  # too wide: heightened to 2.5:1
+        ("runway-gen4", (9000, 9000), (960, 960)),  # an exact-size profile: the nearest size
+        ("openai-image-edit", (123, 45), (123, 45)),  # no size rules: kept
+    ],
+)
+def test_output_size_meets_every_bound(profile, shape, expected):
+    from sora_guard.fitting import output_size
+
+    s = replace(Settings(), profile=profile)
+    size = output_size(Size(*shape), s.target())
+    assert (size.width, size.height) == expected
