@@ -182,10 +182,11 @@ class CheckCache:
         """Write the buckets this run changed, merged with their current contents on disk."""
         if not self._dirty:
             return
-        from .atomic import atomic_write_bytes
+        from .atomic import atomic_write_bytes, remove_stale
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            remove_stale(self.folder)  # buckets a killed run was writing
             _mark_cache_root(self.folder.parent.parent)
             for bucket, entries in self._dirty.items():
                 merged = {name: e for name, e in self._read(bucket).items() if "://" in name or os.path.lexists(name)}

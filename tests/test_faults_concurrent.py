@@ -36,6 +36,7 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
                 stderr=subprocess.PIPE,
                 text=True,
                 env={**os.environ, "CI": "1"},
+                cwd=folder,  # the runs share one check cache, in the folder
             )
             for _ in range(RUNS)
         ]
@@ -45,8 +46,8 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
             failures = [line for line in out.splitlines() if re.match(r"\S+: SG\d+ \[", line)]
             assert all(GONE.search(line) for line in failures), failures  # only "the other run moved it"
         assert assert_whole(folder, files) == (fine, len(files) - fine)
-        assert not [p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX)]
-        again = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)], capture_output=True, text=True)
+        assert not list(folder.rglob(f"{TEMP_PREFIX}*"))
+        again = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)], capture_output=True, text=True, cwd=folder)
         assert again.returncode == 0 and "Fixed 0 file(s)" in again.stdout, again.stdout
         assert {p.name for p in folder.iterdir()} - {CACHE} == {os.path.splitext(n)[0] + ext for n in files for ext in [_ext(folder, n)]}
 

@@ -52,6 +52,7 @@ def _fix(folder: Path, *extra: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "CI": "1"},
+        cwd=folder,  # the check cache lives in the folder too: a torn cache or a stray temporary file would show
         start_new_session=True,
     )
 
@@ -120,6 +121,7 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
             capture_output=True,
             text=True,
             env={**os.environ, "CI": "1"},
+            cwd=folder,
             timeout=300,
         )
         assert final.returncode == 0, final.stdout + final.stderr
