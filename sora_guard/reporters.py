@@ -50,11 +50,22 @@ def printable(path: str) -> str:
 
 
 def _sarif_uri(path: str) -> str:
-    """A relative URI for ``path``: ``/`` separators and percent-encoded bytes, so any file name survives."""
+    """A relative URI for ``path``: ``/`` separators and percent-encoded bytes, so any file name survives.
+
+    A URL (``s3://bucket/key``) stays absolute, its key percent-encoded the same way.
+    """
+    if "://" in path:
+        scheme, rest = path.split("://", 1)
+        return f"{scheme}://{quote(rest.encode('utf-8', 'surrogatepass'), safe='/')}"
     raw = _os_bytes(path) or path.encode("utf-8", "surrogatepass")
     if os.sep == "\\":
         raw = raw.replace(b"\\", b"/")
     return quote(raw.removeprefix(b"./"), safe="/")
+
+
+def _artifact(uri: str) -> dict:
+    """A SARIF artifactLocation: relative URIs against the source root; absolute ones (URLs) alone, as SARIF requires."""
+    return {"uri": uri} if "://" in uri else {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def _plural(n: int, word: str) -> str:
@@ -155,7 +166,7 @@ def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
                     "level": d.severity.value,
                     "message": {"text": d.message},
                     "locations": [
-                        {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}}
+                        {"physicalLocation": {"artifactLocation": _artifact(uri), "region": {"startLine": 1}}}
                     ],
                     "partialFingerprints": {"sora-guard/v1": f"{d.code}:{uri}"},
                 }

@@ -516,3 +516,20 @@ def test_the_check_cache_answers_unchanged_objects_from_the_listing(bucket, s3_e
     assert runs[1][2] == runs[0][2]  # a cached report is the report
     assert [r[1] for r in runs] == [[False, False], [False, False], [False, True]]
     assert "testing" not in "".join(p.read_text() for p in (tmp_path / "cache").rglob("*.json"))  # no credentials on disk
+
+
+def test_reports_name_objects_by_url_in_every_format():
+    import fsspec
+
+    import sora_guard
+    from sora_guard.host import default_registry
+
+    fsspec.filesystem("memory").pipe("/formats/x y.jpg", encode(marker((1281, 720)), "JPEG"))
+    report = sora_guard.check_paths(["memory://formats"])
+    registry = default_registry()
+    render = {name: r.render(report, registry.rules) for name, r in registry.reporters.items()}
+    assert render["text"].startswith("memory://formats/x y.jpg: SG101 [error]")
+    assert json.loads(render["json"])["files"][0]["path"] == "memory://formats/x y.jpg"
+    assert render["github"].startswith("::error file=memory%3A//formats/x y.jpg,")
+    (result,) = json.loads(render["sarif"])["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "memory://formats/x%20y.jpg"}
