@@ -44,6 +44,7 @@ def discover(paths: Iterable[str | os.PathLike], settings: Settings, skipped: li
     walked; excluded folders are pruned and only files with an image extension are yielded.
     Symbolic links inside a walked folder that point out of it are not followed (unless
     ``follow-symlinks``); those, link loops and unreadable folders are appended to ``skipped``.
+    URLs (``s3://bucket/prefix``) are listed by :func:`storage.walk` in the same order.
     """
     skipped = [] if skipped is None else skipped
     seen: set[str] = set()
