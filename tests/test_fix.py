@@ -263,29 +263,37 @@ def test_stale_temporary_files_of_a_dead_run_are_removed(tmp_path):
 
 
 MODES = ["RGB", "RGBA", "L", "LA", "P", "CMYK", "I;16", "1"]
-FORMATS = {"RGB": "JPEG", "RGBA": "PNG", "L": "JPEG", "LA": "PNG", "P": "GIF", "CMYK": "JPEG", "I;16": "PNG", "1": "PNG"}
-EXT = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}
+# the modes each format can hold; the property draws a format, then a mode it can write
+WRITES = {
+    "JPEG": ("RGB", "L", "CMYK"),
+    "PNG": ("RGB", "RGBA", "L", "LA", "P", "I;16", "1"),
+    "WEBP": ("RGB", "RGBA"),
+    "GIF": ("P", "L"),
+    "TIFF": ("RGB", "RGBA", "L", "CMYK", "1"),
+    "BMP": ("RGB", "L", "P", "1"),
+}
+EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "TIFF": ".tif", "BMP": ".bmp"}
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     width=st.integers(1, 900),
     height=st.integers(1, 900),
-    mode=st.sampled_from(MODES),
+    fmt_mode=st.sampled_from([(f, m) for f, modes in WRITES.items() for m in modes]),
     strategy=st.sampled_from([s.name for s in BUILTIN_STRATEGIES]),
     profile=st.sampled_from(["sora-2", "sora-2-pro", "kling", "minimax-hailuo", "runway-gen4", "stability-i2v", "veo", "openai-image-edit"]),
     orientation=st.integers(1, 8),
     box=st.tuples(*[st.floats(0, 1)] * 4),
 )
-@example(width=1, height=1, mode="RGB", strategy="crop", profile="sora-2", orientation=1, box=(0.2, 0.1, 0.9, 0.8))
-@example(width=1, height=5, mode="RGB", strategy="cover", profile="minimax-hailuo", orientation=1, box=(0.0, 0.0, 0.0, 0.0))
-def test_any_size_and_mode_through_any_strategy_passes_check(width, height, mode, strategy, profile, orientation, box):
+@example(width=1, height=1, fmt_mode=("JPEG", "RGB"), strategy="crop", profile="sora-2", orientation=1, box=(0.2, 0.1, 0.9, 0.8))
+@example(width=1, height=5, fmt_mode=("JPEG", "RGB"), strategy="cover", profile="minimax-hailuo", orientation=1, box=(0.0, 0.0, 0.0, 0.0))
+def test_any_size_and_mode_through_any_strategy_passes_check(width, height, fmt_mode, strategy, profile, orientation, box):
+    fmt, mode = fmt_mode
     ramp = Image.linear_gradient("L").resize((width, height))
     im = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_180), Image.new("L", (width, height), 90)))
     im = im.convert(mode) if mode != "I;16" else Image.new("I;16", (width, height), 1234)
-    fmt = FORMATS[mode]
     params = {}
-    if orientation != 1 and fmt == "JPEG":
+    if orientation != 1 and fmt in ("JPEG", "PNG", "WEBP", "TIFF"):
         exif = Image.Exif()
         exif[0x0112] = orientation
         params["exif"] = exif.tobytes()
