@@ -166,7 +166,7 @@ def _fractions(text: str | None, count: int, option: str) -> tuple[float, ...] |
 
 def cmd_fix(args: argparse.Namespace) -> int:
     from .cache import open_cache
-    from .fixer import Status, describe, fix_files, plan, summarise, validate
+    from .fixer import Status, Summary, describe, fix_files, plan, validate
     from .progress import Progress
     from .runner import make_executor
 
@@ -179,19 +179,24 @@ def cmd_fix(args: argparse.Namespace) -> int:
     jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box, skipped)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings)
-    results = []
+    summary = Summary()
     with Progress(len(jobs), "fixing") as bar:
         for result in fix_files(jobs, settings, executor=executor, cache=cache):
-            results.append(result)
+            summary.add(result)  # results stream out: a run over many files keeps none of them
+            text = describe(result, args.diff)
+            if text:
+                bar.clear()
+                sys.stdout.write(text)
+                sys.stdout.flush()
             bar.advance()
     from .files import skipped_reports
     from .reporters import printable
 
     unread = skipped_reports(skipped, settings)  # unreadable folders (errors), links not followed (warnings)
     notes = "".join(f"{printable(r.path)}: {d.code} [{d.severity.value}] {printable(d.message)}\n" for r in unread for d in r.diagnostics)
-    sys.stdout.write("".join(describe(r, args.diff) for r in results) + notes + summarise(results))
-    failed = any(r.status is Status.FAILED for r in results) or not all(r.ok for r in unread)
-    changed = any(r.status is Status.FIXED for r in results)
+    sys.stdout.write(notes + summary.render())
+    failed = summary.status[Status.FAILED] or not all(r.ok for r in unread)
+    changed = summary.status[Status.FIXED]
     return EXIT_ERRORS if failed or (changed and (dry_run or args.exit_non_zero_on_fix)) else EXIT_OK
 
 

@@ -26,7 +26,7 @@ from .model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
 from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image
 from .strategies import FitOptions
 
-__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_bytes", "fix_files", "fix_paths", "plan", "summarise", "describe", "mirror", "validate"]
+__all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_bytes", "fix_files", "fix_paths", "plan", "Summary", "summarise", "describe", "mirror", "validate"]
 
 FIX_CODES = {
     "SG901": ("write-failed", "the fixed file could not be written (read-only file or folder, disk full); the original is untouched"),
@@ -492,24 +492,39 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{where}: {exc}") from None
 
 
+@dataclass
+class Summary:
+    """Running totals for the end-of-run summary: a run over many files keeps no per-file results."""
+
+    status: Counter = field(default_factory=Counter)
+    fixed: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+
+    def add(self, result: FixResult) -> None:
+        self.status[result.status] += 1
+        self.dry_run |= result.dry_run
+        if result.status is Status.FIXED:
+            self.fixed.update(f"{d.code} {d.name}" for d in result.before.errors)
+        elif result.status is Status.FAILED:
+            self.failed.update(f"{d.code} {d.name}" for d in result.problems)
+
+    def render(self) -> str:
+        """Counts of fixed / already fine / failed files, then per rule."""
+        verb = "Would fix" if self.dry_run else "Fixed"
+        lines = [f"{verb} {self.status[Status.FIXED]} file(s); {self.status[Status.UNCHANGED]} already fine; {self.status[Status.FAILED]} failed."]
+        for label, counts in (("would fix" if self.dry_run else "fixed", self.fixed), ("failed", self.failed)):
+            for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+                lines.append(f"  {label:<9} {n:>5}  {key}")
+        return "\n".join(lines) + "\n"
+
+
 def summarise(results: Iterable[FixResult]) -> str:
-    """The end-of-run summary: counts of fixed / already fine / failed files, and per rule."""
-    results = list(results)
-    status = Counter(r.status for r in results)
-    fixed: Counter = Counter()
-    failed: Counter = Counter()
+    """The end-of-run summary of ``results`` (see :class:`Summary`)."""
+    summary = Summary()
     for r in results:
-        if r.status is Status.FIXED:
-            fixed.update(f"{d.code} {d.name}" for d in r.before.errors)
-        elif r.status is Status.FAILED:
-            failed.update(f"{d.code} {d.name}" for d in r.problems)
-    dry = any(r.dry_run for r in results)
-    verb = "Would fix" if dry else "Fixed"
-    lines = [f"{verb} {status[Status.FIXED]} file(s); {status[Status.UNCHANGED]} already fine; {status[Status.FAILED]} failed."]
-    for label, counts in (("would fix" if dry else "fixed", fixed), ("failed", failed)):
-        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            lines.append(f"  {label:<9} {n:>5}  {key}")
-    return "\n".join(lines) + "\n"
+        summary.add(r)
+    return summary.render()
 
 
 def describe(result: FixResult, diff: bool = False) -> str:

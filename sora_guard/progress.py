@@ -34,7 +34,12 @@ class Progress:
             self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
             self.stream.flush()
 
-    def __exit__(self, *exc) -> None:
+    def clear(self) -> None:
+        """Blank the bar's line, so other output can be written there; the next ``advance`` redraws it."""
         if self.enabled:
             self.stream.write("\r" + " " * (len(self.label) + 50) + "\r")
             self.stream.flush()
+            self._last = 0.0
+
+    def __exit__(self, *exc) -> None:
+        self.clear()
