@@ -375,8 +375,8 @@ def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = 
     from .runner import parallel_map
 
     jobs = list(jobs)
-    known: dict[int, FixResult] = {}
     keys: dict[int, tuple] = {}
+    passing: set[int] = set()  # indices the cache knows to pass (their reports are re-read when yielded)
     if cache is not None:
         for i, job in enumerate(jobs):
             key = cache.key(job.path)
@@ -385,15 +385,19 @@ def fix_files(jobs: Iterable[FixJob], settings: Settings, workers: int | None = 
             keys[i] = key
             hit = cache.get(job.path, key, settings.for_path(job.path).target())
             if hit is not None and hit.ok and not job.out:
-                known[i] = FixResult(job.path, Status.UNCHANGED, hit, hit, job.path, dry_run=job.dry_run)
-    todo = [job for i, job in enumerate(jobs) if i not in known]
+                passing.add(i)
+    todo = [job for i, job in enumerate(jobs) if i not in passing]
     run = executor.map(fix_file, todo, settings) if executor is not None else parallel_map(fix_file, todo, settings, workers)
     done = iter(run)
     try:
-        for i in range(len(jobs)):
-            result = known.get(i) or next(done)
-            if cache is not None and i in keys and i not in known and result.status is Status.UNCHANGED and not jobs[i].out:
-                cache.put(jobs[i].path, keys[i], result.before)
+        for i, job in enumerate(jobs):
+            if i in passing:
+                hit = cache.get(job.path, keys[i], settings.for_path(job.path).target())
+                yield FixResult(job.path, Status.UNCHANGED, hit, hit, job.path, dry_run=job.dry_run)
+                continue
+            result = next(done)
+            if i in keys and result.status is Status.UNCHANGED and not job.out:
+                cache.put(job.path, keys[i], result.before)
             yield result
     finally:
         if cache is not None:
