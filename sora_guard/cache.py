@@ -2,10 +2,10 @@
 
 Layout: ``<cache-dir>/CACHEDIR.TAG``, a ``.gitignore`` of ``*``, and
 ``<cache-dir>/v1/<crc32 of the fingerprint>/<bucket>.json``; each bucket also holds the whole
-fingerprint, and one whose fingerprint differs is ignored. The fingerprint covers everything besides the file
-that shapes a result: the sora-guard and Pillow versions, the settings that reach the engine
-(root, profile, size, formats, limits, rule selection, per-path tables, profile tables) and every
-loaded plugin module and sora-guard source file (path, size, mtime), so editing a plugin or
+fingerprint, and a bucket whose fingerprint differs is ignored. The fingerprint covers everything
+besides the file that shapes a result: the sora-guard, Pillow and Python versions, every setting
+except those that only choose files, shape output or drive ``fix`` (``_NOT_IN_RESULTS``), and
+every loaded plugin module and sora-guard source file (path, size, mtime), so editing a plugin or
 upgrading anything starts a fresh cache. Entries hold diagnostics and probed facts, never pixels.
 
 A file's entry is keyed on its identity: absolute path, device, inode, size, mtime and ctime, all
