@@ -191,8 +191,9 @@ def walk(url: str, settings: Settings) -> Iterator[str]:
             yield url
         return
     base = root.rstrip("/") + "/"
-    relatives = {key[len(base) :]: info for key, info in found.items() if key.startswith(base)}
+    relatives = {key[len(base) :]: _identity(info) for key, info in found.items() if key.startswith(base) and is_image_name(key)}
+    del found  # a listing of millions of keys: keep only what discovery needs
     prefix = url.rstrip("/") + "/"
     for relative in sorted(relatives, key=_walk_order):
-        if is_image_name(relative) and not settings.is_excluded(prefix + relative):
-            yield Listed(prefix + relative, _identity(relatives[relative]))
+        if not settings.is_excluded(prefix + relative):
+            yield Listed(prefix + relative, relatives[relative])
