@@ -302,8 +302,9 @@ def machine() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply the corpus (default 1: about 3 minutes on 2 cores)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the corpus (default 1: about 8 minutes on 2 cores)")
     parser.add_argument("--repeat", type=int, default=3, help="timed rounds per command; medians are reported (default 3)")
+    parser.add_argument("--name", default="results", help="write NAME.md, NAME.png and out/NAME.json (default: results)")
     parser.add_argument("--only", default="check,formats,fix,memory,startup,preflight", help="comma-separated scenarios to run")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -328,14 +329,15 @@ def main() -> int:
     if "preflight" in only:
         results["preflight"] = bench_owned("bench_preflight.py", 100)
     results["machine"]["load_after"] = os.getloadavg()[0]
-    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    name = args.name
+    (OUT / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
     import report
 
     table = report.markdown(results)
-    (HERE / "results.md").write_text(table)
-    report.chart(results, HERE / "results.png")
+    (HERE / f"{name}.md").write_text(table)
+    report.chart(results, HERE / f"{name}.png")
     log("\n" + table)
-    log(f"wrote {HERE / 'results.md'}, {HERE / 'results.png'}, {OUT / 'results.json'}")
+    log(f"wrote {HERE / name}.md, {HERE / name}.png, {OUT / name}.json")
     return 0
 
 
