@@ -99,7 +99,8 @@ def _headers_decode(headers: bytes) -> bool:
             verdict = False
         if len(_verdicts) >= 256:
             _verdicts.clear()
-        _verdicts[headers] = verdict
+        if len(headers) <= 4096:  # tables and frame headers; a JFIF thumbnail in APP0 is not worth keeping
+            _verdicts[headers] = verdict
     return verdict
 
 
