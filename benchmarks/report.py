@@ -151,7 +151,9 @@ def chart(results: dict, path: Path) -> None:
             gx = x(base * goal)
             d.line([(gx, y - 3), (gx, y + 2 * bar + 1)], fill=(200, 0, 0), width=2)
         y += 2 * bar + gap
-    d.text((20, height - 25), "red tick: the goal (baseline x goal ratio). " + machine_line(results)[:120], fill="grey", font=small)
+    m = results["machine"]
+    footer = f"red tick: the goal (baseline x goal ratio).  {m['cores']} cores ({m['cpu']}), Python {m['python']}, Pillow {m['pillow']}, {m['date']}"
+    d.text((20, height - 25), footer, fill="grey", font=small)
     im.save(path, optimize=True)
 
 
