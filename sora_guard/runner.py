@@ -29,6 +29,9 @@ PARALLEL_THRESHOLD = 16
 #: work inline this long before starting a pool: cheap files (a compliant JPEG costs ~0.3 ms) may all be done by then
 INLINE_SECONDS = 0.2
 
+#: how much work (as timed inline) goes to a worker in one round trip
+CHUNK_SECONDS = 0.03
+
 
 def default_jobs() -> int:
     try:
@@ -80,25 +83,28 @@ def parallel_map(
 
     Items are worked on inline for the first ``INLINE_SECONDS``; whatever is left then goes to the
     pool, so a run of cheap files never pays for starting one. Results stream back in input order
-    with a bounded number of items in flight, so memory stays
-    flat however many files there are. Items travel in chunks (up to 32, fewer when there are few
-    items, so the cores stay evenly loaded to the end): one round trip per chunk, not per file.
+    with a bounded number of items in flight, so memory stays flat however many files there are.
+    Items travel in chunks of about ``CHUNK_SECONDS`` of work (as timed inline; at most 32, and
+    fewer when few items are left, so the cores stay evenly loaded to the end): one round trip per
+    chunk of cheap files, one file at a time when each is expensive.
     ``func`` must be a module-level function.
     """
     items = list(items)
     jobs = min(jobs or default_jobs(), len(items))
-    inline_until = math.inf if jobs <= 1 or len(items) < PARALLEL_THRESHOLD else time.perf_counter() + INLINE_SECONDS
+    started = time.perf_counter()
+    inline_until = math.inf if jobs <= 1 or len(items) < PARALLEL_THRESHOLD else started + INLINE_SECONDS
     done = 0
     while done < len(items) and time.perf_counter() < inline_until:
         yield func(items[done], settings)
         done += 1
+    per_item = (time.perf_counter() - started) / max(1, done)
     items = items[done:]
     if not items:
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(func, settings)) as pool:
-        size = max(1, min(32, len(items) // (jobs * 8)))
+        size = max(1, min(32, len(items) // (jobs * 8), int(CHUNK_SECONDS / per_item)))
         window = jobs * 4
         pending: deque = deque()
         for start in range(0, len(items), size):
