@@ -46,8 +46,8 @@ def sets(scale: float = 1.0) -> list[Set]:
         return max(2, round(base * scale))
 
     return [
-        Set("phone-landscape", (4032, 3024), "JPEG", n(12)),
-        Set("phone-portrait", (3024, 4032), "JPEG", n(12)),
+        Set("phone-landscape", (4032, 3024), "JPEG", n(24)),
+        Set("phone-portrait", (3024, 4032), "JPEG", n(24)),
         Set("png-1080p", (1920, 1080), "PNG", n(12)),
         Set("webp", (1920, 1080), "WEBP", n(12)),
         Set("compliant", (1280, 720), "JPEG", n(2000)),

@@ -94,17 +94,21 @@ def parallel_map(
     started = time.perf_counter()
     inline_until = math.inf if jobs <= 1 or len(items) < PARALLEL_THRESHOLD else started + INLINE_SECONDS
     done = 0
+    first_done = started
     while done < len(items) and time.perf_counter() < inline_until:
         yield func(items[done], settings)
         done += 1
-    per_item = (time.perf_counter() - started) / max(1, done)
+        if done == 1:
+            first_done = time.perf_counter()  # the first item also pays for lazy imports: time the rest
+    now = time.perf_counter()
+    per_item = (now - first_done) / (done - 1) if done > 1 else now - started
     items = items[done:]
     if not items:
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(func, settings)) as pool:
-        size = max(1, min(32, len(items) // (jobs * 8), int(CHUNK_SECONDS / per_item)))
+        size = max(1, min(32, len(items) // (jobs * 8), int(CHUNK_SECONDS / max(per_item, 1e-6))))
         window = jobs * 4
         pending: deque = deque()
         for start in range(0, len(items), size):
