@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,15 +31,37 @@ IN_FLIGHT_PER_THREAD = 4
 MAX_CHUNK = 32
 
 
-def _run(func: Callable[[Any, Settings], Any], chunk: list, settings: Settings) -> list:
-    """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)`` per item."""
+_cwd_lock = threading.Lock()
+
+
+def _relative(item: Any) -> bool:
+    """True when the item (a path, or a job with ``path`` and ``out``) names a local path relative to a folder."""
+    paths = [item] if isinstance(item, str) else [getattr(item, "path", None), getattr(item, "out", None)]
+    return any(isinstance(p, str) and "://" not in p and not os.path.isabs(p) for p in paths)
+
+
+def _run(func: Callable[[Any, Settings], Any], chunk: list, settings: Settings, cwd: str) -> list:
+    """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)`` per item.
+
+    Relative local paths mean the client's folder ``cwd``; a worker has one working folder for
+    all its threads, so such tasks take turns in it (one thread per worker, the default, never waits).
+    """
     from PIL import Image
 
     from . import probe
 
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504), as in cli.main
     probe.THREAD_TIMERS = True  # tasks run off the main thread: keep max-decode-seconds as a local run does
-    return [func(item, settings) for item in chunk]
+    if not any(_relative(item) for item in chunk):
+        return [func(item, settings) for item in chunk]
+    with _cwd_lock:
+        here = os.getcwd()
+        with contextlib.suppress(OSError):  # no such folder on this worker: its files are reported missing
+            os.chdir(cwd)
+        try:
+            return [func(item, settings) for item in chunk]
+        finally:
+            os.chdir(here)
 
 
 @dataclass(frozen=True)
@@ -100,10 +124,11 @@ class DaskExecutor:
             with Progress(len(items), f"{threads} Dask workers", stream, enabled=None if self.progress is True else stream is not None) as bar:
                 size = max(1, min(MAX_CHUNK, len(items) // (threads * 8)))
                 window = threads * IN_FLIGHT_PER_THREAD
+                cwd = os.getcwd()
                 pending: deque = deque()
                 for start in range(0, len(items), size):
                     chunk = items[start : start + size]
-                    pending.append((chunk, client.submit(_run, func, chunk, settings, retries=self.retries, pure=False)))
+                    pending.append((chunk, client.submit(_run, func, chunk, settings, cwd, retries=self.retries, pure=False)))
                     if len(pending) >= window:
                         yield from self._results(*pending.popleft(), bar)
                 while pending:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -94,6 +95,31 @@ def cluster():
 
     with LocalCluster(n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def external_cluster(tmp_path_factory):
+    """``dask scheduler`` and ``dask worker`` (two processes) started as an operator would, in a folder of their own."""
+    from distributed import Client
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--dashboard-address", "127.0.0.1:0"],
+        cwd=elsewhere, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    workers = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"],
+        cwd=elsewhere, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            process.terminate()
+            process.wait(30)
 
 
 def settings_for(endpoint: str, root: Path, **values) -> Settings:
@@ -533,3 +559,17 @@ def test_reports_name_objects_by_url_in_every_format():
     assert render["github"].startswith("::error file=memory%3A//formats/x y.jpg,")
     (result,) = json.loads(render["sarif"])["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "memory://formats/x%20y.jpg"}
+
+
+def test_relative_paths_on_a_cluster_whose_workers_run_elsewhere(bucket, external_cluster, run_cli, tmp_path):
+    """Relative paths mean the client's folder, not the workers' (a shared file system, as on a render farm)."""
+    local, _, _ = bucket
+    shutil.copytree(local / "off", tmp_path / "off")
+    shutil.copytree(local / "batch", tmp_path / "batch")
+    here = run_cli("check", "--isolated", "--no-cache", "off", "batch", cwd=tmp_path)
+    there = run_cli("check", "--isolated", "--no-cache", "--scheduler", external_cluster, "off", "batch", cwd=tmp_path)
+    assert (there.returncode, there.stderr) == (1, "")
+    assert there.stdout == here.stdout and "SG501" not in there.stdout
+    fixed = run_cli("fix", "--isolated", "--no-cache", "--scheduler", external_cluster, "off", "--out", "fixed", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert sorted(p.relative_to(tmp_path / "fixed").as_posix() for p in (tmp_path / "fixed").rglob("*") if p.is_file()) == ["by_one.jpg", "deep/square.webp"]
