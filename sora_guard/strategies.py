@@ -83,6 +83,8 @@ def _resample(options: FitOptions) -> int:
 def _resize(im: Image.Image, size: Size, options: FitOptions, box: Box | None = None) -> Image.Image:
     """Resize (part of) ``im`` to ``size``; no resampling at all when nothing changes."""
     full = (0.0, 0.0, float(im.width), float(im.height))
+    if box is not None:  # float rounding may put an edge a hair outside the image, which Pillow refuses
+        box = (max(0.0, box[0]), max(0.0, box[1]), min(full[2], box[2]), min(full[3], box[3]))
     if (box is None or tuple(map(float, box)) == full) and im.size == (size.width, size.height):
         return im.copy()
     return im.resize((size.width, size.height), _resample(options), box=box, reducing_gap=REDUCING_GAP)
@@ -92,9 +94,9 @@ def _cover_box(width: float, height: float, left: float, top: float, dst: Size, 
     """The largest box of ``dst``'s aspect inside the given rectangle, placed at ``anchor``."""
     ratio = dst.width / dst.height
     if width / height > ratio:
-        box_w, box_h = height * ratio, height
+        box_w, box_h = min(width, height * ratio), height
     else:
-        box_w, box_h = width, width / ratio
+        box_w, box_h = width, min(height, width / ratio)  # min: rounding must not poke outside
     x = left + (width - box_w) * _clamp(anchor[0])
     y = top + (height - box_h) * _clamp(anchor[1])
     return (x, y, x + box_w, y + box_h)

@@ -287,6 +287,7 @@ EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "TIFF": ".
 )
 @example(width=1, height=1, fmt_mode=("JPEG", "RGB"), strategy="crop", profile="sora-2", orientation=1, box=(0.2, 0.1, 0.9, 0.8))
 @example(width=1, height=5, fmt_mode=("JPEG", "RGB"), strategy="cover", profile="minimax-hailuo", orientation=1, box=(0.0, 0.0, 0.0, 0.0))
+@example(width=1, height=107, fmt_mode=("JPEG", "RGB"), strategy="cover", profile="openai-image-edit", orientation=5, box=(1.0, 0.0, 0.0, 0.0))
 def test_any_size_and_mode_through_any_strategy_passes_check(width, height, fmt_mode, strategy, profile, orientation, box):
     fmt, mode = fmt_mode
     ramp = Image.linear_gradient("L").resize((width, height))
