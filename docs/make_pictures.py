@@ -41,7 +41,7 @@ def main() -> None:
     photo = OUT / "balloon.jpg"
     phone_photo().save(photo, quality=88)
     for size, name in (("1280x720", "preview-landscape.png"), ("720x1280", "preview-portrait.png")):
-        subprocess.run([sys.executable, "-m", "sora_guard", "preview", str(photo), "--isolated", "--size", size, "-o", str(OUT / name)], check=True)
+        subprocess.run([sys.executable, "-m", "sora_guard", "preview", str(photo), "--isolated", "--size", size, "--crop-box", "0.4,0.12,1,0.62", "-o", str(OUT / name)], check=True)
 
 
 if __name__ == "__main__":
