@@ -34,6 +34,10 @@ def rows(results: dict) -> list[dict]:
                         base=f"tutorial recipe: {_rate(recipe['files_per_s'])}", ratio=f"{ratio:.1f}x", goal=f">= {GOALS['fix']:.0f}x",
                         met=_yes(ratio >= GOALS["fix"]), peak=f"{ours['peak_mb']:.0f} MB (recipe {recipe['peak_mb']:.0f} MB)",
                         chart=("fix, 12 MP JPEGs", recipe["files_per_s"], ours["files_per_s"], GOALS["fix"], "recipe")))
+        if "cpu_seconds" in ours:
+            cpu_ours, cpu_recipe = ours["cpu_seconds"] * 1000 / n, recipe["cpu_seconds"] * 1000 / n
+            out.append(dict(what="same run, CPU per file (all processes, start-up included)", ours=f"{cpu_ours:.0f} ms", base=f"recipe: {cpu_recipe:.0f} ms",
+                            ratio=f"{cpu_recipe / cpu_ours:.1f}x", goal="", met="", peak=""))
         q = fix["psnr_vs_recipe"]["sora-guard fix"]
         out.append(dict(what="fix output vs the recipe's output (PSNR)", ours=f"{q['mean_db']:.1f} dB mean, {q['min_db']:.1f} dB min", base="",
                         ratio="", goal=f">= {GOALS['psnr']:.0f} dB", met=_yes(q["min_db"] >= GOALS["psnr"]), peak=""))

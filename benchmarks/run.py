@@ -28,6 +28,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -96,8 +97,14 @@ class TreeMemory(threading.Thread):
             self.done.wait(0.02)
 
 
-def timed(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """Run ``argv``; return (wall seconds, peak MB of the process tree)."""
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
+    """Run ``argv``; return (wall seconds, peak MB of the process tree, CPU seconds of the whole tree)."""
+    cpu = _cpu_of_children()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampler = TreeMemory(proc.pid)
@@ -108,21 +115,26 @@ def timed(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) 
     sampler.join()
     if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(map(str, argv))} exited {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
-    return elapsed, sampler.peak_kb / 1024
+    return elapsed, sampler.peak_kb / 1024, _cpu_of_children() - cpu
 
 
 def interleaved(commands: dict[str, tuple[list[str], dict]], repeat: int, before=None) -> dict[str, dict]:
     """Time each command ``repeat`` times, round-robin; ``before(name)`` runs before each timing."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     peaks: dict[str, float] = {name: 0.0 for name in commands}
     for _ in range(repeat):
         for name, (argv, kw) in commands.items():
             if before:
                 before(name)
-            seconds, peak = timed(argv, **kw)
+            seconds, peak, cpu = timed(argv, **kw)
             times[name].append(seconds)
+            cpus[name].append(cpu)
             peaks[name] = max(peaks[name], peak)
-    return {name: {"seconds": statistics.median(t), "all": t, "peak_mb": peaks[name]} for name, t in times.items()}
+    return {
+        name: {"seconds": statistics.median(t), "all": t, "cpu_seconds": statistics.median(cpus[name]), "peak_mb": peaks[name]}
+        for name, t in times.items()
+    }
 
 
 def log(text: str) -> None:
@@ -250,7 +262,7 @@ def bench_memory(sets: dict[str, Path], scale: float) -> dict:
                 out = WORK / "fix-memory-out"
                 shutil.rmtree(out, ignore_errors=True)
                 argv = sora_guard("fix", "--isolated", "--strategy", "cover", "--size", "auto", "--out", str(out), str(folder))
-            seconds, peak = timed(argv, cwd=WORK)
+            seconds, peak, _ = timed(argv, cwd=WORK)
             rows.append({"files": count, "seconds": seconds, "peak_mb": peak})
             log(f"memory: {kind} {count} files: {peak:.0f} MB peak (process tree), {seconds:.1f} s")
         result[kind] = rows
