@@ -69,6 +69,9 @@ class FixJob:
     keep: bool = False
     out_root: str | None = None
     """The ``--out`` folder: nothing is written where it resolves outside it (a symbolic link in the tree)."""
+    exclusive: bool = False
+    """Another source of this run has the same ``out`` name but for its extension (``a.gif``, ``a.tif``):
+    a conversion could land both on one name, so an existing file is never replaced."""
 
 
 @dataclass
@@ -307,6 +310,13 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
         if reason:
             return _diag("SG901", f"cannot write {dest}: {reason}; nothing changed")
         _prepare_folder(folder)
+        if job.out and job.exclusive:
+            try:
+                atomic_write_bytes(dest, data, overwrite=False)
+            except FileExistsError:
+                if not _holds(dest, data):
+                    return _diag("SG903", f"cannot write {dest}: it exists, and another source of this run has that name once converted; nothing written")
+            return None
         if job.out or dest == job.path:
             atomic_write_bytes(dest, data, like=None if job.out else job.path)
             return None
@@ -432,6 +442,11 @@ def plan(
     if out is None:  # in place a link is never replaced; a file linked from the tree is fixed under its own name
         real = {os.path.realpath(j.path) for j in jobs if not os.path.islink(j.path)}
         jobs = [j for j in jobs if not (os.path.islink(j.path) and os.path.realpath(j.path) in real)]
+    else:  # sources whose out names differ only in extension may meet on one name after a conversion
+        from dataclasses import replace
+
+        stems = Counter(os.path.splitext(j.out)[0] for j in jobs)
+        jobs = [replace(j, exclusive=True) if stems[os.path.splitext(j.out)[0]] > 1 else j for j in jobs]
     return jobs
 
 

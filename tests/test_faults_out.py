@@ -172,3 +172,17 @@ def test_in_place_a_symbolic_link_is_never_replaced_or_written_through(tmp_path)
     assert named.returncode == 1 and "symbolic link" in named.stdout and "SG901" in named.stdout
     assert os.path.islink(tmp_path / "tree" / "sub" / "away.jpg")
     assert (tmp_path / "elsewhere" / "photo.jpg").read_bytes() == WIDE
+
+
+def test_two_sources_converted_to_one_out_name_never_overwrite_each_other(tmp_path):
+    """``a.gif`` and ``a.tif`` both become ``a.png``: one is written, the other reported (SG903), twice over."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.gif").write_bytes(GIF)
+    (tmp_path / "src" / "a.tif").write_bytes(encode(marker((1280, 720)).rotate(180), "TIFF"))
+    (tmp_path / "src" / "b.jpg").write_bytes(WIDE)
+    for _ in range(2):  # a second run into the same folder changes nothing
+        result = _fix(tmp_path, "--out", "out", "src")
+        assert result.returncode == 1 and result.stdout.count("SG903 [name-taken]") == 1, result.stdout
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "b.jpg"]
+        winner = "a.tif" if "src/a.gif: SG903" in result.stdout else "a.gif"
+        assert f"Fixing src/{winner} -> out/a.png" in result.stdout
