@@ -14,9 +14,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
 import sora_guard
+from fuzz.corpus import mutated_images
 from icc import swapped_rgb
 from images import encode, marker
 from sora_guard.config import Settings
@@ -208,3 +211,34 @@ def test_api_key_never_appears_in_messages_logs_or_reports(what, fix, caplog, mo
     texts += [str(w.message) for w in caught]
     texts += [r.getMessage() for r in caplog.records if r.name.startswith("sora_guard")]
     assert texts and all(API_KEY not in t for t in texts)
+
+
+# -- hostile data URLs: any string is a PreflightError or a request that passed; decoded size is capped -----
+
+@st.composite
+def data_urls(draw):
+    import base64
+    from urllib.parse import quote_from_bytes
+
+    _, data = draw(mutated_images(max_mutations=3))
+    head = draw(st.sampled_from(["data:image/jpeg;base64", "data:image/png;BASE64", "data:;base64", "data:image/png", "data:", "DATA:image/webp;charset=x;base64"]))
+    body = base64.b64encode(data).decode() if "base64" in head.lower() else quote_from_bytes(data)
+    if draw(st.booleans()):  # whitespace and junk where a careless parser breaks
+        at = draw(st.integers(0, len(body)))
+        body = body[:at] + draw(st.sampled_from([" ", "\n", "%", "==", "\x00", "é"])) + body[at:]
+    return head + draw(st.sampled_from([",", ",", ";", ""])) + body
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data_urls())
+def test_hostile_data_urls_never_escape_as_anything_but_a_preflight_error(url):
+    openai = pytest.importorskip("openai")
+    guarded = sora_guard.guard(_client(), max_bytes=50_000)
+    try:
+        _create(guarded, {"image_url": url})
+    except sora_guard.PreflightError as exc:
+        assert API_KEY not in str(exc)
+    except openai.APIConnectionError:  # it passed the check and went out (port 9 refuses)
+        pass
+    except RuntimeError as exc:  # the SDK's own refusal of a reference dict it cannot send
+        assert "input_reference" in str(exc)
