@@ -18,6 +18,9 @@ import atheris
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 with atheris.instrument_imports(include=["PIL", "sora_guard"]):
+    from PIL import Image
+
+    Image.init()  # import every format plugin now, inside the instrumented block (Pillow loads them lazily)
     from fuzz.corpus import seeds
     from fuzz.target import check_one
 
