@@ -175,6 +175,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
     validate(settings)
     anchor, crop_box = _fractions(args.anchor, 2, "--anchor"), _fractions(args.crop_box, 4, "--crop-box")
     dry_run = args.dry_run or args.diff
+    if args.out and "://" not in os.fspath(args.out):
+        for root in args.paths or ["."]:
+            if os.path.join(os.path.abspath(root), "").startswith(os.path.join(os.path.abspath(args.out), "")):
+                raise UsageError(f"{root} is inside --out {args.out}: its files would be taken for output and skipped; fix in place (no --out) or choose another folder")
     skipped: list = []
     jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box, skipped)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)

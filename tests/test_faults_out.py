@@ -186,3 +186,14 @@ def test_two_sources_converted_to_one_out_name_never_overwrite_each_other(tmp_pa
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "b.jpg"]
         winner = "a.tif" if "src/a.gif: SG903" in result.stdout else "a.gif"
         assert f"Fixing src/{winner} -> out/a.png" in result.stdout
+
+
+def test_out_holding_the_source_is_a_usage_error(tmp_path):
+    """``--out src src`` would skip every file as output and report success: refused (exit 2)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.jpg").write_bytes(WIDE)
+    for out in ("src", "."):
+        result = _fix(tmp_path, "--out", out, "src")
+        assert result.returncode == 2 and "inside --out" in result.stderr, result.stderr
+    assert (tmp_path / "src" / "a.jpg").read_bytes() == WIDE
+    assert _fix(tmp_path, "--out", "src/fixed", "src").returncode == 0  # an output folder inside the source is fine
