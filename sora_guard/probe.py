@@ -205,11 +205,20 @@ def _deadline(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
+MAX_JPEG_SCANS = 500
+"""Encoders write about 10 scans; thousands of tiny scans make a small progressive JPEG decode for
+minutes, each scan walking every block (libjpeg-turbo's own scan limit guards against the same)."""
+
+
 def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
     if info.decode_error:
         return
     if im.format == "JPEG" and data is not None and jpegscan.intact(data):
         return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
+    scans = data.count(b"\xff\xda") if im.format == "JPEG" and data is not None else 0
+    if scans > MAX_JPEG_SCANS:
+        info.decode_error = f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
+        return
     try:
         with warnings.catch_warnings(), _deadline(limits.max_decode_seconds):
             warnings.simplefilter("ignore")

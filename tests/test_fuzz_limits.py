@@ -184,3 +184,34 @@ def test_bombs_and_max_pixels_through_the_cli(tmp_path, run_cli):
     assert all([d["code"] for d in f["diagnostics"]] == ["SG504"] for f in json.loads(lowered.stdout)["files"])
     default = run_cli("check", "--isolated", "--no-cache", "--select", "SG504", "--output-format", "json", "mid")
     assert all(f["diagnostics"] == [] for f in json.loads(default.stdout)["files"])  # 9 megapixels is allowed by default
+
+
+def _scan_bomb(side: int, scans: int) -> bytes:
+    """A progressive grey JPEG plus ``scans`` extra AC scans of ~34 bytes, each an end-of-band run
+    over every block: libjpeg walks all side*side/64 blocks per scan, however small the scan."""
+    import io
+    import struct
+
+    buf = io.BytesIO()
+    Image.new("L", (side, side), 128).save(buf, "JPEG", progressive=True, quality=50)
+    data = buf.getvalue()
+    end = data.rindex(b"\xff\xd9")
+    dht = b"\xff\xc4" + struct.pack(">H", 20) + bytes([0x11, 1] + [0] * 15) + bytes([0xE0])  # one code: EOB14
+    bits, left = "", (side // 8) ** 2
+    while left > 0:
+        run = min(max(left, 16384), 32767)
+        bits, left = bits + "0" + format(run - 16384, "014b"), left - run
+    bits += "1" * (-len(bits) % 8)
+    payload = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
+    scan = b"\xff\xda" + struct.pack(">H", 8) + bytes([1, 1, 0x01, 1, 63, 0]) + payload
+    return data[:end] + dht + scan * scans + data[end:]
+
+
+def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out():
+    start = time.perf_counter()
+    bomb = sora_guard.check(_scan_bomb(4096, 20_000), name="bomb.jpg", select=["SG5"])  # ~25 s to decode
+    assert [d.code for d in bomb.diagnostics] == ["SG503"] and "scan bomb" in bomb.diagnostics[0].message
+    assert time.perf_counter() - start < 1.0
+    under = _scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
+    assert "SG505" in _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05))
+    assert _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"])) == set()
