@@ -23,7 +23,7 @@ from .config import Settings
 from .engine import check_bytes, check_info, check_path
 from .fitting import FitError, Fitted, encode, fit_opened, get_strategy, output_format, output_size
 from .model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
-from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image
+from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, MAX_JPEG_SCANS, probe_image
 from .strategies import FitOptions
 
 __all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_bytes", "fix_files", "fix_paths", "plan", "Summary", "summarise", "describe", "mirror", "validate"]
@@ -216,7 +216,7 @@ def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> F
     except _DecodeTimeout:
         return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
     info.byte_size = len(data)
-    if info.stored.pixels > target.limits.max_pixels:
+    if info.stored.pixels > target.limits.max_pixels or (info.format == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS):
         return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
     before = check_info(info, target, rules)
     if before.ok or any(not d.fixable for d in before.errors):

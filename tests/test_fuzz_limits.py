@@ -6,6 +6,7 @@ import json
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -215,3 +216,13 @@ def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out(
     under = _scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
     assert "SG505" in _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05))
     assert _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"])) == set()
+
+
+def test_fix_refuses_a_scan_bomb_without_decoding_it():
+    from sora_guard.config import Settings
+    from sora_guard.fixer import Status, fix_bytes
+
+    start = time.perf_counter()
+    result = fix_bytes(_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))
+    assert result.status is Status.FAILED and [d.code for d in result.problems] == ["SG503"]
+    assert time.perf_counter() - start < 2.0
