@@ -11,6 +11,7 @@ Fix-stage problems are diagnostics with codes of their own (``FIX_CODES``).
 from __future__ import annotations
 
 import enum
+import errno
 import io
 import os
 import warnings
@@ -121,7 +122,7 @@ def _read_only(path: str, *, must_exist: bool) -> str | None:
         except OSError as exc:
             return exc.strerror or str(exc)
         if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
-            return "the file is read-only"
+            return "the file is read-only" if os.path.lexists(path) else os.strerror(errno.ENOENT)  # gone meanwhile
     try:
         if not os.stat(folder).st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
             return f"the folder {folder} is read-only"
