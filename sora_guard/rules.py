@@ -270,10 +270,10 @@ def unreadable(info: ImageInfo, target: Target) -> Iterator[str | Finding]:
 
     Why: a missing file, a broken symbolic link, a symbolic link loop or a permission problem
     fails the upload, and an unreadable folder hides the images in it. A symbolic link that
-    points outside the folders being checked is not followed (a warning).
+    points outside the folders being checked is not followed (a warning; ``follow-symlinks =
+    true`` or ``--follow-symlinks`` follows it).
 
-    Fix: check the path and its permissions; set ``follow-symlinks = true`` (or pass
-    ``--follow-symlinks``) to check what links outside the tree point to.
+    Fix: check the path and its permissions.
     """
     if info.read_error:
         yield f"cannot read file: {info.read_error}"
