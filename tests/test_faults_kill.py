@@ -108,7 +108,12 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
     span = _full_run_seconds(tmp_path / "calibrate", files, out)  # kill moments scale with this machine's speed
     killed = midway = 0
     rounds = 0
-    while killed < kills:
+    need = max(1, kills // 5)  # kills that must land mid-run for the test to prove anything
+
+    def more() -> bool:  # on a machine whose timing differs, kill on until enough landed mid-run
+        return killed < kills or (midway < need and killed < 6 * kills)
+
+    while more():
         rounds += 1
         folder = tmp_path / f"round{rounds}"
         folder.mkdir()
@@ -116,7 +121,7 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
             (folder / name).write_bytes(data)
         dest = tmp_path / f"out{rounds}" if out else None
         extra = ("--out", str(dest)) if dest else ()
-        while killed < kills:
+        while more():
             proc = _fix(folder, *extra)
             time.sleep(rng.uniform(0.1, 1.0) * span)
             if proc.poll() is not None:  # finished before the kill: this round is complete
@@ -128,6 +133,8 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
             if dest is None or dest.exists():
                 untouched, done = assert_whole(folder, files, dest)
                 midway += 0 < done < len(files) - fine
+                if done == len(files) - fine:  # killed while tidying up: the work is done, start afresh
+                    break
         final = subprocess.run(
             [sys.executable, "-m", "sora_guard", "fix", "--isolated", *extra, str(folder)],
             capture_output=True,
@@ -146,7 +153,7 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
 @pytest.mark.parametrize("out, kills", [(False, 200 if HEAVY else 12), (True, 100 if HEAVY else 6)], ids=["in-place", "out"])
 def test_sigkill_at_random_moments_loses_nothing(tmp_path, out, kills):
     killed, midway = _kill_runs(tmp_path, kills, out)
-    assert killed == kills
+    assert killed >= kills
     assert midway >= max(1, kills // 5), f"only {midway} of {killed} kills landed mid-run; the timing proves little"
     print(f"\nkills={killed} midway={midway} seed={SEED}")
 
