@@ -251,7 +251,7 @@ def fit_opened(
     """
     from PIL import Image
 
-    from .probe import _deadline, _DecodeTimeout
+    from .probe import decode_deadline, DecodeTimeout
 
     source = Size(*im.size)
     turned = orientation in (5, 6, 7, 8)
@@ -260,14 +260,14 @@ def fit_opened(
     scale = strategy.scale(source, stored_size, opts)
     notes: list[tuple[str, str]] = []
     try:
-        with warnings.catch_warnings(), _deadline(max_decode_seconds):
+        with warnings.catch_warnings(), decode_deadline(max_decode_seconds):
             warnings.simplefilter("ignore")
             if im.format in ("JPEG", "MPO") and im.tile and scale < 0.5:
                 im.draft(None, (max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale))))
             im.load()
         if im.size != (source.width, source.height) and opts.resample is None:
             opts = replace(opts, resample=DRAFTED_RESAMPLE)
-    except _DecodeTimeout:
+    except DecodeTimeout:
         raise FitError(f"decoding took longer than {max_decode_seconds} s", "timeout") from None
     except Exception as exc:
         raise FitError(str(exc) or type(exc).__name__, "corrupt") from None

@@ -24,7 +24,7 @@ from .config import Settings
 from .engine import check_bytes, check_info, check_path
 from .fitting import FitError, Fitted, encode, fit_opened, get_strategy, output_format, output_size
 from .model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
-from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, MAX_JPEG_SCANS, probe_image
+from .probe import EXTENSION_FORMATS, FORMAT_EXTENSION, probe_image, scan_bomb
 from .strategies import FitOptions
 
 __all__ = ["Status", "FixJob", "FixResult", "FIX_CODES", "fix_file", "fix_bytes", "fix_files", "fix_paths", "plan", "Summary", "summarise", "describe", "mirror", "validate"]
@@ -209,15 +209,15 @@ def _carries_metadata(im, info: ImageInfo) -> bool:
 
 
 def _fix_opened(job: FixJob, own: Settings, im, data: bytes, target, rules) -> FixResult:
-    from .probe import _deadline, _DecodeTimeout
+    from .probe import decode_deadline, DecodeTimeout
 
     try:
-        with _deadline(target.limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
+        with decode_deadline(target.limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
             info = probe_image(im, job.path)
-    except _DecodeTimeout:
+    except DecodeTimeout:
         return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
     info.byte_size = len(data)
-    if info.stored.pixels > target.limits.max_pixels or (info.format == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS):
+    if info.stored.pixels > target.limits.max_pixels or scan_bomb(data, info.format):
         return FixResult(job.path, Status.FAILED, check_bytes(data, target, rules, job.path), dry_run=job.dry_run)
     before = check_info(info, target, rules)
     if before.ok or any(not d.fixable for d in before.errors):

@@ -135,18 +135,18 @@ def _read_header(info: ImageInfo, im: Image.Image) -> None:
         info.decode_error = f"frames cannot be read: {exc}"
 
 
-class _DecodeTimeout(BaseException):
+class DecodeTimeout(BaseException):
     """Raised by the decode timer; a BaseException, so no ``except Exception`` in a decoder swallows it."""
 
 
 def _expire(signum, frame) -> None:
-    raise _DecodeTimeout
+    raise DecodeTimeout
 
 
 THREAD_TIMERS = False
 """Set by executors that own their worker threads (the Dask executor's tasks): off the main thread,
 where no signal arrives, the decode limit is then kept by a timer thread that raises
-``_DecodeTimeout`` in the decoding thread, between the decoder's chunks as the signal handler does."""
+``DecodeTimeout`` in the decoding thread, between the decoder's chunks as the signal handler does."""
 
 
 @contextlib.contextmanager
@@ -159,7 +159,7 @@ def _thread_deadline(seconds: float) -> Iterator[None]:
         with lock:
             if not state["done"]:
                 state["fired"] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_DecodeTimeout))
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(DecodeTimeout))
 
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
@@ -175,8 +175,8 @@ def _thread_deadline(seconds: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float | None) -> Iterator[None]:
-    """Raise ``_DecodeTimeout`` once ``seconds`` have passed (a real-time timer and SIGALRM).
+def decode_deadline(seconds: float | None) -> Iterator[None]:
+    """Raise ``DecodeTimeout`` once ``seconds`` have passed (a real-time timer and SIGALRM).
 
     Only the main thread can receive signals, so elsewhere (and where a host program runs its own
     timer, or on Windows) there is no time limit, unless ``THREAD_TIMERS`` is set. The handler
@@ -210,23 +210,29 @@ MAX_JPEG_SCANS = 500
 minutes, each scan walking every block (libjpeg-turbo's own scan limit guards against the same)."""
 
 
+def scan_bomb(data: bytes | None, fmt: str | None) -> int:
+    """The number of scans of a JPEG holding more than ``MAX_JPEG_SCANS`` (a scan bomb), else 0."""
+    scans = data.count(b"\xff\xda") if fmt == "JPEG" and data is not None else 0
+    return scans if scans > MAX_JPEG_SCANS else 0
+
+
 def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
     if info.decode_error:
         return
     if im.format == "JPEG" and data is not None and jpegscan.intact(data):
         return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
-    scans = data.count(b"\xff\xda") if im.format == "JPEG" and data is not None else 0
-    if scans > MAX_JPEG_SCANS:
+    scans = scan_bomb(data, im.format)
+    if scans:
         info.decode_error = f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
         return
     try:
-        with warnings.catch_warnings(), _deadline(limits.max_decode_seconds):
+        with warnings.catch_warnings(), decode_deadline(limits.max_decode_seconds):
             warnings.simplefilter("ignore")
             if im.format == "JPEG":
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
             im.load()
-    except _DecodeTimeout:
+    except DecodeTimeout:
         info.decode_timeout = limits.max_decode_seconds
     except Exception as exc:
         info.decode_error = str(exc) or type(exc).__name__
