@@ -249,8 +249,8 @@ def _farm(name: str, sources: list[Path], count: int) -> Path:
 def bench_memory(sets: dict[str, Path], scale: float) -> dict:
     compliant = sorted(sets["compliant"].glob("*.jpg"))
     phones = sorted(sets["phone-landscape"].glob("*.jpg")) + sorted(sets["phone-portrait"].glob("*.jpg"))
-    # enough files that even N goes through the process pool (small runs are checked inline)
-    n_check, n_fix = max(100, round(1000 * scale)), max(20, round(24 * scale))
+    # enough files that even N goes through the process pool (the first 0.2 s of work is done inline)
+    n_check, n_fix = max(2000, round(2000 * scale)), max(20, round(24 * scale))
     result = {}
     for kind, sources, n in (("check", compliant, n_check), ("fix", phones, n_fix)):
         rows = []
