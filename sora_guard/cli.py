@@ -194,10 +194,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
                 sys.stdout.flush()
             bar.advance()
     from .files import skipped_reports
-    from .reporters import printable
+    from .reporters import diagnostic_line
 
     unread = skipped_reports(skipped, settings)  # unreadable folders (errors), links not followed (warnings)
-    notes = "".join(f"{printable(r.path)}: {d.code} [{d.severity.value}] {printable(d.message)}\n" for r in unread for d in r.diagnostics)
+    notes = "".join(f"{diagnostic_line(r.path, d)}\n" for r in unread for d in r.diagnostics)
     sys.stdout.write(notes + summary.render())
     failed = summary.status[Status.FAILED] or not all(r.ok for r in unread)
     changed = summary.status[Status.FIXED]

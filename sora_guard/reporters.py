@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import __version__
 from .hookspecs import hookimpl
-from .model import FileReport, Report, Rule, Severity
+from .model import Diagnostic, FileReport, Report, Rule, Severity
 
 __all__ = ["Reporter", "printable"]
 
@@ -85,14 +85,18 @@ def summary_line(report: Report) -> str:
     return f"Found {_plural(errors, 'error')}{fix} and {_plural(warnings, 'warning')} in {_plural(bad, 'file')} of {checked}."
 
 
+def diagnostic_line(path: str, d: Diagnostic) -> str:
+    """``path: CODE [severity] message``, the linter line every text output uses."""
+    return f"{printable(path)}: {d.code} [{d.severity.value}] {printable(d.message)}"
+
+
+def _lines(report: Report, line: Callable[[str, Diagnostic], str]) -> str:
+    """One line per diagnostic, then the summary."""
+    return "".join(f"{line(f.path, d)}\n" for f in report.files for d in f.diagnostics) + summary_line(report) + "\n"
+
+
 def render_text(report: Report, rules: Mapping[str, Rule]) -> str:
-    lines = [
-        f"{printable(f.path)}: {d.code} [{d.severity.value}] {d.message}"
-        for f in report.files
-        for d in f.diagnostics
-    ]
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return _lines(report, diagnostic_line)
 
 
 def _file_json(f: FileReport) -> dict:
@@ -129,15 +133,12 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _github_line(path: str, d: Diagnostic) -> str:
+    return f"::{d.severity.value} file={_escape_property(printable(path))},title={_escape_property(f'{d.code} {d.name}')}::{_escape_data(d.message)}"
+
+
 def render_github(report: Report, rules: Mapping[str, Rule]) -> str:
-    lines = [
-        f"::{d.severity.value} file={_escape_property(printable(f.path))},title={_escape_property(f'{d.code} {d.name}')}"
-        f"::{_escape_data(d.message)}"
-        for f in report.files
-        for d in f.diagnostics
-    ]
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return _lines(report, _github_line)
 
 
 def _sarif_rule(r: Rule) -> dict:
