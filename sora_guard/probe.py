@@ -122,11 +122,16 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
 
 
 def _read_header(info: ImageInfo, im: Image.Image) -> None:
-    info.format = im.format
+    # An MPO (phone HDR gain maps, depth maps, camera previews) is a JPEG whose first image every
+    # JPEG decoder shows; the extra images are auxiliary, not animation frames.
+    multi_picture = im.format == "MPO"
+    info.format = "JPEG" if multi_picture else im.format
     info.stored = Size(*im.size)
     info.mode = im.mode
     info.bits = _bits(im)
     info.has_transparency = _transparency(im)
+    if multi_picture:
+        return
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -219,16 +224,16 @@ def scan_bomb(data: bytes | None, fmt: str | None) -> int:
 def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
     if info.decode_error:
         return
-    if im.format == "JPEG" and data is not None and jpegscan.intact(data):
+    if info.format == "JPEG" and data is not None and jpegscan.intact(data):
         return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
-    scans = scan_bomb(data, im.format)
+    scans = scan_bomb(data, info.format)
     if scans:
         info.decode_error = f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
         return
     try:
         with warnings.catch_warnings(), decode_deadline(limits.max_decode_seconds):
             warnings.simplefilter("ignore")
-            if im.format == "JPEG":
+            if info.format == "JPEG":
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
             im.load()
@@ -290,7 +295,6 @@ def probe_image(im: Image.Image, name: str = "<image>") -> ImageInfo:
     """Describe an in-memory PIL image; it is already decoded, so there is nothing to prove."""
     info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower())
     _read_header(info, im)
-    info.format = im.format
     info.orientation = _orientation(im)
     info.has_icc = bool(im.info.get("icc_profile"))
     return info

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from images import encode, exif_rotated_jpeg, marker, png_header_only, write
+from images import encode, exif_rotated_jpeg, marker, png_header_only, truncated, write
 from PIL import Image
 
 import sora_guard
@@ -90,3 +90,15 @@ def test_selection_prefers_the_more_specific_selector():
     assert chosen(["ALL"], ["SG4"]) == {r.code for r in rules if not r.code.startswith("SG4")}
     assert chosen(["SG403"], ["SG4"]) == {"SG403"}
     assert chosen(["SG4"], ["SG4"]) == set()
+
+
+def test_multi_picture_jpeg_is_a_jpeg_not_an_animation(tmp_path):
+    """Phones write MPO files (HDR gain maps, depth maps): every JPEG decoder shows the first image."""
+    primary, extra = marker((1280, 720)), marker((320, 180))
+    data = encode(primary, "MPO", save_all=True, append_images=[extra])
+    assert Image.open(__import__("io").BytesIO(data)).format == "MPO"
+    assert sora_guard.check(data, name="photo.jpg").ok
+    assert codes(sora_guard.check(data, name="photo.png")) == {"SG202"}
+    wrong = encode(marker((1281, 720)), "MPO", save_all=True, append_images=[extra])
+    assert codes(sora_guard.check(wrong, name="photo.jpg")) == {"SG101"}
+    assert codes(sora_guard.check(truncated(data, 0.3), name="photo.jpg")) == {"SG503"}
