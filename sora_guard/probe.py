@@ -34,7 +34,7 @@ EXTENSION_FORMATS = {
     ".jpe": "JPEG",
     ".jfif": "JPEG",
     ".png": "PNG",
-    ".apng": "PNG",
+    ".apng": "APNG",  # uploads as image/apng, which no service accepts: a PNG must be named .png
     ".webp": "WEBP",
     ".gif": "GIF",
     ".tif": "TIFF",
@@ -48,7 +48,8 @@ EXTENSION_FORMATS = {
     ".psd": "PSD",
     ".tga": "TGA",
 }
-"""File extensions sora-guard treats as images, and the format each one promises."""
+"""File extensions sora-guard treats as images, and the format each one promises (the upload's MIME
+type is guessed from this extension, so it must name a format the service takes)."""
 
 FORMAT_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 

@@ -102,3 +102,10 @@ def test_multi_picture_jpeg_is_a_jpeg_not_an_animation(tmp_path):
     wrong = encode(marker((1281, 720)), "MPO", save_all=True, append_images=[extra])
     assert codes(sora_guard.check(wrong, name="photo.jpg")) == {"SG101"}
     assert codes(sora_guard.check(truncated(data, 0.3), name="photo.jpg")) == {"SG503"}
+
+
+def test_a_png_named_apng_uploads_as_image_apng_and_is_flagged():
+    data = encode(marker((1280, 720)), "PNG")
+    report = sora_guard.check(data, name="still.apng")
+    assert codes(report) == {"SG202"}
+    assert "says APNG" in report.diagnostics[0].message
