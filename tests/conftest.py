@@ -39,3 +39,22 @@ def run_cli(tmp_path):
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def server():
+    """The validating OpenAI-compatible service on 127.0.0.1 (``tests/openai_server.py``), recording requests."""
+    from openai_server import OpenAIServer
+
+    with OpenAIServer(lifetime=60) as s:
+        yield s
+
+
+@pytest.fixture
+def client(server):
+    """A real ``openai.OpenAI`` client pointed at ``server``."""
+    from openai import OpenAI
+    from openai_server import TEST_API_KEY
+
+    with OpenAI(api_key=TEST_API_KEY, base_url=server.base_url, max_retries=0) as c:
+        yield c

@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image
 
 MAX_BODY = 64 * 1024 * 1024
+TEST_API_KEY = "sk-test-do-not-leak-7d1f"
+"""The key test clients send; tests assert it never shows up in messages, logs or reports."""
 MAX_CONCURRENT = 8
 SIZES = {
     "sora-2": {"1280x720", "720x1280"},

@@ -15,26 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from images import corrupt_jpeg, encode, marker, truncated
 from openai import OpenAI
-from openai_server import SIZE_MISMATCH, OpenAIServer
+from openai_server import SIZE_MISMATCH, TEST_API_KEY as API_KEY
 from PIL import Image
 
 import sora_guard
 from sora_guard import PreflightError, PreflightWarning
 
-API_KEY = "sk-test-do-not-leak-7d1f"
 SORA_DEPRECATION = "The Sora API is scheduled to permanently shut down"
 
 
-@pytest.fixture
-def server():
-    with OpenAIServer(lifetime=60) as s:
-        yield s
-
-
-@pytest.fixture
-def client(server):
-    with OpenAI(api_key=API_KEY, base_url=server.base_url, max_retries=0) as c:
-        yield c
 
 
 def jpeg(size=(1280, 720)) -> bytes:

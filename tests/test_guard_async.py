@@ -12,17 +12,13 @@ import openai
 import pytest
 from images import encode, marker
 from openai import AsyncOpenAI
-from openai_server import SIZE_MISMATCH, OpenAIServer
+from openai_server import SIZE_MISMATCH
 from PIL import Image
 
 import sora_guard
 from sora_guard import PreflightError
 
 
-@pytest.fixture
-def server():
-    with OpenAIServer(lifetime=60) as s:
-        yield s
 
 
 def jpeg(size=(1280, 720)) -> bytes:

@@ -7,24 +7,12 @@ import io
 import openai
 import pytest
 from images import encode, marker
-from openai import OpenAI
-from openai_server import OpenAIServer
 from PIL import Image
 
 import sora_guard
 from sora_guard import PreflightError
 
 
-@pytest.fixture
-def server():
-    with OpenAIServer(lifetime=60) as s:
-        yield s
-
-
-@pytest.fixture
-def client(server):
-    with OpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0) as c:
-        yield c
 
 
 def mask(size=(1024, 1024), alpha=True) -> bytes:
