@@ -60,7 +60,22 @@ def ffmpeg(paths: list[str], out: str) -> None:
         with Image.open(p) as im:  # a header read, to pick the orientation as the recipe does
             w, h = target(*im.size)
         vf = f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", p, "-vf", vf, "-q:v", "2", os.path.join(out, os.path.basename(p))], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                p,
+                "-vf",
+                vf,
+                "-q:v",
+                "2",
+                os.path.join(out, os.path.basename(p)),
+            ],
+            check=True,
+        )
 
 
 def main() -> None:

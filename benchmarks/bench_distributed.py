@@ -46,7 +46,11 @@ def s3_copy(folder: Path) -> tuple[str, dict, subprocess.Popen]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -78,21 +82,34 @@ def timed(run, repeat: int) -> float:
 def measure(path: str, settings, workers: list[int], repeat: int) -> list[dict]:
     from distributed import LocalCluster
 
-    from sora_guard.dask_executor import DaskExecutor
-    from sora_guard.files import discover
-    from sora_guard.runner import LocalExecutor, check_files
+    from sora_guard.run.check import check_files
+    from sora_guard.run.dask_executor import DaskExecutor
+    from sora_guard.run.discovery import discover
+    from sora_guard.run.pool import LocalExecutor
 
     items = list(discover([path], settings))
     rows = []
     for n in workers:
-        local = timed(lambda: check_files(items, settings, executor=LocalExecutor(n)), repeat)
+        local = timed(lambda n=n: check_files(items, settings, executor=LocalExecutor(n)), repeat)
         start = time.perf_counter()
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=50) as cluster:
+        with LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=50,
+        ) as cluster:
             startup = time.perf_counter() - start
             executor = DaskExecutor(scheduler=cluster.scheduler_address)
-            dask = timed(lambda: check_files(items, settings, executor=executor), repeat)
-        rows.append({"workers": n, "files": len(items), "local_s": local, "dask_s": dask, "dask_startup_s": startup})
-        print(f"  {n} worker(s): local {len(items) / local:7.1f} files/s, dask {len(items) / dask:7.1f} files/s (cluster start {startup:.1f} s)", file=sys.stderr)
+            dask = timed(lambda executor=executor: check_files(items, settings, executor=executor), repeat)
+        rows.append(
+            {"workers": n, "files": len(items), "local_s": local, "dask_s": dask, "dask_startup_s": startup}
+        )
+        print(
+            f"  {n} worker(s): local {len(items) / local:7.1f} files/s, dask {len(items) / dask:7.1f} files/s (cluster start {startup:.1f} s)",
+            file=sys.stderr,
+        )
     return rows
 
 
@@ -101,19 +118,22 @@ def cached_recheck(path: str, settings, repeat: int) -> float:
     import tempfile
     from dataclasses import replace
 
-    from sora_guard.cache import open_cache
-    from sora_guard.files import discover
-    from sora_guard.runner import check_files
+    from sora_guard.run.cache import open_cache
+    from sora_guard.run.check import check_files
+    from sora_guard.run.discovery import discover
 
     with tempfile.TemporaryDirectory() as folder:
         cached = replace(settings, cache_dir=folder)
-        return timed(lambda: check_files(discover([path], cached), cached, executor=None, cache=open_cache(cached)), repeat)
+        return timed(
+            lambda: check_files(discover([path], cached), cached, executor=None, cache=open_cache(cached)),
+            repeat,
+        )
 
 
 def measure_cluster(path: str, settings, scheduler: str, repeat: int) -> list[dict]:
-    from sora_guard.dask_executor import DaskExecutor
-    from sora_guard.files import discover
-    from sora_guard.runner import check_files
+    from sora_guard.run.check import check_files
+    from sora_guard.run.dask_executor import DaskExecutor
+    from sora_guard.run.discovery import discover
 
     items = list(discover([path], settings))
     executor = DaskExecutor(scheduler=scheduler)
@@ -124,22 +144,36 @@ def measure_cluster(path: str, settings, scheduler: str, repeat: int) -> list[di
 
 
 def table(rows: list[dict], where: str, cached: float | None = None) -> str:
-    lines = [f"check throughput, {where}", "", "| worker processes | files | local pool files/s | Dask files/s | Dask cluster start |", "|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"check throughput, {where}",
+        "",
+        "| worker processes | files | local pool files/s | Dask files/s | Dask cluster start |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         local = f"{r['files'] / r['local_s']:.1f}" if "local_s" in r else "-"
         start = f"{r['dask_startup_s']:.1f} s" if "dask_startup_s" in r else "-"
-        lines.append(f"| {r['workers']} | {r['files']} | {local} | {r['files'] / r['dask_s']:.1f} | {start} |")
+        lines.append(
+            f"| {r['workers']} | {r['files']} | {local} | {r['files'] / r['dask_s']:.1f} | {start} |"
+        )
     if cached is not None:
-        lines += ["", f"re-check with a warm cache (listing included): {rows[0]['files'] / cached:.0f} files/s ({cached:.3f} s)"]
+        lines += [
+            "",
+            f"re-check with a warm cache (listing included): {rows[0]['files'] / cached:.0f} files/s ({cached:.3f} s)",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2: this machine's cores)")
+    parser.add_argument(
+        "--workers", default="1,2", help="worker counts to compare (default 1,2: this machine's cores)"
+    )
     parser.add_argument("--files", type=int, default=128, help="generated files (default 128)")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per measurement (median)")
-    parser.add_argument("--s3", action="store_true", help="read the generated files from an S3 server (moto) on 127.0.0.1")
+    parser.add_argument(
+        "--s3", action="store_true", help="read the generated files from an S3 server (moto) on 127.0.0.1"
+    )
     parser.add_argument("--scheduler", help="measure this running Dask cluster instead of local clusters")
     parser.add_argument("--path", help="folder or URL to check (default: the generated files)")
     parser.add_argument("--config", type=Path, help="sora-guard configuration (e.g. [storage-options.s3])")
@@ -160,7 +194,10 @@ def main() -> None:
             settings = replace(settings, storage_options=options)
     try:
         if args.scheduler:
-            rows, where = measure_cluster(path, settings, args.scheduler, args.repeat), f"{path} on {args.scheduler}"
+            rows, where = (
+                measure_cluster(path, settings, args.scheduler, args.repeat),
+                f"{path} on {args.scheduler}",
+            )
         else:
             rows = measure(path, settings, [int(n) for n in args.workers.split(",")], args.repeat)
             cached = cached_recheck(path, settings, args.repeat)
@@ -171,7 +208,9 @@ def main() -> None:
             server.wait(10)
     sys.stdout.write(table(rows, where, cached))
     if args.json:
-        args.json.write_text(json.dumps({"where": where, "rows": rows, "cached_recheck_s": cached}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"where": where, "rows": rows, "cached_recheck_s": cached}, indent=2) + "\n"
+        )
 
 
 if __name__ == "__main__":

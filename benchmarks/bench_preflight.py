@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     data = photo()
     ref = ("photo.jpg", data, "image/jpeg")
     warnings.simplefilter("ignore", DeprecationWarning)
-    with OpenAIServer(lifetime=600) as server, OpenAI(api_key="sk-bench", base_url=server.base_url, max_retries=0) as client:
+    with (
+        OpenAIServer(lifetime=600) as server,
+        OpenAI(api_key="sk-bench", base_url=server.base_url, max_retries=0) as client,
+    ):
         guarded = sora_guard.guard(client)
         kwargs = {"model": "sora-2", "prompt": "a lighthouse", "size": "1280x720", "input_reference": ref}
         plain_call = lambda: client.videos.create(**kwargs)  # noqa: E731
@@ -79,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result['image']}, {args.runs} interleaved runs (medians)")
     for name, value in medians.items():
         print(f"  {name:18} {value:8.2f} ms")
-    print(f"  overhead           {result['overhead_ms']:8.2f} ms  (guarded/unguarded = {result['ratio']:.2f}x)")
+    print(
+        f"  overhead           {result['overhead_ms']:8.2f} ms  (guarded/unguarded = {result['ratio']:.2f}x)"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return 0

@@ -40,7 +40,11 @@ def commands() -> dict[str, list[str]]:
         "sora-guard check one.jpg (cache hit)": [*check, "one.jpg"],
         "python -c 'import PIL.Image'": [sys.executable, "-c", "import PIL.Image"],
         "python -c pass": [sys.executable, "-c", "pass"],
-        "Pillow opens and decodes one.jpg": [sys.executable, "-c", "from PIL import Image; Image.open('one.jpg').load()"],
+        "Pillow opens and decodes one.jpg": [
+            sys.executable,
+            "-c",
+            "from PIL import Image; Image.open('one.jpg').load()",
+        ],
     }
 
 
@@ -88,7 +92,9 @@ def main() -> int:
     for name, seconds in result["median_seconds"].items():
         print(f"{seconds * 1000:8.1f} ms  {name}")
     ratio = result["ratio_to_pil_import"]
-    print(f"check / PIL import: {ratio:.2f}x (goal <= {GOAL_RATIO:.1f}x); cached: {result['cached_ratio_to_pil_import']:.2f}x; check / python: {result['ratio_to_python']:.2f}x")
+    print(
+        f"check / PIL import: {ratio:.2f}x (goal <= {GOAL_RATIO:.1f}x); cached: {result['cached_ratio_to_pil_import']:.2f}x; check / python: {result['ratio_to_python']:.2f}x"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return 0 if ratio <= GOAL_RATIO else 1

@@ -99,7 +99,11 @@ def build_set(spec: Set, root: Path = CORPUS, log=print) -> Path:
         _build_crops(spec, folder)
     else:
         for i in range(spec.count):
-            _save(photo(spec.size, seed=zlib.crc32(f"{spec.name}-{i}".encode())), folder / f"{spec.name}-{i:05d}{spec.extension}", spec.fmt)
+            _save(
+                photo(spec.size, seed=zlib.crc32(f"{spec.name}-{i}".encode())),
+                folder / f"{spec.name}-{i:05d}{spec.extension}",
+                spec.fmt,
+            )
     manifest.write_text(json.dumps(wanted))
     return folder
 
@@ -115,9 +119,13 @@ def _build_crops(spec: Set, folder: Path) -> None:
         _save(src.crop((x, y, x + w, y + h)), folder / f"compliant-{i:05d}{spec.extension}", spec.fmt)
 
 
-def build(scale: float = 1.0, root: Path = CORPUS, log=print, names: set[str] | None = None) -> dict[str, Path]:
+def build(
+    scale: float = 1.0, root: Path = CORPUS, log=print, names: set[str] | None = None
+) -> dict[str, Path]:
     """Every set at ``scale`` (or only those in ``names``): name -> folder."""
-    return {spec.name: build_set(spec, root, log) for spec in sets(scale) if names is None or spec.name in names}
+    return {
+        spec.name: build_set(spec, root, log) for spec in sets(scale) if names is None or spec.name in names
+    }
 
 
 def main() -> None:

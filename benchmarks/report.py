@@ -1,6 +1,6 @@
 """Turn ``benchmarks/out/results.json`` into the markdown table and the PNG chart.
 
-    python benchmarks/report.py   # re-render results.md and results.png from the last run
+python benchmarks/report.py   # re-render results.md and results.png from the last run
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-GOALS = {"fix": 5.0, "check": 4.0, "warm": 20.0, "startup": 2.0, "psnr": 35.0, "preflight_ms": 10.0, "memory_growth": 1.5}
+GOALS = {
+    "fix": 5.0,
+    "check": 4.0,
+    "warm": 20.0,
+    "startup": 2.0,
+    "psnr": 35.0,
+    "preflight_ms": 10.0,
+    "memory_growth": 1.5,
+}
 
 
 def _yes(ok: bool) -> str:
@@ -30,24 +38,64 @@ def rows(results: dict) -> list[dict]:
         runs, n = fix["runs"], fix["files"]
         ours, recipe = runs["sora-guard fix"], runs["recipe"]
         ratio = ours["files_per_s"] / recipe["files_per_s"]
-        out.append(dict(what=f"`fix --strategy cover`, {n} 12 MP phone JPEGs (landscape + portrait)", ours=_rate(ours["files_per_s"]),
-                        base=f"tutorial recipe: {_rate(recipe['files_per_s'])}", ratio=f"{ratio:.1f}x", goal=f">= {GOALS['fix']:.0f}x",
-                        met=_yes(ratio >= GOALS["fix"]), peak=f"{ours['peak_mb']:.0f} MB (recipe {recipe['peak_mb']:.0f} MB)",
-                        chart=("fix, 12 MP JPEGs", recipe["files_per_s"], ours["files_per_s"], GOALS["fix"], "recipe")))
+        out.append(
+            dict(
+                what=f"`fix --strategy cover`, {n} 12 MP phone JPEGs (landscape + portrait)",
+                ours=_rate(ours["files_per_s"]),
+                base=f"tutorial recipe: {_rate(recipe['files_per_s'])}",
+                ratio=f"{ratio:.1f}x",
+                goal=f">= {GOALS['fix']:.0f}x",
+                met=_yes(ratio >= GOALS["fix"]),
+                peak=f"{ours['peak_mb']:.0f} MB (recipe {recipe['peak_mb']:.0f} MB)",
+                chart=(
+                    "fix, 12 MP JPEGs",
+                    recipe["files_per_s"],
+                    ours["files_per_s"],
+                    GOALS["fix"],
+                    "recipe",
+                ),
+            )
+        )
         if "cpu_seconds" in ours:
             cpu_ours, cpu_recipe = ours["cpu_seconds"] * 1000 / n, recipe["cpu_seconds"] * 1000 / n
-            out.append(dict(what="same run, CPU per file (all processes, start-up included)", ours=f"{cpu_ours:.0f} ms", base=f"recipe: {cpu_recipe:.0f} ms",
-                            ratio=f"{cpu_recipe / cpu_ours:.1f}x", goal="", met="", peak=""))
+            out.append(
+                dict(
+                    what="same run, CPU per file (all processes, start-up included)",
+                    ours=f"{cpu_ours:.0f} ms",
+                    base=f"recipe: {cpu_recipe:.0f} ms",
+                    ratio=f"{cpu_recipe / cpu_ours:.1f}x",
+                    goal="",
+                    met="",
+                    peak="",
+                )
+            )
         q = fix["psnr_vs_recipe"]["sora-guard fix"]
-        out.append(dict(what="fix output vs the recipe's output (PSNR)", ours=f"{q['mean_db']:.1f} dB mean, {q['min_db']:.1f} dB min", base="",
-                        ratio="", goal=f">= {GOALS['psnr']:.0f} dB", met=_yes(q["min_db"] >= GOALS["psnr"]), peak=""))
+        out.append(
+            dict(
+                what="fix output vs the recipe's output (PSNR)",
+                ours=f"{q['mean_db']:.1f} dB mean, {q['min_db']:.1f} dB min",
+                base="",
+                ratio="",
+                goal=f">= {GOALS['psnr']:.0f} dB",
+                met=_yes(q["min_db"] >= GOALS["psnr"]),
+                peak="",
+            )
+        )
         if "ffmpeg" in runs:
             ff = runs["ffmpeg"]
             qf = fix["psnr_vs_recipe"]["ffmpeg"]
-            out.append(dict(what="same files vs one `ffmpeg` process per file", ours=_rate(ours["files_per_s"]),
-                            base=f"ffmpeg: {_rate(ff['files_per_s'])} ({qf['mean_db']:.1f} dB vs recipe)",
-                            ratio=f"{ours['files_per_s'] / ff['files_per_s']:.1f}x", goal="", met="", peak=f"ffmpeg {ff['peak_mb']:.0f} MB",
-                            chart=("fix vs ffmpeg", ff["files_per_s"], ours["files_per_s"], None, "ffmpeg")))
+            out.append(
+                dict(
+                    what="same files vs one `ffmpeg` process per file",
+                    ours=_rate(ours["files_per_s"]),
+                    base=f"ffmpeg: {_rate(ff['files_per_s'])} ({qf['mean_db']:.1f} dB vs recipe)",
+                    ratio=f"{ours['files_per_s'] / ff['files_per_s']:.1f}x",
+                    goal="",
+                    met="",
+                    peak=f"ffmpeg {ff['peak_mb']:.0f} MB",
+                    chart=("fix vs ffmpeg", ff["files_per_s"], ours["files_per_s"], None, "ffmpeg"),
+                )
+            )
     check = results.get("check")
     if check:
         runs, n = check["runs"], check["files"]
@@ -59,39 +107,97 @@ def rows(results: dict) -> list[dict]:
         ):
             r = runs[key]
             ratio = r["files_per_s"] / base["files_per_s"]
-            out.append(dict(what=f"`check`, {n} compliant 1280x720 JPEGs, {label}", ours=_rate(r["files_per_s"]),
-                            base=f"full-decode loop: {_rate(base['files_per_s'])}", ratio=f"{ratio:.1f}x",
-                            goal=f">= {GOALS[goal]:.0f}x" if goal else "", met=_yes(ratio >= GOALS[goal]) if goal else "", peak=f"{r['peak_mb']:.0f} MB",
-                            chart=(short, base["files_per_s"], r["files_per_s"], GOALS[goal] if goal else None, "decode loop")))
+            out.append(
+                dict(
+                    what=f"`check`, {n} compliant 1280x720 JPEGs, {label}",
+                    ours=_rate(r["files_per_s"]),
+                    base=f"full-decode loop: {_rate(base['files_per_s'])}",
+                    ratio=f"{ratio:.1f}x",
+                    goal=f">= {GOALS[goal]:.0f}x" if goal else "",
+                    met=_yes(ratio >= GOALS[goal]) if goal else "",
+                    peak=f"{r['peak_mb']:.0f} MB",
+                    chart=(
+                        short,
+                        base["files_per_s"],
+                        r["files_per_s"],
+                        GOALS[goal] if goal else None,
+                        "decode loop",
+                    ),
+                )
+            )
         floor = runs["draft loop"]
-        out.append(dict(what="for scale: Pillow `draft(1/8)` + `load()` loop, one process", ours=_rate(floor["files_per_s"]), base="full-decode loop",
-                        ratio=f"{floor['files_per_s'] / base['files_per_s']:.1f}x", goal="", met="", peak=""))
+        out.append(
+            dict(
+                what="for scale: Pillow `draft(1/8)` + `load()` loop, one process",
+                ours=_rate(floor["files_per_s"]),
+                base="full-decode loop",
+                ratio=f"{floor['files_per_s'] / base['files_per_s']:.1f}x",
+                goal="",
+                met="",
+                peak="",
+            )
+        )
     for name, r in results.get("formats", {}).items():
-        label = {"phone-landscape": "12 MP JPEGs", "png-1080p": "1920x1080 PNGs", "webp": "1920x1080 WebPs"}[name]
-        out.append(dict(what=f"`check --no-cache`, {r['files']} {label} (all need fixing)", ours=_rate(r["check"]["files_per_s"]),
-                        base=f"full-decode loop: {_rate(r['decode loop']['files_per_s'])}",
-                        ratio=f"{r['check']['files_per_s'] / r['decode loop']['files_per_s']:.1f}x", goal="", met="", peak=f"{r['check']['peak_mb']:.0f} MB"))
+        label = {"phone-landscape": "12 MP JPEGs", "png-1080p": "1920x1080 PNGs", "webp": "1920x1080 WebPs"}[
+            name
+        ]
+        out.append(
+            dict(
+                what=f"`check --no-cache`, {r['files']} {label} (all need fixing)",
+                ours=_rate(r["check"]["files_per_s"]),
+                base=f"full-decode loop: {_rate(r['decode loop']['files_per_s'])}",
+                ratio=f"{r['check']['files_per_s'] / r['decode loop']['files_per_s']:.1f}x",
+                goal="",
+                met="",
+                peak=f"{r['check']['peak_mb']:.0f} MB",
+            )
+        )
     startup = results.get("startup")
     if startup:
         med = startup["median_seconds"]
         check_ms = med["sora-guard check one.jpg"] * 1000
         pil_ms = med["python -c 'import PIL.Image'"] * 1000
         ratio = startup["ratio_to_pil_import"]
-        out.append(dict(what="one-file `check` (pre-commit), whole process", ours=f"{check_ms:.0f} ms", base=f"`python -c \"import PIL.Image\"`: {pil_ms:.0f} ms",
-                        ratio=f"{ratio:.2f}x", goal=f"<= {GOALS['startup']:.0f}x", met=_yes(ratio <= GOALS["startup"]), peak=""))
+        out.append(
+            dict(
+                what="one-file `check` (pre-commit), whole process",
+                ours=f"{check_ms:.0f} ms",
+                base=f'`python -c "import PIL.Image"`: {pil_ms:.0f} ms',
+                ratio=f"{ratio:.2f}x",
+                goal=f"<= {GOALS['startup']:.0f}x",
+                met=_yes(ratio <= GOALS["startup"]),
+                peak="",
+            )
+        )
     memory = results.get("memory")
     if memory:
         for kind, label in (("check", "`check --no-cache`"), ("fix", "`fix --out`")):
             small, large = memory[kind]
             growth = large["peak_mb"] / small["peak_mb"]
-            out.append(dict(what=f"peak memory, {label}, {small['files']} -> {large['files']} files", ours=f"{small['peak_mb']:.0f} -> {large['peak_mb']:.0f} MB",
-                            base="", ratio=f"{growth:.2f}x for 10x files", goal="flat", met=_yes(growth <= GOALS["memory_growth"]),
-                            peak=f"{large['peak_mb']:.0f} MB"))
+            out.append(
+                dict(
+                    what=f"peak memory, {label}, {small['files']} -> {large['files']} files",
+                    ours=f"{small['peak_mb']:.0f} -> {large['peak_mb']:.0f} MB",
+                    base="",
+                    ratio=f"{growth:.2f}x for 10x files",
+                    goal="flat",
+                    met=_yes(growth <= GOALS["memory_growth"]),
+                    peak=f"{large['peak_mb']:.0f} MB",
+                )
+            )
     pre = results.get("preflight")
     if pre:
-        out.append(dict(what=f"pre-flight guard overhead, `videos.create` with a {pre['image']}", ours=f"{pre['overhead_ms']:.1f} ms",
-                        base=f"unguarded call: {pre['median_ms']['unguarded create']:.1f} ms (loopback server)", ratio="",
-                        goal=f"< {GOALS['preflight_ms']:.0f} ms", met=_yes(pre["overhead_ms"] < GOALS["preflight_ms"]), peak=""))
+        out.append(
+            dict(
+                what=f"pre-flight guard overhead, `videos.create` with a {pre['image']}",
+                ours=f"{pre['overhead_ms']:.1f} ms",
+                base=f"unguarded call: {pre['median_ms']['unguarded create']:.1f} ms (loopback server)",
+                ratio="",
+                goal=f"< {GOALS['preflight_ms']:.0f} ms",
+                met=_yes(pre["overhead_ms"] < GOALS["preflight_ms"]),
+                peak="",
+            )
+        )
     return out
 
 
@@ -112,7 +218,10 @@ def markdown(results: dict) -> str:
         "| what | sora-guard | baseline | ratio | goal | met | peak memory |",
         "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {r['what']} | {r['ours']} | {r['base']} | {r['ratio']} | {r['goal']} | {r['met']} | {r['peak']} |" for r in rows(results)]
+    lines += [
+        f"| {r['what']} | {r['ours']} | {r['base']} | {r['ratio']} | {r['goal']} | {r['met']} | {r['peak']} |"
+        for r in rows(results)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -123,12 +232,17 @@ def chart(results: dict, path: Path) -> None:
     data = [r["chart"] for r in rows(results) if "chart" in r]
     font = ImageFont.load_default(16)
     small = ImageFont.load_default(13)
-    left, right, top, bar, gap = 230, 250, 60, 20, 22
+    left, top, bar, gap = 230, 60, 20, 22
     width, plot = 1100, 1100 - 230 - 250
     height = top + len(data) * (2 * bar + gap) + 70
     im = Image.new("RGB", (width, height), "white")
     d = ImageDraw.Draw(im)
-    d.text((20, 15), "sora-guard vs baseline, files per second (log scale, higher is better)", fill="black", font=font)
+    d.text(
+        (20, 15),
+        "sora-guard vs baseline, files per second (log scale, higher is better)",
+        fill="black",
+        font=font,
+    )
     values = [v for row in data for v in row[1:3]] + [row[1] * row[3] for row in data if row[3]]
     lo, hi = 10 ** math.floor(math.log10(min(values))), 10 ** math.ceil(math.log10(max(values)))
 
@@ -148,7 +262,11 @@ def chart(results: dict, path: Path) -> None:
         d.rectangle([left, y + bar, x(ours), y + 2 * bar - 2], fill=(40, 110, 200))
         d.text((x(ours) + 6, y + bar + 2), f"sora-guard {ours:,.1f}", fill=(20, 70, 150), font=small)
         ratio = ours / base
-        verdict = "" if goal is None else (f"  goal {goal:g}x: met" if ratio >= goal else f"  goal {goal:g}x: NOT met")
+        verdict = (
+            ""
+            if goal is None
+            else (f"  goal {goal:g}x: met" if ratio >= goal else f"  goal {goal:g}x: NOT met")
+        )
         colour = "black" if goal is None else ((0, 130, 0) if ratio >= goal else (200, 0, 0))
         d.text((left + plot + 20, y + bar - 8), f"{ratio:.1f}x{verdict}", fill=colour, font=font)
         if goal is not None:

@@ -45,7 +45,11 @@ import corpus  # noqa: E402
 OUT = corpus.OUT
 WORK = OUT / "work"
 PY = sys.executable
-ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD")}
+ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in ("PYTHONDONTWRITEBYTECODE", "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD")
+}
 """What every timed command runs with: bytecode caching on, as on a user's machine."""
 
 
@@ -114,7 +118,9 @@ def timed(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) 
     sampler.done.set()
     sampler.join()
     if proc.returncode not in ok:
-        raise SystemExit(f"{' '.join(map(str, argv))} exited {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
+        raise SystemExit(
+            f"{' '.join(map(str, argv))} exited {proc.returncode}: {err.decode(errors='replace')[-2000:]}"
+        )
     return elapsed, sampler.peak_kb / 1024, _cpu_of_children() - cpu
 
 
@@ -132,7 +138,12 @@ def interleaved(commands: dict[str, tuple[list[str], dict]], repeat: int, before
             cpus[name].append(cpu)
             peaks[name] = max(peaks[name], peak)
     return {
-        name: {"seconds": statistics.median(t), "all": t, "cpu_seconds": statistics.median(cpus[name]), "peak_mb": peaks[name]}
+        name: {
+            "seconds": statistics.median(t),
+            "all": t,
+            "cpu_seconds": statistics.median(cpus[name]),
+            "peak_mb": peaks[name],
+        }
         for name, t in times.items()
     }
 
@@ -181,7 +192,7 @@ def bench_check(sets: dict[str, Path], repeat: int) -> dict:
     }
     log(f"check: {n} compliant 1280x720 JPEGs, {repeat} rounds")
     results = interleaved(commands, repeat, before=lambda name: shutil.rmtree(cache, ignore_errors=True))
-    for attempt in range(3):  # a source edit mid-run (a shared checkout) starts a new cache: measure again
+    for _ in range(3):  # a source edit mid-run (a shared checkout) starts a new cache: measure again
         shutil.rmtree(cache, ignore_errors=True)
         timed(sora_guard(*isolated), cwd=work)  # fill the cache, then time warm runs
         filled = sorted(cache.glob("v*/*"))
@@ -201,7 +212,10 @@ def bench_formats(sets: dict[str, Path], repeat: int) -> dict:
         folder = sets[name]
         k = len(list(folder.iterdir())) - 1  # the manifest
         res = interleaved(
-            {"decode loop": (baseline("decode", str(folder)), {}), "check": (sora_guard("check", "--isolated", "--no-cache", str(folder)), {"ok": (0, 1)})},
+            {
+                "decode loop": (baseline("decode", str(folder)), {}),
+                "check": (sora_guard("check", "--isolated", "--no-cache", str(folder)), {"ok": (0, 1)}),
+            },
             repeat,
         )
         others[name] = {key: {**v, "files_per_s": k / v["seconds"]} for key, v in res.items()} | {"files": k}
@@ -216,7 +230,22 @@ def bench_fix(sets: dict[str, Path], repeat: int) -> dict:
     outs = {"recipe": work / "recipe", "ffmpeg": work / "ffmpeg", "sora-guard fix": work / "sora-guard"}
     commands = {
         "recipe": (baseline("recipe", "--out", str(outs["recipe"]), *sources), {}),
-        "sora-guard fix": (sora_guard("fix", "--isolated", "--strategy", "cover", "--size", "auto", "--quality", "95", "--out", str(outs["sora-guard fix"]), *sources), {"cwd": work}),
+        "sora-guard fix": (
+            sora_guard(
+                "fix",
+                "--isolated",
+                "--strategy",
+                "cover",
+                "--size",
+                "auto",
+                "--quality",
+                "95",
+                "--out",
+                str(outs["sora-guard fix"]),
+                *sources,
+            ),
+            {"cwd": work},
+        ),
     }
     if shutil.which("ffmpeg"):
         commands["ffmpeg"] = (baseline("ffmpeg", "--out", str(outs["ffmpeg"]), *sources), {})
@@ -230,7 +259,12 @@ def bench_fix(sets: dict[str, Path], repeat: int) -> dict:
     for r in results.values():
         r["files_per_s"] = n / r["seconds"]
     quality = {name: psnr_summary(outs[name], outs["recipe"]) for name in commands if name != "recipe"}
-    return {"files": n, "runs": results, "psnr_vs_recipe": quality, "ffmpeg": shutil.which("ffmpeg") is not None}
+    return {
+        "files": n,
+        "runs": results,
+        "psnr_vs_recipe": quality,
+        "ffmpeg": shutil.which("ffmpeg") is not None,
+    }
 
 
 def _farm(name: str, sources: list[Path], count: int) -> Path:
@@ -261,7 +295,17 @@ def bench_memory(sets: dict[str, Path], scale: float) -> dict:
             else:
                 out = WORK / "fix-memory-out"
                 shutil.rmtree(out, ignore_errors=True)
-                argv = sora_guard("fix", "--isolated", "--strategy", "cover", "--size", "auto", "--out", str(out), str(folder))
+                argv = sora_guard(
+                    "fix",
+                    "--isolated",
+                    "--strategy",
+                    "cover",
+                    "--size",
+                    "auto",
+                    "--out",
+                    str(out),
+                    str(folder),
+                )
             seconds, peak, _ = timed(argv, cwd=WORK)
             rows.append({"files": count, "seconds": seconds, "peak_mb": peak})
             log(f"memory: {kind} {count} files: {peak:.0f} MB peak (process tree), {seconds:.1f} s")
@@ -276,7 +320,9 @@ def bench_owned(script: str, runs: int) -> dict | None:
         log(f"{script}: not present, skipped")
         return None
     out = OUT / f"{path.stem}.json"
-    proc = subprocess.run([PY, str(path), "-n", str(runs), "--json", str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [PY, str(path), "-n", str(runs), "--json", str(out)], capture_output=True, text=True
+    )
     log(proc.stdout.rstrip())
     if not out.is_file():
         log(f"{script} failed ({proc.returncode}): {proc.stderr[-1500:]}")
@@ -293,7 +339,9 @@ def machine() -> dict:
 
     cpu = platform.processor()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     ffmpeg = None
@@ -314,18 +362,34 @@ def machine() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply the corpus (default 1: about 8 minutes on 2 cores)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed rounds per command; medians are reported (default 3)")
-    parser.add_argument("--name", default="results", help="write NAME.md, NAME.png and out/NAME.json (default: results)")
-    parser.add_argument("--only", default="check,formats,fix,memory,startup,preflight", help="comma-separated scenarios to run")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply the corpus (default 1: about 8 minutes on 2 cores)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed rounds per command; medians are reported (default 3)"
+    )
+    parser.add_argument(
+        "--name", default="results", help="write NAME.md, NAME.png and out/NAME.json (default: results)"
+    )
+    parser.add_argument(
+        "--only",
+        default="check,formats,fix,memory,startup,preflight",
+        help="comma-separated scenarios to run",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
-    needs = {"check": {"compliant"}, "formats": {"phone-landscape", "png-1080p", "webp"}, "fix": {"phone-landscape", "phone-portrait"}}
+    needs = {
+        "check": {"compliant"},
+        "formats": {"phone-landscape", "png-1080p", "webp"},
+        "fix": {"phone-landscape", "phone-portrait"},
+    }
     needs["memory"] = {"compliant"} | needs["fix"]
     sets = corpus.build(args.scale, log=log, names=set().union(*(needs.get(name, set()) for name in only)))
     import sora_guard  # compile its bytecode now, so no timed run pays for that
 
-    subprocess.run([PY, "-m", "compileall", "-q", str(Path(sora_guard.__file__).parent), str(HERE)], env=ENV, check=False)
+    subprocess.run(
+        [PY, "-m", "compileall", "-q", str(Path(sora_guard.__file__).parent), str(HERE)], env=ENV, check=False
+    )
     results: dict = {"machine": machine(), "scale": args.scale, "repeat": args.repeat}
     log(f"machine: {results['machine']}")
     if "check" in only:

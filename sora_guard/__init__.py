@@ -14,25 +14,29 @@ __version__ = "0.1.0"
 _LAZY = {
     "check": "sora_guard.api",
     "check_paths": "sora_guard.api",
-    "fit_image": "sora_guard.fitting",
-    "fix_paths": "sora_guard.fixer",
-    "hookimpl": "sora_guard.hookspecs",
-    "hookspec": "sora_guard.hookspecs",
-    "guard": "sora_guard.openai_guard",
-    "GuardedClient": "sora_guard.openai_guard",
-    "PreflightError": "sora_guard.errors",
-    "PreflightWarning": "sora_guard.errors",
+    "fit_image": "sora_guard.api",
+    "fix_paths": "sora_guard.api",
+    "hookimpl": "sora_guard.plugins",
+    "hookspec": "sora_guard.plugins",
+    "guard": "sora_guard.guard.openai",
+    "GuardedClient": "sora_guard.guard.openai",
+    "PreflightError": "sora_guard.vocabulary.exceptions",
+    "PreflightWarning": "sora_guard.vocabulary.exceptions",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from .api import check, check_paths
-    from .fitting import fit_image
-    from .fixer import fix_paths
-    from .hookspecs import hookimpl, hookspec
-    from .errors import PreflightError, PreflightWarning
-    from .openai_guard import GuardedClient, guard
+    from sora_guard.api import check as check
+    from sora_guard.api import check_paths as check_paths
+    from sora_guard.api import fit_image as fit_image
+    from sora_guard.api import fix_paths as fix_paths
+    from sora_guard.guard.openai import GuardedClient as GuardedClient
+    from sora_guard.guard.openai import guard as guard
+    from sora_guard.plugins import hookimpl as hookimpl
+    from sora_guard.plugins import hookspec as hookspec
+    from sora_guard.vocabulary.exceptions import PreflightError as PreflightError
+    from sora_guard.vocabulary.exceptions import PreflightWarning as PreflightWarning
 
 
 def __getattr__(name: str):

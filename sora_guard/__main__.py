@@ -1,3 +1,3 @@
-from .cli import main
+from sora_guard.cli import main
 
 raise SystemExit(main())

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from sora_guard import __version__
+from sora_guard.vocabulary.exceptions import UsageError
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from sora_guard.config import Settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -26,27 +27,79 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     group = parser.add_argument_group("target")
     group.add_argument("--profile", help="target profile (default: sora-2; see `sora-guard profiles`)")
-    group.add_argument("--size", metavar="WxH|auto", help="exact target size, or auto: the profile's size nearest in aspect")
-    group.add_argument("--formats", metavar="FMT,...", help="allowed formats, overriding the profile's (e.g. JPEG,PNG)")
+    group.add_argument(
+        "--size", metavar="WxH|auto", help="exact target size, or auto: the profile's size nearest in aspect"
+    )
+    group.add_argument(
+        "--formats", metavar="FMT,...", help="allowed formats, overriding the profile's (e.g. JPEG,PNG)"
+    )
     group.add_argument("--max-bytes", type=int, metavar="N", help="byte limit, overriding the profile's")
-    group.add_argument("--max-pixels", type=int, metavar="N", help="refuse images with more pixels than this (default 268435456)")
-    group.add_argument("--max-file-bytes", type=int, metavar="N", help="refuse to read files larger than this (default 1073741824)")
-    group.add_argument("--max-decode-seconds", type=float, metavar="S", help="stop decoding one image after S seconds (default 30)")
+    group.add_argument(
+        "--max-pixels",
+        type=int,
+        metavar="N",
+        help="refuse images with more pixels than this (default 268435456)",
+    )
+    group.add_argument(
+        "--max-file-bytes",
+        type=int,
+        metavar="N",
+        help="refuse to read files larger than this (default 1073741824)",
+    )
+    group.add_argument(
+        "--max-decode-seconds",
+        type=float,
+        metavar="S",
+        help="stop decoding one image after S seconds (default 30)",
+    )
     rules = parser.add_argument_group("rule selection")
-    rules.add_argument("--select", metavar="CODE,...", help="rule codes or prefixes to enable (replaces the configured list)")
-    rules.add_argument("--extend-select", metavar="CODE,...", help="rule codes or prefixes to enable in addition")
+    rules.add_argument(
+        "--select", metavar="CODE,...", help="rule codes or prefixes to enable (replaces the configured list)"
+    )
+    rules.add_argument(
+        "--extend-select", metavar="CODE,...", help="rule codes or prefixes to enable in addition"
+    )
     rules.add_argument("--ignore", metavar="CODE,...", help="rule codes or prefixes to disable")
     files = parser.add_argument_group("files and configuration")
     files.add_argument("--exclude", metavar="GLOB,...", help="patterns to skip (replaces the default list)")
-    files.add_argument("--extend-exclude", metavar="GLOB,...", help="patterns to skip in addition to the defaults")
-    files.add_argument("--force-exclude", action="store_true", default=None, help="apply exclusions to paths named on the command line too (for pre-commit)")
-    files.add_argument("--follow-symlinks", action="store_true", default=None, help="follow symbolic links that point outside the folders being walked")
-    files.add_argument("--config", type=Path, metavar="FILE", help="read this configuration file instead of searching for one")
+    files.add_argument(
+        "--extend-exclude", metavar="GLOB,...", help="patterns to skip in addition to the defaults"
+    )
+    files.add_argument(
+        "--force-exclude",
+        action="store_true",
+        default=None,
+        help="apply exclusions to paths named on the command line too (for pre-commit)",
+    )
+    files.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        default=None,
+        help="follow symbolic links that point outside the folders being walked",
+    )
+    files.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read this configuration file instead of searching for one",
+    )
     files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    files.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)")
+    files.add_argument(
+        "--no-plugins",
+        action="store_true",
+        help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)",
+    )
     files.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
-    files.add_argument("--executor", metavar="NAME", help="where files are processed: local (default) or dask (the default with --scheduler)")
-    files.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster of --jobs workers)")
+    files.add_argument(
+        "--executor",
+        metavar="NAME",
+        help="where files are processed: local (default) or dask (the default with --scheduler)",
+    )
+    files.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster of --jobs workers)",
+    )
 
 
 #: CLI option -> configuration key, for the options that override configuration
@@ -75,14 +128,19 @@ OVERRIDES = {
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Configuration found from the working directory, overridden by the flags that were given."""
-    from .config import load_settings
+    from sora_guard.config import load_settings
+    from sora_guard.config.validation import validate
 
-    overrides = {key: getattr(args, attr) for attr, key in OVERRIDES.items() if getattr(args, attr, None) is not None}
-    return load_settings(
-        config=args.config,
-        isolated=args.isolated,
-        overrides=overrides,
-        autoload_plugins=False if args.no_plugins else None,
+    overrides = {
+        key: getattr(args, attr) for attr, key in OVERRIDES.items() if getattr(args, attr, None) is not None
+    }
+    return validate(
+        load_settings(
+            config=args.config,
+            isolated=args.isolated,
+            overrides=overrides,
+            autoload_plugins=False if args.no_plugins else None,
+        )
     )
 
 
@@ -99,7 +157,7 @@ def _write(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from .atomic import atomic_write_bytes
+    from sora_guard.io.atomic import atomic_write_bytes
 
     try:
         atomic_write_bytes(output, text.encode("utf-8"))
@@ -112,36 +170,39 @@ def _statistics(report) -> str:
     if not rows:
         return "No diagnostics.\n"
     width = max(len(str(n)) for _, _, n, _ in rows)
-    return "".join(f"{n:>{width}}\t{code}\t{name}{' [*]' if fixable else ''}\n" for code, name, n, fixable in rows)
+    return "".join(
+        f"{n:>{width}}\t{code}\t{name}{' [*]' if fixable else ''}\n" for code, name, n, fixable in rows
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .cache import open_cache
-    from .files import discover, skipped_reports
-    from .runner import check_files, make_executor
+    from sora_guard.config.validation import validate_reporter
+    from sora_guard.run.cache import open_cache
+    from sora_guard.run.check import check_files, check_stdin
+    from sora_guard.run.discovery import discover, skipped_reports
+    from sora_guard.run.executors import make_executor
 
     settings = settings_from_args(args)
     registry = settings.registry
-    fmt = _output_format(args, settings)
-    if fmt not in registry.reporters:
-        raise UsageError(f"unknown output format {fmt!r}; known: {', '.join(sorted(registry.reporters))}")
-    _reject_unknown_selectors(settings)
+    fmt = validate_reporter(_output_format(args, settings), registry.reporters)
     if args.staged:
-        from .staged import check_staged
+        from sora_guard.git.staged import check_staged
 
         if args.paths:
             raise UsageError("--staged checks the files git has staged; it takes no PATH")
         return _finish_check(check_staged(settings), args, fmt, registry)
     if args.stdin_filename or "-" in args.paths:
-        from .runner import check_stdin
-
         if args.paths not in ([], ["-"]) or not args.stdin_filename:
-            raise UsageError("check an image on standard input with: sora-guard check - --stdin-filename NAME")
+            raise UsageError(
+                "check an image on standard input with: sora-guard check - --stdin-filename NAME"
+            )
         return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, registry)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=True)
     cache = None if args.no_cache else open_cache(settings)
     skipped: list = []
-    report = check_files(discover(args.paths or ["."], settings, skipped), settings, executor=executor, cache=cache)
+    report = check_files(
+        discover(args.paths or ["."], settings, skipped), settings, executor=executor, cache=cache
+    )
     report.files.extend(skipped_reports(skipped, settings))
     return _finish_check(report, args, fmt, registry)
 
@@ -152,33 +213,19 @@ def _finish_check(report, args: argparse.Namespace, fmt: str, registry) -> int:
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
 
 
-def _fractions(text: str | None, count: int, option: str) -> tuple[float, ...] | None:
-    if text is None:
-        return None
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != count or not all(0.0 <= v <= 1.0 for v in values):
-        raise UsageError(f"{option} takes {count} comma-separated fractions from 0 to 1, not {text!r}")
-    return values
-
-
 def cmd_fix(args: argparse.Namespace) -> int:
-    from .cache import open_cache
-    from .fixer import Status, Summary, describe, fix_files, plan, validate
-    from .progress import Progress
-    from .runner import make_executor
+    from sora_guard.builtin.reporters import diagnostic_line
+    from sora_guard.config.validation import check_out, fractions
+    from sora_guard.run.cache import open_cache
+    from sora_guard.run.discovery import skipped_reports
+    from sora_guard.run.executors import make_executor
+    from sora_guard.run.fix import Status, Summary, describe, fix_files, plan
+    from sora_guard.run.progress import Progress
 
     settings = settings_from_args(args)
-    _reject_unknown_selectors(settings)
-    validate(settings)
-    anchor, crop_box = _fractions(args.anchor, 2, "--anchor"), _fractions(args.crop_box, 4, "--crop-box")
+    anchor, crop_box = fractions(args.anchor, 2, "--anchor"), fractions(args.crop_box, 4, "--crop-box")
     dry_run = args.dry_run or args.diff
-    if args.out and "://" not in os.fspath(args.out):
-        for root in args.paths or ["."]:
-            if os.path.join(os.path.abspath(root), "").startswith(os.path.join(os.path.abspath(args.out), "")):
-                raise UsageError(f"{root} is inside --out {args.out}: its files would be taken for output and skipped; fix in place (no --out) or choose another folder")
+    check_out(args.paths or ["."], args.out)
     skipped: list = []
     jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box, skipped)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
@@ -193,9 +240,6 @@ def cmd_fix(args: argparse.Namespace) -> int:
                 sys.stdout.write(text)
                 sys.stdout.flush()
             bar.advance()
-    from .files import skipped_reports
-    from .reporters import diagnostic_line
-
     unread = skipped_reports(skipped, settings)  # unreadable folders (errors), links not followed (warnings)
     notes = "".join(f"{diagnostic_line(r.path, d)}\n" for r in unread for d in r.diagnostics)
     sys.stdout.write(notes + summary.render())
@@ -207,11 +251,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from PIL import Image
 
-    from .fitting import output_size
-    from .model import Size
-    from .preview import render_preview
-    from .probe import probe_image
-    from .strategies import FitOptions
+    from sora_guard.config.validation import fractions
+    from sora_guard.engine.fitting import output_size
+    from sora_guard.engine.probe import probe_image
+    from sora_guard.preview import render_preview
+    from sora_guard.vocabulary.contract import FitOptions
+    from sora_guard.vocabulary.model import Size
 
     settings = settings_from_args(args)
     try:
@@ -223,13 +268,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
     size = output_size(info.displayed, settings.for_path(args.image).target())
     options = FitOptions(
         background=settings.background,
-        anchor=_fractions(args.anchor, 2, "--anchor") or (0.5, 0.5),
-        crop_box=_fractions(args.crop_box, 4, "--crop-box"),
+        anchor=fractions(args.anchor, 2, "--anchor") or (0.5, 0.5),
+        crop_box=fractions(args.crop_box, 4, "--crop-box"),
     )
     sheet = render_preview(im, Size(size.width, size.height), settings.registry, options)
     output = args.output or Path(f"{Path(args.image).stem}-preview.png")
-    from .atomic import atomic_write_bytes
-    from .fitting import encode
+    from sora_guard.engine.fitting import encode
+    from sora_guard.io.atomic import atomic_write_bytes
 
     atomic_write_bytes(output, encode(sheet, "PNG"))
     sys.stdout.write(f"wrote {output}: {', '.join(settings.registry.strategies)} at {size}\n")
@@ -238,19 +283,22 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def _add_fit_options(parser: argparse.ArgumentParser) -> None:
     fit = parser.add_argument_group("fitting")
-    fit.add_argument("--strategy", metavar="NAME", help="cover (default), pad, blur-pad, smart, crop, stretch, or a plugin's")
-    fit.add_argument("--background", metavar="COLOUR", help="colour for pad bars and flattened transparency (default black)")
-    fit.add_argument("--anchor", metavar="X,Y", help="focal point as fractions of width and height (default 0.5,0.5)")
-    fit.add_argument("--crop-box", metavar="L,T,R,B", help="for --strategy crop: the box to keep, as fractions")
-
-
-def _reject_unknown_selectors(settings: Settings) -> None:
-    from .engine import unknown_selectors
-
-    rules = settings.registry.rules.values()
-    bad = unknown_selectors(settings.select + settings.ignore + settings.extend_select, rules)
-    if bad:
-        raise UsageError(f"unknown rule selector(s): {', '.join(bad)} (see `sora-guard rules`)")
+    fit.add_argument(
+        "--strategy",
+        metavar="NAME",
+        help="cover (default), pad, blur-pad, smart, crop, stretch, or a plugin's",
+    )
+    fit.add_argument(
+        "--background",
+        metavar="COLOUR",
+        help="colour for pad bars and flattened transparency (default black)",
+    )
+    fit.add_argument(
+        "--anchor", metavar="X,Y", help="focal point as fractions of width and height (default 0.5,0.5)"
+    )
+    fit.add_argument(
+        "--crop-box", metavar="L,T,R,B", help="for --strategy crop: the box to keep, as fractions"
+    )
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -259,11 +307,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.code:
         code = args.code.upper()
         if code not in rules:
-            from .fixer import FIX_CODES
+            from sora_guard.engine.fix import FIX_CODES
 
             if code in FIX_CODES:
                 name, meaning = FIX_CODES[code]
-                sys.stdout.write(f"{code} {name} [reported by `sora-guard fix`]\n\n{meaning[0].upper()}{meaning[1:]}.\n")
+                sys.stdout.write(
+                    f"{code} {name} [reported by `sora-guard fix`]\n\n{meaning[0].upper()}{meaning[1:]}.\n"
+                )
                 return EXIT_OK
             raise UsageError(f"unknown rule {args.code!r} (see `sora-guard rules`)")
         r = rules[code]
@@ -273,11 +323,22 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.output_format == "json":
         import json
 
-        rows = [{"code": r.code, "name": r.name, "summary": r.summary, "severity": r.severity.value, "fixable": r.fixable} for r in rules.values()]
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "summary": r.summary,
+                "severity": r.severity.value,
+                "fixable": r.fixable,
+            }
+            for r in rules.values()
+        ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     for r in rules.values():
-        sys.stdout.write(f"{r.code}  {r.name:<22} {r.severity.value:<8} {'fix ' if r.fixable else '    '} {r.summary}\n")
+        sys.stdout.write(
+            f"{r.code}  {r.name:<22} {r.severity.value:<8} {'fix ' if r.fixable else '    '} {r.summary}\n"
+        )
     return EXIT_OK
 
 
@@ -289,7 +350,9 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         sizes = ", ".join(map(str, p.sizes)) or "any"
         aspect = f"{p.aspect[0]:.2f}..{p.aspect[1]:.2f}" if p.aspect else "-"
         limit = f"{p.max_bytes} bytes" if p.max_bytes else "unset"
-        sys.stdout.write(f"{p.name}: {p.description}\n  sizes: {sizes}\n  aspect: {aspect}  formats: {', '.join(sorted(p.formats))}  max-bytes: {limit}\n")
+        sys.stdout.write(
+            f"{p.name}: {p.description}\n  sizes: {sizes}\n  aspect: {aspect}  formats: {', '.join(sorted(p.formats))}  max-bytes: {limit}\n"
+        )
         if p.models:
             sys.stdout.write(f"  models: {', '.join(p.models)}  seconds: {', '.join(p.seconds) or '-'}\n")
         if p.notes:
@@ -298,14 +361,10 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_install_hook(args: argparse.Namespace) -> int:
-    from .githook import install
+    from sora_guard.git.hook import install
 
     sys.stdout.write(install(force=args.force) + "\n")
     return EXIT_OK
-
-
-class UsageError(Exception):
-    """A mistake on the command line (exit code 2)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -319,32 +378,68 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report images the target service would reject")
     add_target_options(check)
     out = check.add_argument_group("output")
-    out.add_argument("--output-format", "--format", dest="output_format", metavar="FORMAT", help="text, json, github or sarif (github when GITHUB_ACTIONS=true)")
-    out.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
-    out.add_argument("--statistics", action="store_true", help="show counts per rule instead of each diagnostic")
+    out.add_argument(
+        "--output-format",
+        "--format",
+        dest="output_format",
+        metavar="FORMAT",
+        help="text, json, github or sarif (github when GITHUB_ACTIONS=true)",
+    )
+    out.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    out.add_argument(
+        "--statistics", action="store_true", help="show counts per rule instead of each diagnostic"
+    )
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
-    check.add_argument("--staged", action="store_true", help="check the staged content of added or modified images (the git pre-commit hook)")
-    check.add_argument("--stdin-filename", metavar="NAME", help="with PATH -: check standard input as the file NAME (its configuration and extension apply)")
-    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache (cache-dir)")
+    check.add_argument(
+        "--staged",
+        action="store_true",
+        help="check the staged content of added or modified images (the git pre-commit hook)",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="with PATH -: check standard input as the file NAME (its configuration and extension apply)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache (cache-dir)"
+    )
     check.set_defaults(run=cmd_check)
 
     fix = commands.add_parser("fix", help="repair images in place (or into --out) so they pass check")
     add_target_options(fix)
     _add_fit_options(fix)
     fix.add_argument("--quality", type=int, metavar="N", help="JPEG/WebP quality, 1-100 (default 92)")
-    fix.add_argument("--convert-to", metavar="FORMAT", help="format for files whose own format the target refuses (default: JPEG for photos, PNG otherwise)")
-    fix.add_argument("--out", metavar="DIR", help="write a mirrored tree under DIR and leave the sources alone")
+    fix.add_argument(
+        "--convert-to",
+        metavar="FORMAT",
+        help="format for files whose own format the target refuses (default: JPEG for photos, PNG otherwise)",
+    )
+    fix.add_argument(
+        "--out", metavar="DIR", help="write a mirrored tree under DIR and leave the sources alone"
+    )
     fix.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     fix.add_argument("--diff", action="store_true", help="like --dry-run, showing each file before and after")
-    fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when any file was changed (for CI)")
-    fix.add_argument("--no-cache", action="store_true", help="do not use the check cache to skip files known to pass")
+    fix.add_argument(
+        "--exit-non-zero-on-fix", action="store_true", help="exit 1 when any file was changed (for CI)"
+    )
+    fix.add_argument(
+        "--no-cache", action="store_true", help="do not use the check cache to skip files known to pass"
+    )
     fix.set_defaults(run=cmd_fix)
 
     preview = commands.add_parser("preview", help="one PNG showing every strategy's result side by side")
     preview.add_argument("image", metavar="IMAGE")
     preview.add_argument("--profile", help="target profile (default: sora-2)")
     preview.add_argument("--size", metavar="WxH|auto", help="target size (default: the profile's nearest)")
-    preview.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write the PNG (default: IMAGE-preview.png here)")
+    preview.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write the PNG (default: IMAGE-preview.png here)",
+    )
     _add_fit_options(preview)
     _add_config_options(preview)
     preview.set_defaults(run=cmd_preview)
@@ -380,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PIL import Image
 
-    from .config import ConfigError
+    from sora_guard.vocabulary.exceptions import ConfigError
 
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504)
     warnings.showwarning = _show_warning

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .fitting import FitError, fit_image
-from .model import Size
-from .probe import probe_image
-from .strategies import FitOptions
+from sora_guard.api import fit_image
+from sora_guard.engine.probe import probe_image
+from sora_guard.vocabulary.contract import FitOptions
+from sora_guard.vocabulary.exceptions import FitError
+from sora_guard.vocabulary.model import Size
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .host import Registry
+    from sora_guard.plugins.host import Registry
 
 __all__ = ["render_preview"]
 
@@ -28,14 +29,18 @@ def _thumb(im: Image.Image) -> Image.Image:
     return im
 
 
-def render_preview(im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None) -> Image.Image:
+def render_preview(
+    im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None
+) -> Image.Image:
     """A contact sheet: the original (the right way up), then each strategy fitted to ``size``."""
     from PIL import Image, ImageDraw, ImageFont
 
     shown = probe_image(im).displayed
     scale = min(1.0, TILE / max(shown.width, shown.height))
     thumb_size = Size(max(1, round(shown.width * scale)), max(1, round(shown.height * scale)))
-    original = fit_image(im, thumb_size, "stretch", registry=registry)  # the same orientation and colour handling
+    original = fit_image(
+        im, thumb_size, "stretch", registry=registry
+    )  # the same orientation and colour handling
     tiles: list[tuple[str, Image.Image | None]] = [(f"original {shown}", original)]
     for name in registry.strategies:
         try:

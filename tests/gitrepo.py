@@ -16,13 +16,21 @@ def git_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env or git_env())
+def git(
+    cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=env or git_env()
+    )
 
 
 def init_repo(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q")
-    for key, value in (("user.email", "test@example.com"), ("user.name", "test"), ("commit.gpgsign", "false")):
+    for key, value in (
+        ("user.email", "test@example.com"),
+        ("user.name", "test"),
+        ("commit.gpgsign", "false"),
+    ):
         git(path, "config", key, value)
     return path

@@ -82,6 +82,10 @@ def blue_cmyk() -> bytes:
     identity = bytes(range(256))
     matrix = b"".join(_s15(1.0 if i % 4 == 0 else 0.0) for i in range(9))
     blue_lab, black_lab = bytes((77, 196, 16)), bytes((0, 128, 128))
-    clut = b"".join(black_lab if k else blue_lab for c in (0, 1) for m in (0, 1) for y in (0, 1) for k in (0, 1))
+    clut = b"".join(
+        black_lab if k else blue_lab for c in (0, 1) for m in (0, 1) for y in (0, 1) for k in (0, 1)
+    )
     lut = b"mft1" + bytes(4) + bytes((4, 3, 2, 0)) + matrix + identity * 4 + clut + identity * 3
-    return _profile(b"prtr", b"CMYK", b"Lab ", [(b"desc", _desc("blue test CMYK")), (b"wtpt", _xyz(*D50)), (b"A2B0", lut)])
+    return _profile(
+        b"prtr", b"CMYK", b"Lab ", [(b"desc", _desc("blue test CMYK")), (b"wtpt", _xyz(*D50)), (b"A2B0", lut)]
+    )

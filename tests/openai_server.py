@@ -76,7 +76,9 @@ class ServiceError(Exception):
     def __init__(self, status: int, message: str, param: str | None = None, code: str | None = None):
         super().__init__(message)
         self.status = status
-        self.body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+        self.body = {
+            "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+        }
 
 
 def parse_multipart(content_type: str, body: bytes) -> list[Part]:
@@ -93,12 +95,20 @@ def parse_multipart(content_type: str, body: bytes) -> list[Part]:
         if not sep or not data.endswith(b"\r\n"):
             raise ServiceError(400, "Malformed multipart part")
         headers = dict(
-            (k.strip().lower(), v.strip()) for k, _, v in (line.decode().partition(":") for line in head.split(b"\r\n"))
+            (k.strip().lower(), v.strip())
+            for k, _, v in (line.decode().partition(":") for line in head.split(b"\r\n"))
         )
         disposition = headers.get("content-disposition", "")
         name = re.search(r'\bname="([^"]*)"', disposition)
         filename = re.search(r'\bfilename="([^"]*)"', disposition)
-        parts.append(Part(name.group(1) if name else "", filename.group(1) if filename else None, headers.get("content-type"), data[:-2]))
+        parts.append(
+            Part(
+                name.group(1) if name else "",
+                filename.group(1) if filename else None,
+                headers.get("content-type"),
+                data[:-2],
+            )
+        )
     return parts
 
 
@@ -108,7 +118,9 @@ def _open_image(part: Part, param: str) -> Image.Image:
         im.load()
         return im
     except Exception:
-        raise ServiceError(400, f"Invalid file '{param}': the image could not be decoded.", param, "invalid_image") from None
+        raise ServiceError(
+            400, f"Invalid file '{param}': the image could not be decoded.", param, "invalid_image"
+        ) from None
 
 
 def _check_mime(part: Part, param: str, allowed: tuple[str, ...]) -> None:
@@ -150,7 +162,9 @@ class OpenAIServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._timer = threading.Timer(lifetime, self.stop)
         self._timer.daemon = True
 
@@ -224,18 +238,35 @@ class OpenAIServer:
 
     def _create_video(self, r: Recorded) -> dict:
         if not r.field("prompt"):
-            raise ServiceError(400, "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
+            raise ServiceError(
+                400, "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter"
+            )
         model = r.field("model") or "sora-2"
         size = r.field("size") or "720x1280"
         seconds = r.field("seconds") or "4"
         base = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", model)
         if base not in SIZES:
-            raise ServiceError(400, f"Invalid value: '{model}'. Supported values are: 'sora-2' and 'sora-2-pro'.", "model", "invalid_value")
+            raise ServiceError(
+                400,
+                f"Invalid value: '{model}'. Supported values are: 'sora-2' and 'sora-2-pro'.",
+                "model",
+                "invalid_value",
+            )
         if size not in SIZES[base]:
             listed = ", ".join(f"'{s}'" for s in sorted(SIZES[base]))
-            raise ServiceError(400, f"Invalid value: '{size}'. Supported values for {base} are: {listed}.", "size", "invalid_value")
+            raise ServiceError(
+                400,
+                f"Invalid value: '{size}'. Supported values for {base} are: {listed}.",
+                "size",
+                "invalid_value",
+            )
         if seconds not in SECONDS:
-            raise ServiceError(400, f"Invalid value: '{seconds}'. Supported values are: {', '.join(sorted(SECONDS, key=int))}.", "seconds", "invalid_value")
+            raise ServiceError(
+                400,
+                f"Invalid value: '{seconds}'. Supported values are: {', '.join(sorted(SECONDS, key=int))}.",
+                "seconds",
+                "invalid_value",
+            )
         reference = r.file("input_reference")
         if reference is not None:
             _check_mime(reference, "input_reference", VIDEO_MIMES)
@@ -272,24 +303,40 @@ class OpenAIServer:
     def _edit_image(self, r: Recorded) -> dict:
         images = r.files("image") + r.files("image[]")
         if not images:
-            raise ServiceError(400, "Missing required parameter: 'image'.", "image", "missing_required_parameter")
+            raise ServiceError(
+                400, "Missing required parameter: 'image'.", "image", "missing_required_parameter"
+            )
         first = None
         for part in images:
             _check_mime(part, "image", EDIT_MIMES)
             if len(part.data) >= 50 * 1024 * 1024:
-                raise ServiceError(400, "Invalid file 'image': files must be under 50 MB.", "image", "file_too_large")
+                raise ServiceError(
+                    400, "Invalid file 'image': files must be under 50 MB.", "image", "file_too_large"
+                )
             im = _open_image(part, "image")
             first = first or im
         mask = r.file("mask")
         if mask is not None:
             _check_mime(mask, "mask", ("image/png",))
             if len(mask.data) >= 4 * 1024 * 1024:
-                raise ServiceError(400, "Invalid file 'mask': files must be under 4 MB.", "mask", "file_too_large")
+                raise ServiceError(
+                    400, "Invalid file 'mask': files must be under 4 MB.", "mask", "file_too_large"
+                )
             m = _open_image(mask, "mask")
             if m.size != first.size:
-                raise ServiceError(400, "Invalid mask image: the mask must have the same dimensions as the image.", "mask", "invalid_mask")
+                raise ServiceError(
+                    400,
+                    "Invalid mask image: the mask must have the same dimensions as the image.",
+                    "mask",
+                    "invalid_mask",
+                )
             if m.mode not in ("RGBA", "LA", "PA") and "transparency" not in m.info:
-                raise ServiceError(400, "Invalid mask image: the mask must have an alpha channel.", "mask", "invalid_mask")
+                raise ServiceError(
+                    400, "Invalid mask image: the mask must have an alpha channel.", "mask", "invalid_mask"
+                )
         out = io.BytesIO()
         Image.new("RGB", first.size, (40, 40, 40)).save(out, "PNG")
-        return {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(out.getvalue()).decode()}]}
+        return {
+            "created": int(time.time()),
+            "data": [{"b64_json": base64.b64encode(out.getvalue()).decode()}],
+        }

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from images import corrupt_jpeg, encode, marker, write
 
-from sora_guard.cache import RACY_SECONDS, CheckCache, fingerprint, open_cache
 from sora_guard.config import Settings
-from sora_guard.runner import check_files, parallel_map
+from sora_guard.run.cache import RACY_SECONDS, CheckCache, fingerprint, open_cache
+from sora_guard.run.check import check_files
+from sora_guard.run.pool import parallel_map
 
 GOOD = (1280, 720)
 
@@ -39,7 +40,9 @@ def later_cache(settings: Settings) -> CheckCache:
 
 def run(paths, settings, **kw):
     executor = Recording()
-    report = check_files([str(p) for p in paths], settings, executor=executor, cache=later_cache(settings), **kw)
+    report = check_files(
+        [str(p) for p in paths], settings, executor=executor, cache=later_cache(settings), **kw
+    )
     return report, executor.seen
 
 
@@ -115,14 +118,20 @@ def test_corrupt_cache_files_are_ignored_and_replaced(tmp_path):
     assert all(isinstance(json.loads(b.read_text()), dict) for b in buckets)
     for bucket in buckets:  # valid JSON of the wrong shape is ignored too
         fp = json.loads(bucket.read_text())["fingerprint"]
-        bucket.write_text(json.dumps({"fingerprint": fp, "entries": {str(path.resolve()): [[1, 2, 3, 4, 5], "x", None]}}))
+        bucket.write_text(
+            json.dumps({"fingerprint": fp, "entries": {str(path.resolve()): [[1, 2, 3, 4, 5], "x", None]}})
+        )
     assert run([path], settings)[1] == [str(path)]
 
 
 def test_concurrent_runs_merge_their_entries(tmp_path):
     """Two runs load the same bucket, then both write it: neither loses the other's entry."""
     a = write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
-    name = next(f"b{i}.jpg" for i in range(1000) if CheckCache._bucket(str(tmp_path / f"b{i}.jpg")) == CheckCache._bucket(str(a)))
+    name = next(
+        f"b{i}.jpg"
+        for i in range(1000)
+        if CheckCache._bucket(str(tmp_path / f"b{i}.jpg")) == CheckCache._bucket(str(a))
+    )
     b = write(tmp_path / name, encode(marker(GOOD), "JPEG"))
     settings = Settings(root=tmp_path)
     one, two = later_cache(settings), later_cache(settings)
@@ -180,12 +189,18 @@ def test_a_bucket_of_another_fingerprint_is_ignored(tmp_path):
 
 
 def test_cache_module_is_not_imported_by_import_sora_guard():
-    out = subprocess.run([sys.executable, "-c", "import sora_guard, sys; print('sora_guard.cache' in sys.modules)"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sora_guard, sys; print('sora_guard.cache' in sys.modules)"],
+        capture_output=True,
+        text=True,
+    )
     assert out.stdout.strip() == "False"
 
 
 def test_cache_holds_no_pixels(tmp_path):
     path = write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
     run([path], Settings(root=tmp_path))
-    entries = [json.loads(p.read_text())["entries"] for p in Path(tmp_path / ".sora-guard-cache").rglob("*.json")]
+    entries = [
+        json.loads(p.read_text())["entries"] for p in Path(tmp_path / ".sora-guard-cache").rglob("*.json")
+    ]
     assert len(entries) == 1 and len(json.dumps(entries)) < 1000 < path.stat().st_size

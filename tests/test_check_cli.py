@@ -31,7 +31,10 @@ NASTY = {
     "html.png": (lambda: b"<!doctype html><title>404</title>", {"SG502"}),
     "png_named.jpg": (lambda: encode(marker(GOOD), "PNG"), {"SG202"}),
     "truncated.jpg": (lambda: truncated(encode(marker(GOOD), "JPEG")), {"SG503"}),
-    "truncated.png": (lambda: truncated(encode(Image.effect_noise(GOOD, 40).convert("RGB"), "PNG")), {"SG503"}),
+    "truncated.png": (
+        lambda: truncated(encode(Image.effect_noise(GOOD, 40).convert("RGB"), "PNG")),
+        {"SG503"},
+    ),
     "corrupt.jpg": (lambda: corrupt_jpeg(GOOD), {"SG503"}),
     "bomb.png": (lambda: png_header_only((60000, 60000)), {"SG504"}),
     "animated.webp": (lambda: animated_webp(GOOD), {"SG404"}),
@@ -67,7 +70,9 @@ def nasty_dir(tmp_path):
 
 def test_every_bad_case_is_a_diagnostic_and_good_files_pass(nasty_dir, run_cli):
     # "noext" has no image extension, so it is only checked when named explicitly.
-    result = run_cli("check", "--output-format", "json", "assets", str(nasty_dir / "noext"), cwd=nasty_dir.parent)
+    result = run_cli(
+        "check", "--output-format", "json", "assets", str(nasty_dir / "noext"), cwd=nasty_dir.parent
+    )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     files = {os.path.basename(f["path"]): f for f in json.loads(result.stdout)["files"]}
@@ -89,8 +94,14 @@ def test_text_output_reads_like_a_linter(tmp_path, run_cli):
     write(tmp_path / "ok.jpg", marker(GOOD))
     result = run_cli("check", ".")
     assert result.returncode == 1
-    assert result.stdout.splitlines()[0] == "hero.jpg: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)"
-    assert "Found 1 error (1 fixable with `sora-guard fix`) and 0 warnings in 1 file of 2 files." in result.stdout
+    assert (
+        result.stdout.splitlines()[0]
+        == "hero.jpg: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)"
+    )
+    assert (
+        "Found 1 error (1 fixable with `sora-guard fix`) and 0 warnings in 1 file of 2 files."
+        in result.stdout
+    )
 
 
 def test_clean_folder_and_warnings_exit_zero(tmp_path, run_cli):
@@ -123,7 +134,9 @@ def test_auto_size_uses_displayed_orientation(tmp_path, run_cli):
     flipped = write(tmp_path / "flipped.jpg", exif_rotated_jpeg((1280, 720), 3))
     result = run_cli("check", "--output-format", "json", flipped.name)
     assert result.returncode == 0
-    assert [(d["code"], d["severity"]) for d in json.loads(result.stdout)["files"][0]["diagnostics"]] == [("SG403", "warning")]
+    assert [(d["code"], d["severity"]) for d in json.loads(result.stdout)["files"][0]["diagnostics"]] == [
+        ("SG403", "warning")
+    ]
 
 
 def test_select_ignore_and_statistics(tmp_path, run_cli):

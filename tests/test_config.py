@@ -12,7 +12,9 @@ def _codes(result) -> dict[str, set[str]]:
 
 
 def test_pyproject_table_is_found_walking_up(tmp_path, run_cli):
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.sora-guard]\nsize = "1920x1080"\nprofile = "sora-2-pro"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.sora-guard]\nsize = "1920x1080"\nprofile = "sora-2-pro"\n'
+    )
     sub = tmp_path / "deep" / "er"
     write(sub / "a.jpg", marker((1920, 1080)))
     write(sub / "b.jpg", marker((1280, 720)))
@@ -96,7 +98,7 @@ def test_unknown_key_and_bad_values_are_exit_2_naming_file_and_key(tmp_path, run
     cases = {
         '[tool.sora-guard]\nsizes = "1280x720"\n': "unknown key 'sizes'",
         '[tool.sora-guard]\nsize = "big"\n': "bad value for 'size'",
-        '[tool.sora-guard]\nmax-bytes = -3\n': "bad value for 'max-bytes'",
+        "[tool.sora-guard]\nmax-bytes = -3\n": "bad value for 'max-bytes'",
         '[tool.sora-guard.per-path."a/**"]\nselect = ["SG1"]\n': "unknown key 'select'",
         '[tool.sora-guard.profiles.x]\nsize = "1x1"\n': "unknown key 'size' in profiles.x",
         "[tool.sora-guard\n": "cannot read configuration",

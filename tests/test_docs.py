@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sora_guard.host import default_registry
+from sora_guard.plugins.host import default_registry
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

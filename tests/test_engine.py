@@ -7,9 +7,9 @@ from images import encode, exif_rotated_jpeg, marker, png_header_only, truncated
 from PIL import Image
 
 import sora_guard
-from sora_guard.engine import select_rules
-from sora_guard.host import default_registry
-from sora_guard.model import Size
+from sora_guard.engine.selection import select_rules
+from sora_guard.plugins.host import default_registry
+from sora_guard.vocabulary.model import Size
 
 
 def codes(report) -> set[str]:
@@ -86,7 +86,9 @@ def test_snapshots_map_to_their_model_profile():
 def test_selection_prefers_the_more_specific_selector():
     rules = list(default_registry().rules.values())
     chosen = lambda *a: {r.code for r in select_rules(rules, *a)}  # noqa: E731
-    assert chosen(["SG1"], ["SG10"], ["SG105"]) == {"SG105"} | {r.code for r in rules if r.code.startswith("SG1") and not r.code.startswith("SG10")}
+    assert chosen(["SG1"], ["SG10"], ["SG105"]) == {"SG105"} | {
+        r.code for r in rules if r.code.startswith("SG1") and not r.code.startswith("SG10")
+    }
     assert chosen(["ALL"], ["SG4"]) == {r.code for r in rules if not r.code.startswith("SG4")}
     assert chosen(["SG403"], ["SG4"]) == {"SG403"}
     assert chosen(["SG4"], ["SG4"]) == set()

@@ -9,13 +9,13 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from sora_guard.entrypoints import EntryPoint, entry_points
+from sora_guard.plugins.entrypoints import EntryPoint, entry_points
 
 COMPARE = textwrap.dedent(
     """
     import json, sys
     from importlib.metadata import entry_points as reference
-    from sora_guard.entrypoints import entry_points
+    from sora_guard.plugins.entrypoints import entry_points
     out = {}
     for group in sys.argv[1:]:
         out[group] = [sorted((e.name, e.value) for e in reference(group=group)),
@@ -54,7 +54,11 @@ def test_same_entry_points_as_importlib_metadata_for_installed_packages(tmp_path
 
 def test_path_order_first_distribution_wins_and_only_the_group_is_read(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
-    dist_info(first, "Studio_Plugin-2.0.dist-info", "[sora_guard]\nstudio = studio_v2:plugin [extra]\n\n[console_scripts]\nx = y:z\n")
+    dist_info(
+        first,
+        "Studio_Plugin-2.0.dist-info",
+        "[sora_guard]\nstudio = studio_v2:plugin [extra]\n\n[console_scripts]\nx = y:z\n",
+    )
     dist_info(second, "studio.plugin-1.0.dist-info", "[sora_guard]\nstudio = studio_v1\n")
     dist_info(second, "other-1.0.egg-info", "# comment\n[sora_guard]\n  other = other_mod:a.b  \n")
     dist_info(second, "nothing-1.0.dist-info", "[console_scripts]\nnothing = n:m\n")
@@ -78,9 +82,14 @@ def test_a_zip_on_the_path_falls_back_to_importlib_metadata(tmp_path):
 def test_load_imports_the_module_and_follows_attributes():
     assert EntryPoint("x", "os.path:join", "g").load() is __import__("os").path.join
     assert EntryPoint("x", "json : decoder.JSONDecoder [fast]", "g").load() is json.decoder.JSONDecoder
-    assert EntryPoint("x", "sora_guard.rules", "g").load().__name__ == "sora_guard.rules"
+    assert EntryPoint("x", "sora_guard.builtin.rules", "g").load().__name__ == "sora_guard.builtin.rules"
 
 
 def test_builtins_are_found():
     values = {ep.value for ep in entry_points("sora_guard")}
-    assert {"sora_guard.rules", "sora_guard.profiles", "sora_guard.reporters", "sora_guard.strategies"} <= values
+    assert {
+        "sora_guard.builtin.rules",
+        "sora_guard.builtin.profiles",
+        "sora_guard.builtin.reporters",
+        "sora_guard.builtin.strategies",
+    } <= values

@@ -13,8 +13,9 @@ import re
 import subprocess
 import sys
 
-from sora_guard.atomic import TEMP_PREFIX
 from test_faults_kill import CACHE, assert_whole, originals, passing
+
+from sora_guard.io.atomic import TEMP_PREFIX
 
 HEAVY = os.environ.get("SORA_GUARD_FUZZ") == "heavy"
 ROUNDS, RUNS = (40, 3) if HEAVY else (3, 2)
@@ -47,9 +48,16 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
             assert all(GONE.search(line) for line in failures), failures  # only "the other run moved it"
         assert assert_whole(folder, files) == (fine, len(files) - fine)
         assert not list(folder.rglob(f"{TEMP_PREFIX}*"))
-        again = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)], capture_output=True, text=True, cwd=folder)
+        again = subprocess.run(
+            [sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+        )
         assert again.returncode == 0 and "Fixed 0 file(s)" in again.stdout, again.stdout
-        assert {p.name for p in folder.iterdir()} - {CACHE} == {os.path.splitext(n)[0] + ext for n in files for ext in [_ext(folder, n)]}
+        assert {p.name for p in folder.iterdir()} - {CACHE} == {
+            os.path.splitext(n)[0] + ext for n in files for ext in [_ext(folder, n)]
+        }
 
 
 def _ext(folder, name: str) -> str:

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from sora_guard.atomic import TEMP_PREFIX
 from test_faults_kill import assert_whole, originals, passing
+
+from sora_guard.io.atomic import TEMP_PREFIX
 
 HEAVY = os.environ.get("SORA_GUARD_FUZZ") == "heavy"
 FILL_LEVELS_KB = tuple(range(0, 160, 8)) if HEAVY else (0, 12, 48)
@@ -63,7 +63,13 @@ def tiny_fs(tmp_path):
     mount = shutil.which("mount")
     point = tmp_path / "tiny"
     point.mkdir()
-    if os.geteuid() != 0 or mount is None or subprocess.run([mount, "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(point)], capture_output=True).returncode:
+    if (
+        os.geteuid() != 0
+        or mount is None
+        or subprocess.run(
+            [mount, "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(point)], capture_output=True
+        ).returncode
+    ):
         pytest.skip("cannot mount a tmpfs here; the RLIMIT_FSIZE tests cover failing writes")
     try:
         yield point
@@ -89,7 +95,9 @@ def test_disk_full_in_place(tiny_fs, leave_kb):
     filler.unlink()
     untouched, done = assert_whole(folder, files)
     if untouched > passing(files):
-        assert result.returncode == 1 and "No space left on device" in result.stdout and "SG901" in result.stdout
+        assert (
+            result.returncode == 1 and "No space left on device" in result.stdout and "SG901" in result.stdout
+        )
     _no_temp_files(folder)
     rerun = _run(["fix", "--isolated", "assets"], tiny_fs)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
@@ -113,7 +121,19 @@ def test_disk_full_out_tree(tmp_path, tiny_fs, leave_kb):
 def test_report_on_a_full_disk_is_an_error_not_a_traceback(tmp_path, tiny_fs):
     _assets(tmp_path / "assets")
     _fill(tiny_fs, 0)
-    result = _run(["check", "--isolated", "--no-cache", "-o", str(tiny_fs / "report.json"), "--output-format", "json", "assets"], tmp_path)
+    result = _run(
+        [
+            "check",
+            "--isolated",
+            "--no-cache",
+            "-o",
+            str(tiny_fs / "report.json"),
+            "--output-format",
+            "json",
+            "assets",
+        ],
+        tmp_path,
+    )
     assert result.returncode == 2 and "report.json: No space left on device" in result.stderr, result.stderr
     assert not (tiny_fs / "report.json").exists()
     _no_temp_files(tiny_fs)
@@ -126,7 +146,9 @@ def test_report_on_a_full_disk_is_an_error_not_a_traceback(tmp_path, tiny_fs):
             text=True,
             timeout=120,
         )
-    assert proc.returncode == 2 and "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        proc.returncode == 2 and "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
+    )
 
 
 @pytest.mark.parametrize("limit", SIZE_LIMITS)

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from images import encode, exif_rotated_jpeg, marker
 
-from sora_guard.atomic import TEMP_PREFIX
 from sora_guard.config import Settings
-from sora_guard.engine import check_bytes, check_path
+from sora_guard.engine.check import check_bytes, check_path
+from sora_guard.io.atomic import TEMP_PREFIX
 
 HEAVY = os.environ.get("SORA_GUARD_FUZZ") == "heavy"
 SEED = int(os.environ.get("SORA_GUARD_FAULT_SEED", "7"))
@@ -87,7 +87,9 @@ def assert_whole(folder: Path, files: dict[str, bytes], out: Path | None = None)
 def passing(files: dict[str, bytes]) -> int:
     """How many assets already pass (fix leaves them byte-identical)."""
     settings = Settings(root=Path.cwd())
-    return sum(check_bytes(data, settings.target(), settings.rules(), name).ok for name, data in files.items())
+    return sum(
+        check_bytes(data, settings.target(), settings.rules(), name).ok for name, data in files.items()
+    )
 
 
 def _full_run_seconds(folder: Path, files: dict[str, bytes], out: bool) -> float:
@@ -105,7 +107,9 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
     rng = random.Random(SEED + out)
     files = originals()
     fine = passing(files)
-    span = _full_run_seconds(tmp_path / "calibrate", files, out)  # kill moments scale with this machine's speed
+    span = _full_run_seconds(
+        tmp_path / "calibrate", files, out
+    )  # kill moments scale with this machine's speed
     killed = midway = 0
     rounds = 0
     need = max(1, kills // 5)  # kills that must land mid-run for the test to prove anything
@@ -145,16 +149,22 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
         )
         assert final.returncode == 0, final.stdout + final.stderr
         assert assert_whole(folder, files, dest) == (fine, len(files) - fine)
-        leftovers = [p for p in (dest or folder).rglob(f"{TEMP_PREFIX}*")] + [p for p in folder.rglob(f"{TEMP_PREFIX}*")]
+        leftovers = [p for p in (dest or folder).rglob(f"{TEMP_PREFIX}*")] + [
+            p for p in folder.rglob(f"{TEMP_PREFIX}*")
+        ]
         assert not leftovers, leftovers
     return killed, midway
 
 
-@pytest.mark.parametrize("out, kills", [(False, 200 if HEAVY else 12), (True, 100 if HEAVY else 6)], ids=["in-place", "out"])
+@pytest.mark.parametrize(
+    "out, kills", [(False, 200 if HEAVY else 12), (True, 100 if HEAVY else 6)], ids=["in-place", "out"]
+)
 def test_sigkill_at_random_moments_loses_nothing(tmp_path, out, kills):
     killed, midway = _kill_runs(tmp_path, kills, out)
     assert killed >= kills
-    assert midway >= max(1, kills // 5), f"only {midway} of {killed} kills landed mid-run; the timing proves little"
+    assert midway >= max(1, kills // 5), (
+        f"only {midway} of {killed} kills landed mid-run; the timing proves little"
+    )
     print(f"\nkills={killed} midway={midway} seed={SEED}")
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from images import encode, marker
 
 import sora_guard
-from images import encode, marker
-from sora_guard.atomic import TEMP_PREFIX
+from sora_guard.io.atomic import TEMP_PREFIX
 
 HEAVY = os.environ.get("SORA_GUARD_FUZZ") == "heavy"
 WIDE = encode(marker((1400, 700)), "JPEG")
@@ -63,7 +63,16 @@ def hostile_tree(root: Path) -> None:
     src, outside, out = root / "src", root / "outside", root / "out"
     for folder in (src / "sub" / "deeper", outside, out):
         folder.mkdir(parents=True, exist_ok=True)
-    names = [b"plain.jpg", b"...jpg", b" spaced .jpg", b"-dash.jpg", b".hidden.jpg", b"caf\xe9.jpg", b"new\nline.jpg", b"anim.gif"]
+    names = [
+        b"plain.jpg",
+        b"...jpg",
+        b" spaced .jpg",
+        b"-dash.jpg",
+        b".hidden.jpg",
+        b"caf\xe9.jpg",
+        b"new\nline.jpg",
+        b"anim.gif",
+    ]
     for name in names:
         with open(os.path.join(os.fsencode(src), name), "wb") as fp:
             fp.write(GIF if name.endswith(b".gif") else WIDE)
@@ -107,14 +116,27 @@ def test_hostile_tree_stays_inside_out(tmp_path):
 def test_hostile_tree_with_follow_symlinks_and_files_from_elsewhere(tmp_path):
     hostile_tree(tmp_path)
     before = snapshot(tmp_path, tmp_path / "out")
-    result = _fix(tmp_path, "--follow-symlinks", "--out", "out", "src", "outside/victim.jpg", "src/sub/deeper/nested.jpg", "src/link-out.jpg")
+    result = _fix(
+        tmp_path,
+        "--follow-symlinks",
+        "--out",
+        "out",
+        "src",
+        "outside/victim.jpg",
+        "src/sub/deeper/nested.jpg",
+        "src/link-out.jpg",
+    )
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     assert snapshot(tmp_path, tmp_path / "out") == before
     assert written_inside(tmp_path / "out")
 
 
-NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=12).filter(lambda s: s not in (".", ".."))
-LINK_TARGETS = st.sampled_from(["../outside", "../../outside/victim.jpg", "..", ".", "/", "../out", "../../out", "nowhere", "victim.jpg"])
+NAME = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=12
+).filter(lambda s: s not in (".", ".."))
+LINK_TARGETS = st.sampled_from(
+    ["../outside", "../../outside/victim.jpg", "..", ".", "/", "../out", "../../out", "nowhere", "victim.jpg"]
+)
 
 
 @st.composite
@@ -196,4 +218,6 @@ def test_out_holding_the_source_is_a_usage_error(tmp_path):
         result = _fix(tmp_path, "--out", out, "src")
         assert result.returncode == 2 and "inside --out" in result.stderr, result.stderr
     assert (tmp_path / "src" / "a.jpg").read_bytes() == WIDE
-    assert _fix(tmp_path, "--out", "src/fixed", "src").returncode == 0  # an output folder inside the source is fine
+    assert (
+        _fix(tmp_path, "--out", "src/fixed", "src").returncode == 0
+    )  # an output folder inside the source is fine

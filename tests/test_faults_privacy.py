@@ -14,16 +14,16 @@ import warnings
 from pathlib import Path
 
 import pytest
+from fuzz.corpus import mutated_images
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icc import swapped_rgb
+from images import encode, marker
 from PIL import Image, PngImagePlugin
 
 import sora_guard
-from fuzz.corpus import mutated_images
-from icc import swapped_rgb
-from images import encode, marker
 from sora_guard.config import Settings
-from sora_guard.fixer import fix_bytes
+from sora_guard.run.fix import fix_bytes
 
 SECRET = "51°30'N secret-location"
 XMP = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="{SECRET}"/></rdf:RDF></x:xmpmeta>'
@@ -95,7 +95,9 @@ def test_fixed_files_carry_no_metadata_in_place_and_in_out(tmp_path, run_cli):
             assert_clean(path.read_bytes(), str(path))
             with Image.open(path) as im:
                 if path.stem.startswith("profile"):  # red through the swapped profile *means* green
-                    assert max(abs(a - b) for a, b in zip(im.convert("RGB").getpixel((640, 360)), GREEN)) < 40, path
+                    assert (
+                        max(abs(a - b) for a, b in zip(im.convert("RGB").getpixel((640, 360)), GREEN)) < 40
+                    ), path
 
 
 def test_a_plain_rename_keeps_the_bytes(tmp_path, run_cli):
@@ -160,7 +162,7 @@ def test_the_guard_never_fetches_a_url_unless_asked(listener):
     base, hits = listener
     guarded = sora_guard.guard(_client())
     for url in (f"{base}/photo.jpg", f"{base}/photo.jpg?token={API_KEY}"):
-        with warnings.catch_warnings(record=True) as caught, pytest.raises(Exception):
+        with warnings.catch_warnings(record=True) as caught, pytest.raises(Exception):  # noqa: B017 (the SDK refuses a dict reference, differently by version)
             warnings.simplefilter("always")
             _create(guarded, {"image_url": url})
         assert any("passed through unchecked" in str(w.message) for w in caught)
@@ -172,7 +174,11 @@ def test_the_guard_never_fetches_a_url_unless_asked(listener):
 def test_fetch_failures_never_show_tokens(listener):
     base, hits = listener  # accepts and hangs up: the download fails
     guarded = sora_guard.guard(_client(), fetch_urls=True)
-    for url in (f"{base}/a.jpg?sig={API_KEY}", f"http://user:{API_KEY}@{base[7:]}/a.jpg", f"{base}/a.jpg#{API_KEY}"):
+    for url in (
+        f"{base}/a.jpg?sig={API_KEY}",
+        f"http://user:{API_KEY}@{base[7:]}/a.jpg",
+        f"{base}/a.jpg#{API_KEY}",
+    ):
         with pytest.raises(sora_guard.PreflightError) as raised:
             _create(guarded, {"image_url": url})
         assert "download failed" in str(raised.value) and API_KEY not in str(raised.value)
@@ -201,7 +207,7 @@ def test_api_key_never_appears_in_messages_logs_or_reports(what, fix, caplog, mo
             _create(guarded, BAD_INPUTS[what]())
         except sora_guard.PreflightError as exc:
             texts += [str(exc), repr(exc), repr(exc.args), str(pickle.loads(pickle.dumps(exc)))]
-            from sora_guard.model import Report
+            from sora_guard.vocabulary.model import Report
 
             registry = sora_guard.api.make_settings().registry
             for reporter in registry.reporters.values():
@@ -215,13 +221,25 @@ def test_api_key_never_appears_in_messages_logs_or_reports(what, fix, caplog, mo
 
 # -- hostile data URLs: any string is a PreflightError or a request that passed; decoded size is capped -----
 
+
 @st.composite
 def data_urls(draw):
     import base64
     from urllib.parse import quote_from_bytes
 
     _, data = draw(mutated_images(max_mutations=3))
-    head = draw(st.sampled_from(["data:image/jpeg;base64", "data:image/png;BASE64", "data:;base64", "data:image/png", "data:", "DATA:image/webp;charset=x;base64"]))
+    head = draw(
+        st.sampled_from(
+            [
+                "data:image/jpeg;base64",
+                "data:image/png;BASE64",
+                "data:;base64",
+                "data:image/png",
+                "data:",
+                "DATA:image/webp;charset=x;base64",
+            ]
+        )
+    )
     body = base64.b64encode(data).decode() if "base64" in head.lower() else quote_from_bytes(data)
     if draw(st.booleans()):  # whitespace and junk where a careless parser breaks
         at = draw(st.integers(0, len(body)))

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from icc import blue_cmyk, swapped_rgb
 from images import animated_webp, encode, exif_rotated_jpeg, marker, png_16bit_rgb, truncated, write
 from PIL import Image
 
-from sora_guard.atomic import TEMP_PREFIX
+from sora_guard.builtin.strategies import BUILTIN_STRATEGIES
 from sora_guard.config import Settings
-from sora_guard.engine import check_path
-from sora_guard.fixer import FixJob, Status, fix_file, summarise
-from sora_guard.model import Size
-from sora_guard.strategies import BUILTIN_STRATEGIES
+from sora_guard.engine.check import check_path
+from sora_guard.io.atomic import TEMP_PREFIX
+from sora_guard.run.fix import FixJob, Status, fix_file, summarise
+from sora_guard.vocabulary.model import Size
 
 RED, GREEN, BLUE, WHITE, YELLOW = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (255, 255, 0)
 
@@ -39,7 +40,9 @@ def passes(path, settings: Settings | None = None) -> bool:
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
 
 
 # Transpose that turns the displayed picture into the stored one, for each EXIF orientation.
@@ -67,13 +70,17 @@ def test_exif_orientation_comes_out_the_right_way_up_without_a_tag(tmp_path, ori
     assert result.status is Status.FIXED and "SG101" in {d.code for d in result.before.errors}
     with Image.open(path) as out:
         assert out.size == (1280, 720) and 0x0112 not in out.getexif()
-        for xy, colour in zip([(5, 5), (1274, 5), (5, 714), (1274, 714), (640, 360)], (RED, GREEN, BLUE, WHITE, YELLOW)):
+        for xy, colour in zip(
+            [(5, 5), (1274, 5), (5, 714), (1274, 714), (640, 360)], (RED, GREEN, BLUE, WHITE, YELLOW)
+        ):
             assert near(out.getpixel(xy), colour), (orientation, xy, out.getpixel(xy))
     assert passes(path)
 
 
 @pytest.mark.parametrize("orientation", [5, 6, 7, 8])
-@pytest.mark.parametrize("strategy,job", [("crop", {"crop_box": (0.55, 0.1, 0.95, 0.45)}), ("cover", {"anchor": (1.0, 0.5)})])
+@pytest.mark.parametrize(
+    "strategy,job", [("crop", {"crop_box": (0.55, 0.1, 0.95, 0.45)}), ("cover", {"anchor": (1.0, 0.5)})]
+)
 def test_anchor_and_crop_box_mean_the_displayed_picture(tmp_path, orientation, strategy, job):
     displayed = marker((900, 1600))
     upright = write(tmp_path / "upright.png", displayed)
@@ -83,7 +90,12 @@ def test_anchor_and_crop_box_mean_the_displayed_picture(tmp_path, orientation, s
     fix(turned, s, **job)
     with Image.open(upright) as a, Image.open(turned) as b:
         assert a.size == b.size == (720, 1280)
-        diff = sum(abs(p - q) for p, q in zip(a.convert("RGB").resize((16, 16)).tobytes(), b.convert("RGB").resize((16, 16)).tobytes()))
+        diff = sum(
+            abs(p - q)
+            for p, q in zip(
+                a.convert("RGB").resize((16, 16)).tobytes(), b.convert("RGB").resize((16, 16)).tobytes()
+            )
+        )
         assert diff / (16 * 16 * 3) < 6, "same picture whichever way the file is stored"
 
 
@@ -100,14 +112,18 @@ def test_cmyk_is_converted_through_its_embedded_profile(tmp_path):
 
 
 def test_rgb_profile_is_applied_and_written_as_srgb(tmp_path):
-    path = write(tmp_path / "wide.jpg", encode(Image.new("RGB", (1600, 900), RED), "JPEG", icc_profile=swapped_rgb()))
+    path = write(
+        tmp_path / "wide.jpg", encode(Image.new("RGB", (1600, 900), RED), "JPEG", icc_profile=swapped_rgb())
+    )
     assert fix(path).status is Status.FIXED
     with Image.open(path) as out:
         assert near(out.getpixel((640, 360)), GREEN) and not out.info.get("icc_profile")
 
 
 def test_pad_colour_survives_a_profile_that_is_applied_after_resampling(tmp_path):
-    path = write(tmp_path / "wide.png", encode(Image.new("RGB", (900, 900), RED), "PNG", icc_profile=swapped_rgb()))
+    path = write(
+        tmp_path / "wide.png", encode(Image.new("RGB", (900, 900), RED), "PNG", icc_profile=swapped_rgb())
+    )
     s = replace(Settings(root=tmp_path), strategy="pad", background=(200, 60, 30))
     assert fix(path, s).status is Status.FIXED
     with Image.open(path) as out:
@@ -194,7 +210,10 @@ def test_unfixable_files_are_untouched_and_reported(tmp_path):
     expected = {"cut.jpg": "SG503", "text.png": "SG502", "empty.jpg": "SG302"}
     for name, code in expected.items():
         result = fix(tmp_path / name)
-        assert result.status is Status.FAILED and code in {d.code for d in result.problems}, (name, result.problems)
+        assert result.status is Status.FAILED and code in {d.code for d in result.problems}, (
+            name,
+            result.problems,
+        )
         assert (tmp_path / name).read_bytes() == files[name]
 
 
@@ -203,7 +222,11 @@ def test_read_only_file_and_folder_get_a_clear_error_and_lose_nothing(tmp_path):
     data = ro_file.read_bytes()
     os.chmod(ro_file, 0o444)
     result = fix(ro_file)
-    assert result.status is Status.FAILED and result.problems[0].code == "SG901" and "read-only" in result.problems[0].message
+    assert (
+        result.status is Status.FAILED
+        and result.problems[0].code == "SG901"
+        and "read-only" in result.problems[0].message
+    )
     assert ro_file.read_bytes() == data
     folder = tmp_path / "ro"
     inside = write(folder / "photo.jpg", marker((800, 600)))
@@ -226,7 +249,11 @@ def test_out_writes_a_mirrored_tree_and_leaves_sources_alone(tmp_path):
     for p in before:
         fix(p, Settings(root=tmp_path), out=str(out / p.relative_to(src)))
     assert {p: p.read_bytes() for p in src.rglob("*") if p.is_file()} == before
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["a/big.jpg", "anim.png", "good.png"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "a/big.jpg",
+        "anim.png",
+        "good.png",
+    ]
     assert (out / "good.png").read_bytes() == (src / "good.png").read_bytes()
     assert all(passes(p) for p in out.rglob("*") if p.is_file())
 
@@ -244,7 +271,9 @@ def test_warnings_for_far_upscales_and_stretching(tmp_path):
     notes = {d.code for d in fix(small).notes}
     assert "SG911" in notes
     square = write(tmp_path / "square.png", marker((500, 500)))
-    assert "SG912" in {d.code for d in fix(square, replace(Settings(root=tmp_path), strategy="stretch")).notes}
+    assert "SG912" in {
+        d.code for d in fix(square, replace(Settings(root=tmp_path), strategy="stretch")).notes
+    }
 
 
 def test_over_the_byte_limit_is_retried_at_lower_quality(tmp_path):
@@ -281,17 +310,56 @@ EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "TIFF": ".
     height=st.integers(1, 900),
     fmt_mode=st.sampled_from([(f, m) for f, modes in WRITES.items() for m in modes]),
     strategy=st.sampled_from([s.name for s in BUILTIN_STRATEGIES]),
-    profile=st.sampled_from(["sora-2", "sora-2-pro", "kling", "minimax-hailuo", "runway-gen4", "stability-i2v", "veo", "openai-image-edit"]),
+    profile=st.sampled_from(
+        [
+            "sora-2",
+            "sora-2-pro",
+            "kling",
+            "minimax-hailuo",
+            "runway-gen4",
+            "stability-i2v",
+            "veo",
+            "openai-image-edit",
+        ]
+    ),
     orientation=st.integers(1, 8),
     box=st.tuples(*[st.floats(0, 1)] * 4),
 )
-@example(width=1, height=1, fmt_mode=("JPEG", "RGB"), strategy="crop", profile="sora-2", orientation=1, box=(0.2, 0.1, 0.9, 0.8))
-@example(width=1, height=5, fmt_mode=("JPEG", "RGB"), strategy="cover", profile="minimax-hailuo", orientation=1, box=(0.0, 0.0, 0.0, 0.0))
-@example(width=1, height=107, fmt_mode=("JPEG", "RGB"), strategy="cover", profile="openai-image-edit", orientation=5, box=(1.0, 0.0, 0.0, 0.0))
-def test_any_size_and_mode_through_any_strategy_passes_check(width, height, fmt_mode, strategy, profile, orientation, box):
+@example(
+    width=1,
+    height=1,
+    fmt_mode=("JPEG", "RGB"),
+    strategy="crop",
+    profile="sora-2",
+    orientation=1,
+    box=(0.2, 0.1, 0.9, 0.8),
+)
+@example(
+    width=1,
+    height=5,
+    fmt_mode=("JPEG", "RGB"),
+    strategy="cover",
+    profile="minimax-hailuo",
+    orientation=1,
+    box=(0.0, 0.0, 0.0, 0.0),
+)
+@example(
+    width=1,
+    height=107,
+    fmt_mode=("JPEG", "RGB"),
+    strategy="cover",
+    profile="openai-image-edit",
+    orientation=5,
+    box=(1.0, 0.0, 0.0, 0.0),
+)
+def test_any_size_and_mode_through_any_strategy_passes_check(
+    width, height, fmt_mode, strategy, profile, orientation, box
+):
     fmt, mode = fmt_mode
     ramp = Image.linear_gradient("L").resize((width, height))
-    im = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_180), Image.new("L", (width, height), 90)))
+    im = Image.merge(
+        "RGB", (ramp, ramp.transpose(Image.Transpose.ROTATE_180), Image.new("L", (width, height), 90))
+    )
     im = im.convert(mode) if mode != "I;16" else Image.new("I;16", (width, height), 1234)
     params = {}
     if orientation != 1 and fmt in ("JPEG", "PNG", "WEBP", "TIFF"):
@@ -313,7 +381,9 @@ def test_python_api_fits_an_image_and_fixes_paths(tmp_path):
     out = sora_guard.fit_image(marker((1600, 900)), "720x1280", "pad")
     assert out.size == (720, 1280) and out.mode == "RGB" and near(out.getpixel((360, 5)), (0, 0, 0))
     write(tmp_path / "src" / "a" / "big.jpg", marker((1600, 900)))
-    results = sora_guard.fix_paths([tmp_path / "src"], out=tmp_path / "out", strategy="blur-pad", size="1280x720")
+    results = sora_guard.fix_paths(
+        [tmp_path / "src"], out=tmp_path / "out", strategy="blur-pad", size="1280x720"
+    )
     assert [r.status for r in results] == [Status.FIXED]
     with Image.open(tmp_path / "out" / "a" / "big.jpg") as fixed:
         assert fixed.size == (1280, 720)
@@ -324,8 +394,8 @@ def test_python_api_fits_an_image_and_fixes_paths(tmp_path):
 def test_fix_remembers_passing_files_in_the_check_cache_and_skips_them_next_time(tmp_path):
     import time
 
-    from sora_guard.cache import CheckCache
-    from sora_guard.fixer import fix_files
+    from sora_guard.run.cache import CheckCache
+    from sora_guard.run.fix import fix_files
 
     good = write(tmp_path / "good.png", marker((1280, 720)))
     bad = write(tmp_path / "bad.png", marker((1000, 1000)))
@@ -344,10 +414,17 @@ def test_a_decode_that_takes_too_long_is_stopped_and_the_file_left_alone(tmp_pat
     noise = Image.effect_noise((500, 500), 90).convert("RGB")
     for name in ("huge.jpg", "huge.png"):
         big = noise.resize((5000, 3000) if name.endswith("jpg") else (3000, 3000), Image.Resampling.NEAREST)
-        path = write(tmp_path / name, big, compress_level=1) if name.endswith("png") else write(tmp_path / name, big)
+        path = (
+            write(tmp_path / name, big, compress_level=1)
+            if name.endswith("png")
+            else write(tmp_path / name, big)
+        )
         data = path.read_bytes()
         result = fix(path, replace(Settings(root=tmp_path), max_decode_seconds=0.02))
-        assert result.status is Status.FAILED and "SG505" in {d.code for d in result.problems}, (name, result.problems)
+        assert result.status is Status.FAILED and "SG505" in {d.code for d in result.problems}, (
+            name,
+            result.problems,
+        )
         assert path.read_bytes() == data
 
 
@@ -367,10 +444,14 @@ def test_exif_and_gps_metadata_are_stripped(tmp_path):
 def test_animations_keep_their_first_frame(tmp_path):
     webp = write(tmp_path / "loop.webp", animated_webp((1280, 720)))
     frames = [marker((640, 360)).convert("P")] + [Image.new("P", (640, 360), i) for i in (50, 100)]
-    gif = write(tmp_path / "loop.gif", encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100))
+    gif = write(
+        tmp_path / "loop.gif", encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+    )
     for path, dest in ((webp, webp), (gif, tmp_path / "loop.png")):
         result = fix(path)
-        assert result.status is Status.FIXED and "SG404" in {d.code for d in result.before.errors}, result.before.errors
+        assert result.status is Status.FIXED and "SG404" in {d.code for d in result.before.errors}, (
+            result.before.errors
+        )
         with Image.open(dest) as out:
             assert getattr(out, "n_frames", 1) == 1 and out.size == (1280, 720)
         assert passes(dest)
@@ -380,7 +461,7 @@ def test_animations_keep_their_first_frame(tmp_path):
 
 def test_profiles_on_alpha_and_palette_images_are_applied_too():
     import sora_guard
-    from sora_guard.strategies import FitOptions
+    from sora_guard.vocabulary.contract import FitOptions
 
     rgba = Image.new("RGBA", (900, 900), (255, 0, 0, 255))
     rgba.info["icc_profile"] = swapped_rgb()
@@ -410,7 +491,7 @@ def test_a_mask_keeps_its_alpha_channel_even_when_opaque(tmp_path):
     ],
 )
 def test_output_size_meets_every_bound(profile, shape, expected):
-    from sora_guard.fitting import output_size
+    from sora_guard.engine.fitting import output_size
 
     s = replace(Settings(), profile=profile)
     size = output_size(Size(*shape), s.target())

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from images import encode, marker
 
-from sora_guard.atomic import TEMP_PREFIX
 from sora_guard.config import Settings
-from sora_guard.engine import check_path
+from sora_guard.engine.check import check_path
+from sora_guard.io.atomic import TEMP_PREFIX
 
 FILES = 40
 
@@ -79,7 +79,13 @@ def test_killing_fix_mid_run_leaves_every_file_whole(tmp_path, photo, sig):
         originals, fixed = _every_asset_is_whole(folder, photo)
         interrupted_midway |= originals > 0 and fixed > 0
         # the next run finishes the job and cleans up after the killed one
-        rerun = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)], capture_output=True, text=True, env={**os.environ, "CI": "1"}, timeout=120)
+        rerun = subprocess.run(
+            [sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CI": "1"},
+            timeout=120,
+        )
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
         assert _every_asset_is_whole(folder, photo) == (0, FILES)
         assert not [n for n in os.listdir(folder) if n.startswith(TEMP_PREFIX)]

@@ -57,7 +57,10 @@ def test_dry_run_and_diff_write_nothing(tmp_path, run_cli):
         assert "Would fix 3 file(s)" in result.stdout
         assert digest(tmp_path) == before
     diff = run_cli("fix", "--diff", "photos/big.jpg")
-    assert "--- photos/big.jpg  JPEG 1600x900" in diff.stdout and "+++ photos/big.jpg  JPEG 1280x720" in diff.stdout
+    assert (
+        "--- photos/big.jpg  JPEG 1600x900" in diff.stdout
+        and "+++ photos/big.jpg  JPEG 1280x720" in diff.stdout
+    )
 
 
 def test_out_mirrors_the_tree_and_leaves_sources_alone(tmp_path, run_cli):
@@ -66,12 +69,20 @@ def test_out_mirrors_the_tree_and_leaves_sources_alone(tmp_path, run_cli):
     result = run_cli("fix", "src", "--out", "fixed")
     assert result.returncode == 0, result.stdout + result.stderr
     assert digest(tmp_path / "src") == before
-    assert sorted(digest(tmp_path / "fixed")) == ["anim.png", "photos/big.jpg", "photos/good.png", "photos/rotated.jpg"]
+    assert sorted(digest(tmp_path / "fixed")) == [
+        "anim.png",
+        "photos/big.jpg",
+        "photos/good.png",
+        "photos/rotated.jpg",
+    ]
     assert run_cli("check", "fixed").returncode == 0
 
 
 def test_size_strategy_and_per_path_configuration(tmp_path, run_cli):
-    write(tmp_path / "pyproject.toml", b'[tool.sora-guard]\nprofile = "sora-2"\n[tool.sora-guard.per-path."pads/**"]\nstrategy = "pad"\nbackground = "#00ff00"\n')
+    write(
+        tmp_path / "pyproject.toml",
+        b'[tool.sora-guard]\nprofile = "sora-2"\n[tool.sora-guard.per-path."pads/**"]\nstrategy = "pad"\nbackground = "#00ff00"\n',
+    )
     write(tmp_path / "pads" / "a.png", marker((1000, 1000)))
     write(tmp_path / "crops" / "b.png", marker((1000, 1000)))
     assert run_cli("fix", "--size", "720x1280", ".").returncode == 0
@@ -103,7 +114,14 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     env["TERM"] = "xterm"
     leader, follower = pty.openpty()
-    proc = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=follower, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=60,
+    )
     os.close(follower)
     shown = b""
     while True:
@@ -116,7 +134,13 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
         shown += chunk
     os.close(leader)
     assert proc.returncode == 1 and b"fixing [" in shown and b"3/3" in shown
-    quiet = subprocess.run([sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    quiet = subprocess.run(
+        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
     assert b"fixing [" not in quiet.stderr and b"Would fix 3" in quiet.stdout
 
 

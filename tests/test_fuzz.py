@@ -17,11 +17,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from fuzz.corpus import mutated_images, seeds
 from fuzz.target import INTEGRITY, check_one
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 HEAVY = os.environ.get("SORA_GUARD_FUZZ") == "heavy"
 EXAMPLES = int(os.environ.get("SORA_GUARD_FUZZ_EXAMPLES", 5000 if HEAVY else 300))
@@ -83,14 +82,28 @@ def test_cli_over_a_folder_of_mutated_files(files):
         for i, (name, data) in enumerate(files):
             Path(folder, f"{i:02d}-{name}").write_bytes(data)
         proc = subprocess.run(
-            [sys.executable, "-m", "sora_guard", "check", "--isolated", "--no-plugins", "-j", "2", "--output-format", "json", "."],
+            [
+                sys.executable,
+                "-m",
+                "sora_guard",
+                "check",
+                "--isolated",
+                "--no-plugins",
+                "-j",
+                "2",
+                "--output-format",
+                "json",
+                ".",
+            ],
             cwd=folder,
             capture_output=True,
             text=True,
             timeout=120,
         )
     assert proc.returncode in (0, 1), proc.stderr
-    assert "Traceback" not in proc.stderr and "sora-guard: warning" not in proc.stderr  # hostile headers stay quiet
+    assert (
+        "Traceback" not in proc.stderr and "sora-guard: warning" not in proc.stderr
+    )  # hostile headers stay quiet
     document = json.loads(proc.stdout)
     assert document["summary"]["files"] == len(files)
 

@@ -7,18 +7,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fuzz.corpus import mutated_images
 from hypothesis import HealthCheck, given, settings
 
-from fuzz.corpus import mutated_images
 from sora_guard.config import Settings
-from sora_guard.engine import check_bytes
-from sora_guard.fixer import Status, fix_bytes
+from sora_guard.engine.check import check_bytes
+from sora_guard.run.fix import Status, fix_bytes
 
 EXAMPLES = 3000 if os.environ.get("SORA_GUARD_FUZZ") == "heavy" else 150
 SETTINGS = Settings(root=Path.cwd(), max_pixels=2**22)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(mutated_images())
 def test_fix_of_mutated_bytes_outputs_only_passing_images(item):
     name, data = item

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from images import encode, write
 from PIL import Image
 
 import sora_guard
-from images import encode, write
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,11 @@ def test_a_host_timer_is_left_alone(slow_png):
 
 def test_outside_the_main_thread_there_is_no_time_limit_and_no_error(slow_png):
     results = []
-    thread = threading.Thread(target=lambda: results.append(sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)))
+    thread = threading.Thread(
+        target=lambda: results.append(
+            sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)
+        )
+    )
     thread.start()
     thread.join()
     assert results and results[0].ok
@@ -88,10 +92,21 @@ def test_read_limit_refuses_large_files_unread(tmp_path, run_cli):
     size = (tmp_path / "a.png").stat().st_size
     result = run_cli("check", "--isolated", "--select", "SG5", "--max-file-bytes", str(size - 1), "a.png")
     assert result.returncode == 1 and "SG501" in result.stdout and "read limit" in result.stdout
-    assert run_cli("check", "--isolated", "--select", "SG5", "--max-file-bytes", str(size), "a.png").returncode == 0
+    assert (
+        run_cli("check", "--isolated", "--select", "SG5", "--max-file-bytes", str(size), "a.png").returncode
+        == 0
+    )
 
 
-@pytest.mark.parametrize("line", ["max-decode-seconds = 0", "max-decode-seconds = -1", "max-decode-seconds = true", "max-file-bytes = 1.5"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "max-decode-seconds = 0",
+        "max-decode-seconds = -1",
+        "max-decode-seconds = true",
+        "max-file-bytes = 1.5",
+    ],
+)
 def test_bad_limit_values_are_configuration_errors(tmp_path, run_cli, line):
     (tmp_path / "sora-guard.toml").write_text(line + "\n")
     result = run_cli("check", ".")
@@ -101,9 +116,9 @@ def test_bad_limit_values_are_configuration_errors(tmp_path, run_cli, line):
 def test_the_cache_never_remembers_a_timeout_and_follows_the_limits(tmp_path, slow_png):
     from dataclasses import replace
 
-    from sora_guard.cache import RACY_SECONDS, fingerprint, open_cache
     from sora_guard.config import Settings
-    from sora_guard.runner import check_files
+    from sora_guard.run.cache import RACY_SECONDS, fingerprint, open_cache
+    from sora_guard.run.check import check_files
 
     path = str(write(tmp_path / "big.png", slow_png))
     settings = Settings(root=tmp_path, select=("SG5",), max_decode_seconds=0.005)
@@ -130,7 +145,13 @@ def _bomb(fmt: str, side: int) -> bytes:
     im = marker((64, 48))
     if fmt == "PNG":
         return png_header_only((side, side))
-    data = bytearray(encode(im.convert("P") if fmt == "GIF" else im, fmt, **({"exif": b"Exif\0\0MM\0*\0\0\0\x08\0\0"} if fmt == "WEBP" else {})))
+    data = bytearray(
+        encode(
+            im.convert("P") if fmt == "GIF" else im,
+            fmt,
+            **({"exif": b"Exif\0\0MM\0*\0\0\0\x08\0\0"} if fmt == "WEBP" else {}),
+        )
+    )
     side16 = min(side, 65535)
     if fmt == "JPEG":
         at = data.find(b"\xff\xc0")
@@ -152,7 +173,9 @@ def _bomb(fmt: str, side: int) -> bytes:
             entry = ifd + 2 + 12 * k
             tag, kind = struct.unpack("<HH", data[entry : entry + 4])
             if tag in (256, 257):
-                data[entry + 8 : entry + 12] = struct.pack("<HH", side16, 0) if kind == 3 else struct.pack("<I", side)
+                data[entry + 8 : entry + 12] = (
+                    struct.pack("<HH", side16, 0) if kind == 3 else struct.pack("<I", side)
+                )
     elif fmt == "WEBP":
         assert data[12:16] == b"VP8X"
         data[24:30] = (side16 - 1).to_bytes(3, "little") * 2
@@ -177,14 +200,35 @@ def test_bombs_and_max_pixels_through_the_cli(tmp_path, run_cli):
         write(tmp_path / "bombs" / f"bomb.{fmt.lower()}", _bomb(fmt, 60000))
         if fmt != "WEBP":  # a patched WebP canvas is refused by libwebp itself (SG502) at any size
             write(tmp_path / "mid" / f"mid.{fmt.lower()}", _bomb(fmt, 3000))
-    result = run_cli("check", "--isolated", "--no-cache", "--select", "SG5", "--output-format", "json", "bombs")
+    result = run_cli(
+        "check", "--isolated", "--no-cache", "--select", "SG5", "--output-format", "json", "bombs"
+    )
     codes = {f["path"]: [d["code"] for d in f["diagnostics"]] for f in json.loads(result.stdout)["files"]}
-    assert len(codes) == len(BOMB_FORMATS) and codes.pop("bombs/bomb.webp") in (["SG504"], ["SG502"]), codes  # libwebp refuses the canvas itself
+    assert len(codes) == len(BOMB_FORMATS) and codes.pop("bombs/bomb.webp") in (["SG504"], ["SG502"]), (
+        codes
+    )  # libwebp refuses the canvas itself
     assert all(c == ["SG504"] for c in codes.values()), codes
-    lowered = run_cli("check", "--isolated", "--no-cache", "--select", "SG504", "--max-pixels", "4000000", "--output-format", "json", "mid")
-    assert all([d["code"] for d in f["diagnostics"]] == ["SG504"] for f in json.loads(lowered.stdout)["files"])
-    default = run_cli("check", "--isolated", "--no-cache", "--select", "SG504", "--output-format", "json", "mid")
-    assert all(f["diagnostics"] == [] for f in json.loads(default.stdout)["files"])  # 9 megapixels is allowed by default
+    lowered = run_cli(
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--select",
+        "SG504",
+        "--max-pixels",
+        "4000000",
+        "--output-format",
+        "json",
+        "mid",
+    )
+    assert all(
+        [d["code"] for d in f["diagnostics"]] == ["SG504"] for f in json.loads(lowered.stdout)["files"]
+    )
+    default = run_cli(
+        "check", "--isolated", "--no-cache", "--select", "SG504", "--output-format", "json", "mid"
+    )
+    assert all(
+        f["diagnostics"] == [] for f in json.loads(default.stdout)["files"]
+    )  # 9 megapixels is allowed by default
 
 
 def _scan_bomb(side: int, scans: int) -> bytes:
@@ -214,13 +258,15 @@ def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out(
     assert [d.code for d in bomb.diagnostics] == ["SG503"] and "scan bomb" in bomb.diagnostics[0].message
     assert time.perf_counter() - start < 1.0
     under = _scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
-    assert "SG505" in _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05))
+    assert "SG505" in _codes(
+        sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05)
+    )
     assert _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"])) == set()
 
 
 def test_fix_refuses_a_scan_bomb_without_decoding_it():
     from sora_guard.config import Settings
-    from sora_guard.fixer import Status, fix_bytes
+    from sora_guard.run.fix import Status, fix_bytes
 
     start = time.perf_counter()
     result = fix_bytes(_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))

@@ -16,7 +16,7 @@ import pytest
 from gitrepo import git, git_env, init_repo
 from images import marker, write
 
-from sora_guard.githook import SCRIPT
+from sora_guard.git.hook import SCRIPT
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD, OFF_BY_ONE, PORTRAIT = (1280, 720), (1281, 720), (720, 1280)
@@ -39,7 +39,11 @@ def bin_dir(tmp_path) -> Path:
 def repo(tmp_path, bin_dir) -> Path:
     path = init_repo(tmp_path / "repo")
     proc = subprocess.run(
-        [sys.executable, "-m", "sora_guard", "install-hook"], cwd=path, capture_output=True, text=True, env=git_env()
+        [sys.executable, "-m", "sora_guard", "install-hook"],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        env=git_env(),
     )
     assert proc.returncode == 0, proc.stderr
     assert "installed the sora-guard pre-commit hook" in proc.stdout
@@ -69,7 +73,9 @@ def test_repository_hook_is_the_installed_script_and_executable():
 def test_installed_hook_is_executable_and_reinstall_is_a_no_op(repo):
     hook = repo / ".git" / "hooks" / "pre-commit"
     assert hook.read_text() == SCRIPT and hook.stat().st_mode & stat.S_IXUSR
-    proc = subprocess.run([sys.executable, "-m", "sora_guard", "install-hook"], cwd=repo, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sora_guard", "install-hook"], cwd=repo, capture_output=True, text=True
+    )
     assert proc.returncode == 0 and "already installed" in proc.stdout
 
 
@@ -93,7 +99,10 @@ def test_good_staged_image_is_committed_even_when_the_working_copy_is_bad(repo, 
 
 
 def test_only_added_or_modified_images_are_checked_with_the_repository_config(repo, bin_dir):
-    write(repo / "pyproject.toml", b'[tool.sora-guard]\nextend-exclude = ["fixtures"]\n\n[tool.sora-guard.per-path."portrait/**"]\nsize = "720x1280"\n')
+    write(
+        repo / "pyproject.toml",
+        b'[tool.sora-guard]\nextend-exclude = ["fixtures"]\n\n[tool.sora-guard.per-path."portrait/**"]\nsize = "720x1280"\n',
+    )
     write(repo / "old.png", marker(OFF_BY_ONE))
     git(repo, "add", "old.png")
     git(repo, "commit", "-q", "--no-verify", "-m", "an image committed before the hook")
@@ -142,7 +151,12 @@ def test_commit_all_and_commit_paths_check_what_they_would_record(repo, bin_dir)
 def test_staged_paths_are_relative_to_the_working_directory(repo, bin_dir):
     write(repo / "a" / "b" / "bad.png", marker(OFF_BY_ONE))
     git(repo, "add", "-A")
-    proc = subprocess.run([sys.executable, "-m", "sora_guard", "check", "--staged"], cwd=repo / "a", capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sora_guard", "check", "--staged"],
+        cwd=repo / "a",
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert proc.stdout.startswith("b/bad.png: SG101 [error]"), proc.stdout
 
@@ -150,7 +164,9 @@ def test_staged_paths_are_relative_to_the_working_directory(repo, bin_dir):
 def test_sora_guard_variable_names_the_command(repo):
     write(repo / "hero.png", marker(OFF_BY_ONE))
     git(repo, "add", "hero.png")
-    path = os.pathsep.join([os.path.dirname(shutil.which("git")), "/usr/bin", "/bin"])  # git and sh, no sora-guard
+    path = os.pathsep.join(
+        [os.path.dirname(shutil.which("git")), "/usr/bin", "/bin"]
+    )  # git and sh, no sora-guard
     env = git_env(PATH=path, PYTHONPATH=str(ROOT), SORA_GUARD=f"{sys.executable} -m sora_guard")
     proc = git(repo, "commit", "-m", "hero", check=False, env=env)
     assert proc.returncode != 0 and "hero.png: SG101" in proc.stderr, proc.stderr
@@ -171,7 +187,9 @@ def test_a_missing_sora_guard_blocks_with_a_message(repo, bin_dir):
 def test_install_hook_follows_core_hookspath(tmp_path, bin_dir):
     path = init_repo(tmp_path / "shared-hooks")
     git(path, "config", "core.hooksPath", ".githooks")
-    proc = subprocess.run([sys.executable, "-m", "sora_guard", "install-hook"], cwd=path, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sora_guard", "install-hook"], cwd=path, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert (path / ".githooks" / "pre-commit").read_text() == SCRIPT
     write(path / "hero.png", marker(OFF_BY_ONE))
@@ -184,7 +202,12 @@ def test_an_existing_hook_is_kept_unless_forced(tmp_path):
     path = init_repo(tmp_path / "repo")
     hook = path / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\nexit 0\n")
-    run = lambda *a: subprocess.run([sys.executable, "-m", "sora_guard", "install-hook", *a], cwd=path, capture_output=True, text=True)
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "sora_guard", "install-hook", *a], cwd=path, capture_output=True, text=True
+        )
+
     proc = run()
     assert proc.returncode == 2 and "already exists" in proc.stderr and "Traceback" not in proc.stderr
     assert hook.read_text() == "#!/bin/sh\nexit 0\n"
@@ -192,6 +215,12 @@ def test_an_existing_hook_is_kept_unless_forced(tmp_path):
 
 
 def test_staged_outside_a_repository_is_a_usage_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sora_guard", "check", "--staged"], cwd=tmp_path, capture_output=True, text=True, env=git_env(GIT_CEILING_DIRECTORIES=str(tmp_path.parent)))
+    proc = subprocess.run(
+        [sys.executable, "-m", "sora_guard", "check", "--staged"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=git_env(GIT_CEILING_DIRECTORIES=str(tmp_path.parent)),
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("sora-guard: error:") and "Traceback" not in proc.stderr

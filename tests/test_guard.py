@@ -15,15 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from images import corrupt_jpeg, encode, marker, truncated
 from openai import OpenAI
-from openai_server import SIZE_MISMATCH, TEST_API_KEY as API_KEY
+from openai_server import SIZE_MISMATCH
+from openai_server import TEST_API_KEY as API_KEY
 from PIL import Image
 
 import sora_guard
 from sora_guard import PreflightError, PreflightWarning
 
 SORA_DEPRECATION = "The Sora API is scheduled to permanently shut down"
-
-
 
 
 def jpeg(size=(1280, 720)) -> bytes:
@@ -37,7 +36,9 @@ def png(size=(1280, 720), mode="RGB") -> bytes:
 def create(c, ref, size="1280x720", **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return c.videos.create(model=kw.pop("model", "sora-2"), prompt="a lighthouse", size=size, input_reference=ref, **kw)
+        return c.videos.create(
+            model=kw.pop("model", "sora-2"), prompt="a lighthouse", size=size, input_reference=ref, **kw
+        )
 
 
 def sent(server, field="input_reference"):
@@ -57,11 +58,16 @@ def sent(server, field="input_reference"):
         (lambda p, d: ("photo.jpg", d), "photo.jpg"),
         (lambda p, d: ("upload", d, "application/octet-stream"), "upload.jpg"),
         (lambda p, d: (None, p), "input_reference.jpg"),
-        (lambda p, d: {"image_url": "data:image/jpeg;base64," + base64.b64encode(d).decode()}, "input_reference.jpg"),
+        (
+            lambda p, d: {"image_url": "data:image/jpeg;base64," + base64.b64encode(d).decode()},
+            "input_reference.jpg",
+        ),
     ],
     ids=["bytes", "bytesio", "path", "tuple", "tuple-octet-stream", "tuple-path-nameless", "data-url"],
 )
-def test_compliant_reference_is_sent_with_name_and_mime_from_content(server, client, tmp_path, make_ref, filename):
+def test_compliant_reference_is_sent_with_name_and_mime_from_content(
+    server, client, tmp_path, make_ref, filename
+):
     data = jpeg()
     path = tmp_path / "photo.jpg"
     path.write_bytes(data)
@@ -202,10 +208,15 @@ def test_data_url_over_the_byte_limit_is_refused_before_decoding(server, client)
 def test_remote_url_and_file_id_pass_through_with_a_warning(server, client):
     guarded = sora_guard.guard(client)
     secret_url = "https://user:secret@example.invalid:8443/a.jpg?token=secret"
-    for ref, shown in (({"image_url": secret_url}, "https://example.invalid:8443/a.jpg"), ({"file_id": "file_123"}, "file_id")):
+    for ref, shown in (
+        ({"image_url": secret_url}, "https://example.invalid:8443/a.jpg"),
+        ({"file_id": "file_123"}, "file_id"),
+    ):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with pytest.raises(RuntimeError, match="Expected entry at `input_reference`"):  # the SDK's own limit
+            with pytest.raises(
+                RuntimeError, match="Expected entry at `input_reference`"
+            ):  # the SDK's own limit
                 guarded.videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=ref)
         notes = [w for w in caught if w.category is PreflightWarning]
         assert len(notes) == 1 and shown in str(notes[0].message) and "secret" not in str(notes[0].message)
@@ -223,7 +234,11 @@ def test_fetch_urls_downloads_and_checks_remote_images(server, client):
     assert [r.method for r in server.requests] == ["GET"]
     create(guarded, {"image_url": server.url + "/assets/ok.jpg"})
     part = sent(server)
-    assert (part.filename, part.content_type, part.data) == ("ok.jpg", "image/jpeg", server.assets["/assets/ok.jpg"])
+    assert (part.filename, part.content_type, part.data) == (
+        "ok.jpg",
+        "image/jpeg",
+        server.assets["/assets/ok.jpg"],
+    )
 
 
 # -- the rest of the client --------------------------------------------------------------------------
@@ -240,7 +255,12 @@ def test_unguarded_client_in_the_same_process_still_reaches_the_server(server, c
         with pytest.raises(openai.BadRequestError) as exc:
             create(c, ("wide.jpg", jpeg((1920, 1080))))
         assert exc.value.status_code == 400
-        assert exc.value.body == {"message": SIZE_MISMATCH, "type": "invalid_request_error", "param": None, "code": None}
+        assert exc.value.body == {
+            "message": SIZE_MISMATCH,
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
     assert len(server.requests) == 2
     assert type(client.videos) is openai.resources.videos.Videos
     assert "Guarded" not in type(other.videos).__name__
@@ -251,13 +271,21 @@ def test_create_and_poll_is_guarded(server, client):
     guarded = sora_guard.guard(client)
     with pytest.raises(PreflightError), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        guarded.videos.create_and_poll(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((1920, 1080)))
+        guarded.videos.create_and_poll(
+            model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((1920, 1080))
+        )
     assert server.requests == []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        video = guarded.videos.create_and_poll(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg(), poll_interval_ms=1)
+        video = guarded.videos.create_and_poll(
+            model="sora-2", prompt="x", size="1280x720", input_reference=jpeg(), poll_interval_ms=1
+        )
     assert video.status == "completed"
-    assert [(r.method, r.path.split("/")[2]) for r in server.requests] == [("POST", "videos"), ("GET", "videos"), ("GET", "videos")]
+    assert [(r.method, r.path.split("/")[2]) for r in server.requests] == [
+        ("POST", "videos"),
+        ("GET", "videos"),
+        ("GET", "videos"),
+    ]
     assert sent(server).content_type == "image/jpeg"
 
 
@@ -291,7 +319,9 @@ def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
 
 def test_other_attributes_are_the_clients(client):
     guarded = sora_guard.guard(client)
-    assert guarded.base_url == client.base_url and guarded.files is client.files and guarded.unguarded is client
+    assert (
+        guarded.base_url == client.base_url and guarded.files is client.files and guarded.unguarded is client
+    )
     assert {"videos", "images", "files", "chat", "unguarded"} <= set(dir(guarded))
 
 
@@ -310,7 +340,9 @@ def test_sdk_deprecation_warnings_pass_through_unchanged(server, client, method)
     guarded = warnings_of(sora_guard.guard(client))
     assert [w[:3] for w in plain] == [w[:3] for w in guarded]
     assert all(w[0] is DeprecationWarning and SORA_DEPRECATION in w[1] for w in plain)
-    assert len(plain) == 1 or method == "create_and_poll"  # which also warns from its inner create, poll and retrieve
+    assert (
+        len(plain) == 1 or method == "create_and_poll"
+    )  # which also warns from its inner create, poll and retrieve
     assert plain[0][2] == (__file__ if "." not in method else openai._legacy_response.__file__)
 
 
@@ -341,7 +373,10 @@ def test_fix_mode_keeps_the_file_name_stem(server, client, tmp_path):
     create(sora_guard.guard(client, fix="pad"), path)
     part = sent(server)
     assert part.filename == "holiday.jpg" and Image.open(io.BytesIO(part.data)).size == (1280, 720)
-    assert path.read_bytes()[:2] == b"\xff\xd8" and Image.open(path).size == (3000, 2000)  # the file is untouched
+    assert path.read_bytes()[:2] == b"\xff\xd8" and Image.open(path).size == (
+        3000,
+        2000,
+    )  # the file is untouched
 
 
 def test_fix_mode_meets_the_byte_limit_like_sora_guard_fix(server, client):
@@ -364,7 +399,7 @@ def test_fix_mode_still_refuses_what_it_cannot_fix(server, client):
 
 
 def test_unknown_strategy_is_refused_at_guard_time(client):
-    with pytest.raises(ValueError, match="unknown fit strategy 'zoom'"):
+    with pytest.raises(ValueError, match="unknown strategy 'zoom'"):
         sora_guard.guard(client, fix="zoom")
 
 
@@ -383,24 +418,37 @@ def test_import_without_openai_is_cheap_and_works():
         "assert issubclass(sora_guard.PreflightError, ValueError)\n"
         "print(sorted(m for m in sys.modules if m.startswith('sora_guard')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
-    assert out.stdout.strip() == "['sora_guard', 'sora_guard.errors', 'sora_guard.model']"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
+    )
+    assert (
+        out.stdout.strip()
+        == "['sora_guard', 'sora_guard.vocabulary', 'sora_guard.vocabulary.exceptions', 'sora_guard.vocabulary.model']"
+    )
 
 
 def test_checked_data_url_is_left_as_it_is_for_an_sdk_that_sends_reference_dicts():
     from sora_guard.api import make_settings
-    from sora_guard.preflight import Preflight
+    from sora_guard.guard.preflight import Preflight
 
     ref = {"image_url": "data:image/jpeg;base64," + base64.b64encode(jpeg()).decode()}
     kwargs = {"prompt": "x", "size": "1280x720", "input_reference": ref}
-    assert Preflight(make_settings(), sends_references=True).videos_create(kwargs).kwargs["input_reference"] is ref
-    assert Preflight(make_settings(), sends_references=False).videos_create(kwargs).kwargs["input_reference"][0] == "input_reference.jpg"
+    assert (
+        Preflight(make_settings(), sends_references=True).videos_create(kwargs).kwargs["input_reference"]
+        is ref
+    )
+    assert (
+        Preflight(make_settings(), sends_references=False).videos_create(kwargs).kwargs["input_reference"][0]
+        == "input_reference.jpg"
+    )
 
 
 def test_sizes_and_seconds_come_from_the_configured_profiles(server, client, tmp_path):
     from sora_guard.config import load_settings
 
-    (tmp_path / "pyproject.toml").write_text('[tool.sora-guard.profiles.sora-2]\nseconds = ["4", "8"]\nsizes = ["1280x720", "720x1280", "960x960"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.profiles.sora-2]\nseconds = ["4", "8"]\nsizes = ["1280x720", "720x1280", "960x960"]\n'
+    )
     guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
     with pytest.raises(PreflightError, match="SG106"):
         create(guarded, jpeg(), seconds="12")
@@ -428,14 +476,20 @@ def test_the_suggested_cli_command_fixes_the_file(server, client, tmp_path, run_
 
 
 def test_gateway_model_names_use_the_configured_or_given_profile(server, client):
-    with pytest.raises(PreflightError, match="sora-2 does not render 1920x1080"):  # unknown model: the configured profile
+    with pytest.raises(
+        PreflightError, match="sora-2 does not render 1920x1080"
+    ):  # unknown model: the configured profile
         create(sora_guard.guard(client), jpeg((1920, 1080)), size="1920x1080", model="acme/video-hd")
     with pytest.raises(PreflightError, match=r"1280x720 does not match the target 1920x1080 \(sora-2-pro\)"):
-        create(sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="acme/video-hd")
+        create(
+            sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="acme/video-hd"
+        )
     assert server.requests == []
 
 
-@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, lambda d: ("photo.jpg", d)], ids=["bytes", "stream", "tuple"])
+@pytest.mark.parametrize(
+    "wrap", [bytes, io.BytesIO, lambda d: ("photo.jpg", d)], ids=["bytes", "stream", "tuple"]
+)
 def test_byte_limit_applies_to_every_form(server, client, wrap):
     data = jpeg()
     with pytest.raises(PreflightError) as exc:

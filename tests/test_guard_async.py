@@ -19,8 +19,6 @@ import sora_guard
 from sora_guard import PreflightError
 
 
-
-
 def jpeg(size=(1280, 720)) -> bytes:
     return encode(marker(size), "JPEG", quality=90)
 
@@ -40,7 +38,9 @@ def run(server, body):
 def test_async_bad_reference_raises_before_any_request(server):
     async def body(client):
         with pytest.raises(PreflightError, match="SG101"):
-            await sora_guard.guard(client).videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((1920, 1080)))
+            await sora_guard.guard(client).videos.create(
+                model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((1920, 1080))
+            )
 
     run(server, body)
     assert server.requests == []
@@ -48,7 +48,9 @@ def test_async_bad_reference_raises_before_any_request(server):
 
 def test_async_compliant_reference_is_sent_typed(server):
     async def body(client):
-        return await sora_guard.guard(client).videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg())
+        return await sora_guard.guard(client).videos.create(
+            model="sora-2", prompt="x", size="1280x720", input_reference=jpeg()
+        )
 
     assert run(server, body).status == "queued"
     (request,) = server.requests
@@ -60,11 +62,17 @@ def test_async_create_and_poll_and_raw_response_are_guarded(server):
     async def body(client):
         guarded = sora_guard.guard(client)
         with pytest.raises(PreflightError):
-            await guarded.videos.create_and_poll(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((720, 720)))
+            await guarded.videos.create_and_poll(
+                model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((720, 720))
+            )
         with pytest.raises(PreflightError):
-            await guarded.videos.with_raw_response.create(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((720, 720)))
+            await guarded.videos.with_raw_response.create(
+                model="sora-2", prompt="x", size="1280x720", input_reference=jpeg((720, 720))
+            )
         assert server.requests == []
-        return await guarded.videos.create_and_poll(model="sora-2", prompt="x", size="1280x720", input_reference=jpeg(), poll_interval_ms=1)
+        return await guarded.videos.create_and_poll(
+            model="sora-2", prompt="x", size="1280x720", input_reference=jpeg(), poll_interval_ms=1
+        )
 
     assert run(server, body).status == "completed"
     assert [r.method for r in server.requests] == ["POST", "GET", "GET"]
@@ -72,7 +80,9 @@ def test_async_create_and_poll_and_raw_response_are_guarded(server):
 
 def test_async_fix_mode_sends_the_requested_size(server):
     async def body(client):
-        return await sora_guard.guard(client, fix="cover").videos.create(model="sora-2", prompt="x", size="720x1280", input_reference=jpeg((1600, 1200)))
+        return await sora_guard.guard(client, fix="cover").videos.create(
+            model="sora-2", prompt="x", size="720x1280", input_reference=jpeg((1600, 1200))
+        )
 
     assert run(server, body).size == "720x1280"
     part = server.requests[0].file("input_reference")
@@ -83,7 +93,9 @@ def test_async_unguarded_client_still_reaches_the_server(server):
     async def body(client):
         sora_guard.guard(client)
         with pytest.raises(openai.BadRequestError) as exc:
-            await client.videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=("wide.jpg", jpeg((1920, 1080))))
+            await client.videos.create(
+                model="sora-2", prompt="x", size="1280x720", input_reference=("wide.jpg", jpeg((1920, 1080)))
+            )
         return exc.value
 
     error = run(server, body)
@@ -97,7 +109,9 @@ def test_async_image_work_runs_off_the_event_loop(server, caplog):
 
     async def body(client):
         loop_threads.append(threading.get_ident())
-        return await sora_guard.guard(client).videos.create(model="sora-2", prompt="x", size="1280x720", input_reference=data)
+        return await sora_guard.guard(client).videos.create(
+            model="sora-2", prompt="x", size="1280x720", input_reference=data
+        )
 
     with caplog.at_level(logging.WARNING, logger="sora_guard"):
         run(server, body)
@@ -113,9 +127,16 @@ def test_async_images_edit_checks_the_mask(server):
     async def body(client):
         guarded = sora_guard.guard(client)
         with pytest.raises(PreflightError, match="SG407"):
-            await guarded.images.edit(model="gpt-image-1", prompt="x", image=jpeg((512, 512)), mask=png(Image.new("RGB", (512, 512))))
+            await guarded.images.edit(
+                model="gpt-image-1",
+                prompt="x",
+                image=jpeg((512, 512)),
+                mask=png(Image.new("RGB", (512, 512))),
+            )
         assert server.requests == []
-        return await guarded.images.edit(model="gpt-image-1", prompt="x", image=jpeg((512, 512)), mask=png(Image.new("RGBA", (512, 512))))
+        return await guarded.images.edit(
+            model="gpt-image-1", prompt="x", image=jpeg((512, 512)), mask=png(Image.new("RGBA", (512, 512)))
+        )
 
     assert run(server, body).data[0].b64_json
     assert server.requests[0].file("mask").content_type == "image/png"
@@ -126,7 +147,9 @@ def test_async_unchecked_reference_warns_at_the_callers_line(server):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with pytest.raises(RuntimeError):  # the SDK's own refusal of a reference dict
-                await sora_guard.guard(client).videos.create(model="sora-2", prompt="x", size="1280x720", input_reference={"file_id": "file_9"})
+                await sora_guard.guard(client).videos.create(
+                    model="sora-2", prompt="x", size="1280x720", input_reference={"file_id": "file_9"}
+                )
         return [w for w in caught if w.category is sora_guard.PreflightWarning]
 
     (warning,) = run(server, body)

@@ -13,8 +13,6 @@ import sora_guard
 from sora_guard import PreflightError
 
 
-
-
 def mask(size=(1024, 1024), alpha=True) -> bytes:
     im = Image.new("RGBA" if alpha else "RGB", size, (0, 0, 0, 255) if alpha else (0, 0, 0))
     if alpha:
@@ -34,7 +32,9 @@ def test_compliant_edit_is_sent_with_typed_parts(server, client):
     response = edit(sora_guard.guard(client), image=photo(), mask=mask())
     assert response.data[0].b64_json
     (request,) = server.requests
-    assert request.file("image").content_type == "image/jpeg" and request.file("image").filename == "image.jpg"
+    assert (
+        request.file("image").content_type == "image/jpeg" and request.file("image").filename == "image.jpg"
+    )
     assert request.file("mask").content_type == "image/png" and request.file("mask").filename == "mask.png"
 
 
@@ -68,12 +68,16 @@ def test_bad_mask_raises_with_zero_requests(server, client, mask_bytes, code):
 
 def test_raw_response_edit_is_guarded(server, client):
     with pytest.raises(PreflightError, match="SG407"):
-        sora_guard.guard(client).images.with_raw_response.edit(model="gpt-image-1", prompt="x", image=photo(), mask=mask(alpha=False))
+        sora_guard.guard(client).images.with_raw_response.edit(
+            model="gpt-image-1", prompt="x", image=photo(), mask=mask(alpha=False)
+        )
     assert server.requests == []
 
 
 def test_mask_over_4_mb_is_refused(server, client):
-    noisy = Image.frombytes("RGBA", (1400, 1400), bytes(range(256)) * (1400 * 1400 * 4 // 256) + bytes(1400 * 1400 * 4 % 256))
+    noisy = Image.frombytes(
+        "RGBA", (1400, 1400), bytes(range(256)) * (1400 * 1400 * 4 // 256) + bytes(1400 * 1400 * 4 % 256)
+    )
     data = encode(noisy, "PNG", compress_level=0)
     assert len(data) > 4 * 1024 * 1024
     with pytest.raises(PreflightError, match="SG301"):

@@ -11,8 +11,8 @@ from icc import swapped_rgb
 from images import corrupt_jpeg, encode, exif_rotated_jpeg, marker, truncated
 from PIL import Image
 
-from sora_guard.jpegscan import intact
-from sora_guard.probe import probe_bytes
+from sora_guard.engine.jpegscan import intact
+from sora_guard.engine.probe import probe_bytes
 
 
 def photo(size=(256, 192), mode="RGB") -> Image.Image:
@@ -29,7 +29,9 @@ VALID = {
     "restart markers": lambda: encode(photo(), "JPEG", restart_marker_blocks=3),
     "comment and ICC": lambda: encode(photo(), "JPEG", comment=b"hello", icc_profile=swapped_rgb()),
     "EXIF": lambda: exif_rotated_jpeg((240, 160), 6),
-    "trailing data": lambda: encode(photo(), "JPEG") + b"\x00" * 100 + b"ftypmp42 a motion photo would follow",
+    "trailing data": lambda: (
+        encode(photo(), "JPEG") + b"\x00" * 100 + b"ftypmp42 a motion photo would follow"
+    ),
 }
 
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 import pytest
+from images import write
 from PIL import Image
 
 import sora_guard
-from images import write
 from sora_guard.config import Settings
-from sora_guard.files import discover
-from sora_guard.runner import check_files
+from sora_guard.run.check import check_files
+from sora_guard.run.discovery import discover
 
 GOOD = Image.new("RGB", (1280, 720), (20, 90, 160))
 ISOLATED = ("--isolated", "--no-plugins", "--no-cache")
@@ -54,11 +54,16 @@ def test_links_out_of_the_tree_are_not_followed(tree, run_cli):
     codes = {path: [(d["code"], d["severity"]) for d in diags] for path, diags in files.items()}
     assert codes["out.jpg"] == [("SG501", "warning")] and "not followed" in files["out.jpg"][0]["message"]
     assert codes["outdir"] == [("SG501", "warning")]
-    assert codes["broken.jpg"] == [("SG501", "error")] and "broken symbolic link" in files["broken.jpg"][0]["message"]
+    assert (
+        codes["broken.jpg"] == [("SG501", "error")]
+        and "broken symbolic link" in files["broken.jpg"][0]["message"]
+    )
     assert codes["loop1.jpg"] == codes["loop2.jpg"] == [("SG501", "error")]
     assert "symbolic link loop" in files["loop1.jpg"][0]["message"]
     assert codes["sub/up"] == [("SG501", "warning")] and "loop" in files["sub/up"][0]["message"]
-    assert codes["good.jpg"] == codes["sub/in.jpg"] == codes["inside.jpg"] == []  # a link inside the tree is fine
+    assert (
+        codes["good.jpg"] == codes["sub/in.jpg"] == codes["inside.jpg"] == []
+    )  # a link inside the tree is fine
     assert not any(path.startswith("outdir/") for path in files)
 
 
@@ -71,14 +76,22 @@ def test_only_warnings_exit_zero(tmp_path, run_cli):
 
 
 def test_follow_symlinks_reads_out_of_the_tree_and_cuts_loops(tree, run_cli):
-    os.symlink("../tree", tree.parent / "outside" / "back")  # outside/back -> tree: a loop through the outside
-    result = run_cli("check", *ISOLATED, "--follow-symlinks", "--output-format", "json", ".", cwd=tree, timeout=60)
+    os.symlink(
+        "../tree", tree.parent / "outside" / "back"
+    )  # outside/back -> tree: a loop through the outside
+    result = run_cli(
+        "check", *ISOLATED, "--follow-symlinks", "--output-format", "json", ".", cwd=tree, timeout=60
+    )
     files = _json(result)
     assert files["out.jpg"] == [] and files["outdir/secret.jpg"] == []
     assert [d["code"] for d in files["sub/up"]] == ["SG501"]
-    assert not any(path.startswith("outdir/back/") for path in files)  # the way back in is walked once, as "."
+    assert not any(
+        path.startswith("outdir/back/") for path in files
+    )  # the way back in is walked once, as "."
     (tree / "sora-guard.toml").write_text("follow-symlinks = true\n")
-    assert "outdir/secret.jpg" in _json(run_cli("check", "--no-cache", "--output-format", "json", ".", cwd=tree))
+    assert "outdir/secret.jpg" in _json(
+        run_cli("check", "--no-cache", "--output-format", "json", ".", cwd=tree)
+    )
 
 
 def test_a_link_named_on_the_command_line_is_followed(tree, run_cli):
@@ -113,7 +126,17 @@ def test_unreadable_folder_and_file_are_errors_and_the_rest_is_checked(tmp_path)
     (root / "secret.jpg").chmod(0)
     try:
         proc = subprocess.run(
-            [*_unprivileged(), sys.executable, "-m", "sora_guard", "check", *ISOLATED, "--output-format", "json", "."],
+            [
+                *_unprivileged(),
+                sys.executable,
+                "-m",
+                "sora_guard",
+                "check",
+                *ISOLATED,
+                "--output-format",
+                "json",
+                ".",
+            ],
             cwd=root,
             capture_output=True,
             text=True,
@@ -126,7 +149,9 @@ def test_unreadable_folder_and_file_are_errors_and_the_rest_is_checked(tmp_path)
     files = {e["path"]: e["diagnostics"] for e in json.loads(proc.stdout)["files"]}
     assert files["good.jpg"] == []
     assert files["locked"][0]["code"] == "SG501" and "cannot be listed" in files["locked"][0]["message"]
-    assert files["secret.jpg"][0]["code"] == "SG501" and "permission denied" in files["secret.jpg"][0]["message"]
+    assert (
+        files["secret.jpg"][0]["code"] == "SG501" and "permission denied" in files["secret.jpg"][0]["message"]
+    )
 
 
 NAMES = [b"caf\xe9.jpg", b"\xff\xfe.png", "日本.jpg".encode(), b"a\nb.jpg", b"quo\"te's %20.jpg"]
@@ -142,14 +167,21 @@ def test_non_utf8_names_end_to_end(tmp_path, run_cli, fmt):
     result = run_cli("check", *ISOLATED, "--output-format", fmt, "names")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     if fmt == "sarif":
-        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(result.stdout)["runs"][0]["results"]}
-        assert {unquote_to_bytes(u) for u in uris} == {b"names/" + n for n in NAMES}  # the exact bytes come back
+        uris = {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(result.stdout)["runs"][0]["results"]
+        }
+        assert {unquote_to_bytes(u) for u in uris} == {
+            b"names/" + n for n in NAMES
+        }  # the exact bytes come back
     elif fmt == "json":
         paths = {e["path"] for e in json.loads(result.stdout)["files"]}
         assert "names/caf\\xe9.jpg" in paths and "names/日本.jpg" in paths and len(paths) == len(NAMES)
     else:
         assert "caf\\xe9.jpg" in result.stdout and "日本.jpg" in result.stdout
-        assert "a\\x0ab.jpg" in result.stdout and not any(line.startswith("b.jpg") for line in result.stdout.splitlines())
+        assert "a\\x0ab.jpg" in result.stdout and not any(
+            line.startswith("b.jpg") for line in result.stdout.splitlines()
+        )
 
 
 def test_files_vanishing_between_discovery_and_probe(tmp_path):
@@ -163,7 +195,9 @@ def test_files_vanishing_between_discovery_and_probe(tmp_path):
     assert len(report.files) == 20
     for i, f in enumerate(report.files):
         if i % 2 == 0:
-            assert [d.code for d in f.diagnostics] == ["SG501"] and "does not exist" in f.diagnostics[0].message
+            assert [d.code for d in f.diagnostics] == ["SG501"] and "does not exist" in f.diagnostics[
+                0
+            ].message
         else:
             assert f.ok
 
@@ -217,6 +251,10 @@ def test_fix_reports_unreadable_folders_and_links_not_followed(tmp_path):
     assert locked.returncode == 1, locked.stdout + locked.stderr
     assert "locked: SG501 [error]" in locked.stdout and "out.jpg: SG501 [warning]" in locked.stdout
     assert "Fixing wide.jpg" in locked.stdout
-    assert (tmp_path / "outside" / "secret.jpg").read_bytes() == (root / "locked" / "hidden.jpg").read_bytes()  # neither touched
+    assert (tmp_path / "outside" / "secret.jpg").read_bytes() == (
+        root / "locked" / "hidden.jpg"
+    ).read_bytes()  # neither touched
     rerun = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
-    assert rerun.returncode == 0 and "Fixing locked/hidden.jpg" in rerun.stdout, rerun.stdout  # a warning alone exits 0
+    assert rerun.returncode == 0 and "Fixing locked/hidden.jpg" in rerun.stdout, (
+        rerun.stdout
+    )  # a warning alone exits 0

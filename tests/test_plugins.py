@@ -12,7 +12,7 @@ from images import marker, write
 STUDIO = textwrap.dedent(
     '''
     from sora_guard import hookimpl
-    from sora_guard.model import Profile, Size, rule
+    from sora_guard.vocabulary.model import Profile, Size, rule
 
 
     @rule("STU001", "wider-than-two-to-one")
@@ -63,7 +63,9 @@ def test_plugin_rule_and_profile_are_used_by_the_cli(tmp_path, site, run_cli):
     write(tmp_path / "work" / "wide.png", marker((1200, 500)))
     write(tmp_path / "work" / "banner.png", marker((1024, 512)))
     write(tmp_path / "work" / "square.jpg", marker((512, 512)))
-    result = run_cli("check", "--profile", "studio", "--output-format", "json", cwd=tmp_path / "work", env=env)
+    result = run_cli(
+        "check", "--profile", "studio", "--output-format", "json", cwd=tmp_path / "work", env=env
+    )
     assert result.returncode == 1, result.stderr
     codes = {f["path"]: {d["code"] for d in f["diagnostics"]} for f in json.loads(result.stdout)["files"]}
     assert codes == {"banner.png": set(), "square.jpg": {"SG201"}, "wide.png": {"STU001", "SG101"}}
@@ -83,13 +85,27 @@ def test_autoload_can_be_disabled_by_env_and_flag(tmp_path, site, run_cli):
 
 
 def test_a_broken_plugin_is_reported_and_skipped(tmp_path, site, run_cli):
-    install_plugin(site, "broken_plugin", {"broken": "broken_plugin"}, {"broken_plugin": "raise RuntimeError('boom at import')\n"})
-    install_plugin(site, "wrong_hooks", {"wrong": "wrong_hooks"}, {"wrong_hooks": "from sora_guard import hookimpl\n\n@hookimpl\ndef sora_guard_nonsense():\n    return []\n"})
+    install_plugin(
+        site,
+        "broken_plugin",
+        {"broken": "broken_plugin"},
+        {"broken_plugin": "raise RuntimeError('boom at import')\n"},
+    )
+    install_plugin(
+        site,
+        "wrong_hooks",
+        {"wrong": "wrong_hooks"},
+        {
+            "wrong_hooks": "from sora_guard import hookimpl\n\n@hookimpl\ndef sora_guard_nonsense():\n    return []\n"
+        },
+    )
     install_plugin(
         site,
         "raising_hook",
         {"raiser": "raising_hook"},
-        {"raising_hook": "from sora_guard import hookimpl\n\n@hookimpl\ndef sora_guard_rules():\n    raise KeyError('no rules today')\n"},
+        {
+            "raising_hook": "from sora_guard import hookimpl\n\n@hookimpl\ndef sora_guard_rules():\n    raise KeyError('no rules today')\n"
+        },
     )
     write(tmp_path / "a.jpg", marker((1280, 720)))
     result = run_cli("check", "a.jpg", env={"PYTHONPATH": str(site)})
@@ -104,9 +120,11 @@ def test_a_broken_plugin_is_reported_and_skipped(tmp_path, site, run_cli):
 def test_builtins_register_through_the_entry_point_group():
     from importlib.metadata import entry_points
 
-    from sora_guard.host import build_plugin_manager
+    from sora_guard.plugins.host import build_plugin_manager
 
     names = {ep.name: ep.value for ep in entry_points(group="sora_guard")}
     assert {"builtin-rules", "builtin-profiles", "builtin-reporters", "builtin-strategies"} <= set(names)
     pm = build_plugin_manager(autoload=False)
-    assert {"builtin-rules", "builtin-profiles", "builtin-reporters", "builtin-strategies"} <= {n for n, _ in pm.list_name_plugin()}
+    assert {"builtin-rules", "builtin-profiles", "builtin-reporters", "builtin-strategies"} <= {
+        n for n, _ in pm.list_name_plugin()
+    }

@@ -13,9 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
-
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -56,7 +55,11 @@ class Consumer:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "SORA_GUARD", "GITHUB_", "GIT_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PRE_COMMIT", "SORA_GUARD", "GITHUB_", "GIT_"))
+        }
         env.update(PRE_COMMIT_HOME=str(self.home), PRE_COMMIT_COLOR="never")
         return env
 
@@ -106,7 +109,7 @@ def manifest() -> dict[str, dict]:
 def test_manifest_selects_exactly_the_extensions_sora_guard_checks():
     from identify.identify import ALL_TAGS, tags_from_filename
 
-    from sora_guard.probe import EXTENSION_FORMATS
+    from sora_guard.vocabulary.formats import EXTENSION_FORMATS
 
     for hook in manifest().values():
         files = re.compile(hook["files"])
@@ -141,7 +144,9 @@ def test_check_hook_fails_on_bad_images_names_them_and_ignores_non_images(consum
     assert proc.returncode == 1, text
     assert "sora-guard" in text and "Failed" in text
     assert diagnostic_files(text) == {"assets/off_by_one.png", "assets/truncated.jpg", "assets/IMG_0001.HEIC"}
-    assert re.search(r"^assets/off_by_one\.png: SG101 \[error\] 1281x720 does not match the target 1280x720", text, re.M)
+    assert re.search(
+        r"^assets/off_by_one\.png: SG101 \[error\] 1281x720 does not match the target 1280x720", text, re.M
+    )
     assert re.search(r"^assets/truncated\.jpg: SG503 \[error\] \S", text, re.M)
     assert re.search(r"^assets/IMG_0001\.HEIC: SG201 \[error\] HEIF is not accepted", text, re.M)
     # only the five images were handed to sora-guard: the SVG, text and other binary files never were
@@ -187,13 +192,21 @@ def test_a_broken_consumer_configuration_is_one_line_not_a_traceback(consumer):
 
 
 def test_args_pass_through_to_the_hook(consumer):
-    consumer.configure({"id": "sora-guard", "args": ["--profile", "sora-2-pro", "--size", "1920x1080", "--output-format", "github"]})
+    consumer.configure(
+        {
+            "id": "sora-guard",
+            "args": ["--profile", "sora-2-pro", "--size", "1920x1080", "--output-format", "github"],
+        }
+    )
     consumer.write("full_hd.png", marker((1920, 1080)))
     consumer.write("hd.png", marker(LANDSCAPE))
     proc = consumer.run("--all-files")
     text = output(proc)
     assert proc.returncode == 1, text
-    assert "::error file=hd.png,title=SG101 size-mismatch::1280x720 does not match the target 1920x1080 (sora-2-pro)" in text
+    assert (
+        "::error file=hd.png,title=SG101 size-mismatch::1280x720 does not match the target 1920x1080 (sora-2-pro)"
+        in text
+    )
     assert "file=full_hd.png" not in text
 
 
@@ -232,7 +245,9 @@ def test_a_plugin_in_additional_dependencies_works_in_the_hook(consumer, tmp_pat
         b'[project.entry-points.sora_guard]\nstudio = "sora_guard_studio"\n\n'
         b'[tool.setuptools]\npy-modules = ["sora_guard_studio"]\n',
     )
-    consumer.configure({"id": "sora-guard", "args": ["--profile", "studio"], "additional_dependencies": [str(plugin)]})
+    consumer.configure(
+        {"id": "sora-guard", "args": ["--profile", "studio"], "additional_dependencies": [str(plugin)]}
+    )
     consumer.write("banner.png", marker((1024, 512)))
     consumer.write("panorama.png", marker((1100, 512)))
     proc = consumer.run("--all-files")
@@ -298,15 +313,25 @@ def test_git_commit_with_the_fix_hook_stops_then_goes_through_after_restaging(co
     consumer.configure({"id": "sora-guard-fix"}, {"id": "sora-guard"})
     image = consumer.write("hero.png", marker((1281, 720)))
     git(consumer.path, "add", "-A")
-    install = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=consumer.path, env=consumer.env, capture_output=True, text=True)
+    install = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=consumer.path,
+        env=consumer.env,
+        capture_output=True,
+        text=True,
+    )
     assert install.returncode == 0, install.stderr
     commit = ["git", "commit", "-m", "hero image"]
-    first = subprocess.run(commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600)
+    first = subprocess.run(
+        commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600
+    )
     assert first.returncode == 1, output(first)
     assert size_of(image) == LANDSCAPE  # fixed in the working tree; the commit did not happen
     assert git(consumer.path, "rev-list", "--all").stdout == ""
     git(consumer.path, "add", "hero.png")
-    second = subprocess.run(commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600)
+    second = subprocess.run(
+        commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600
+    )
     assert second.returncode == 0, output(second)
     assert "hero.png" in git(consumer.path, "show", "--name-only", "HEAD").stdout
 
@@ -342,4 +367,6 @@ def test_github_actions_gets_annotations_through_pre_commit(consumer):
     consumer.configure({"id": "sora-guard"})
     consumer.write("hero.png", marker((1281, 720)))
     text = output(consumer.run("--all-files", env={"GITHUB_ACTIONS": "true"}))
-    assert re.search(r"^::error file=hero\.png,title=SG101 size-mismatch::1281x720 does not match", text, re.M), text
+    assert re.search(
+        r"^::error file=hero\.png,title=SG101 size-mismatch::1281x720 does not match", text, re.M
+    ), text

@@ -6,7 +6,7 @@ import os
 import time
 
 from sora_guard.config import Settings
-from sora_guard.runner import INLINE_SECONDS, parallel_map
+from sora_guard.run.pool import INLINE_SECONDS, parallel_map
 
 
 def where(item: int, settings: Settings) -> tuple[int, int]:

@@ -38,7 +38,9 @@ FORBIDDEN = ("openai", "numpy", "httpx", "importlib.metadata", "email", "zipfile
 
 
 def imports_of(*args: str, cwd) -> tuple[int, str, set[str]]:
-    proc = subprocess.run([sys.executable, "-c", SPY, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", SPY, *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
     head, _, names = proc.stderr.rpartition("\nIMPORTS ")
     return proc.returncode, proc.stdout + head, set(names.split())
 

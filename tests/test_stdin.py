@@ -9,7 +9,13 @@ from images import encode, marker, write
 
 
 def check_stdin(data: bytes, *args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sora_guard", "check", *args], input=data, cwd=cwd, capture_output=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sora_guard", "check", *args],
+        input=data,
+        cwd=cwd,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def test_stdin_is_checked_under_its_name_with_per_path_config_and_extension_rules(tmp_path):
@@ -21,7 +27,9 @@ def test_stdin_is_checked_under_its_name_with_per_path_config_and_extension_rule
     out = proc.stdout.decode()
     assert proc.returncode == 1
     assert "landscape/p.jpg: SG202 [error]" in out  # PNG content under a .jpg name
-    assert "landscape/p.jpg: SG101 [error] 720x1280 does not match the target 1280x720" not in out  # auto size
+    assert (
+        "landscape/p.jpg: SG101 [error] 720x1280 does not match the target 1280x720" not in out
+    )  # auto size
     assert "Traceback" not in proc.stderr.decode()
 
 

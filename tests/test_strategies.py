@@ -6,14 +6,22 @@ import pytest
 from images import marker
 from PIL import Image, ImageDraw
 
-from sora_guard.fitting import fit_image
-from sora_guard.host import Registry, build_plugin_manager, default_registry
-from sora_guard.hookspecs import hookimpl
-from sora_guard.model import Size
-from sora_guard.strategies import BUILTIN_STRATEGIES, FitOptions, Strategy
+from sora_guard.api import fit_image
+from sora_guard.builtin.strategies import BUILTIN_STRATEGIES
+from sora_guard.plugins import hookimpl
+from sora_guard.plugins.host import Registry, build_plugin_manager, default_registry
+from sora_guard.vocabulary.contract import FitOptions, Strategy
+from sora_guard.vocabulary.model import Size
 
 NAMES = [s.name for s in BUILTIN_STRATEGIES]
-RED, GREEN, BLUE, WHITE, YELLOW, BLACK = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (255, 255, 0), (0, 0, 0)
+RED, GREEN, BLUE, WHITE, YELLOW, BLACK = (
+    (255, 0, 0),
+    (0, 255, 0),
+    (0, 0, 255),
+    (255, 255, 255),
+    (255, 255, 0),
+    (0, 0, 0),
+)
 
 
 def near(pixel, colour, tolerance: int = 40) -> bool:
@@ -32,7 +40,16 @@ def test_builtins_are_registered_through_the_hook():
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("mode", ["RGB", "RGBA"])
-@pytest.mark.parametrize("src,dst", [((400, 300), (1280, 720)), ((300, 400), (720, 1280)), ((1600, 900), (720, 1280)), ((7, 3), (5, 9)), ((640, 480), (1, 1))])
+@pytest.mark.parametrize(
+    "src,dst",
+    [
+        ((400, 300), (1280, 720)),
+        ((300, 400), (720, 1280)),
+        ((1600, 900), (720, 1280)),
+        ((7, 3), (5, 9)),
+        ((640, 480), (1, 1)),
+    ],
+)
 def test_every_strategy_gives_exactly_the_size_and_mode(name, mode, src, dst):
     out = strategy(name).fit(marker(src, mode), Size(*dst), FitOptions(crop_box=(0.1, 0.2, 0.6, 0.9)))
     assert out.size == dst and out.mode == mode
@@ -66,7 +83,9 @@ def test_cover_anchor_moves_the_crop():
     assert near(out.getpixel((714, 5)), RED)  # the crop hugs the left edge: all red on top
 
 
-@pytest.mark.parametrize("src,dst,bars", [((1600, 900), (720, 1280), "top-bottom"), ((900, 1600), (1280, 720), "left-right")])
+@pytest.mark.parametrize(
+    "src,dst,bars", [((1600, 900), (720, 1280), "top-bottom"), ((900, 1600), (1280, 720), "left-right")]
+)
 def test_pad_keeps_the_whole_picture_with_bars_on_the_right_sides(src, dst, bars):
     out = strategy("pad").fit(marker(src), Size(*dst), FitOptions())
     w, h = dst
@@ -86,7 +105,9 @@ def test_pad_keeps_the_whole_picture_with_bars_on_the_right_sides(src, dst, bars
 
 
 def test_pad_background_and_anchor():
-    out = strategy("pad").fit(marker((1600, 900)), Size(720, 1280), FitOptions(background=(10, 200, 30), anchor=(0.5, 0.0)))
+    out = strategy("pad").fit(
+        marker((1600, 900)), Size(720, 1280), FitOptions(background=(10, 200, 30), anchor=(0.5, 0.0))
+    )
     assert near(out.getpixel((5, 5)), RED)  # picture at the top
     assert out.getpixel((360, 1270)) == (10, 200, 30)
 
@@ -105,7 +126,9 @@ def test_blur_pad_fills_bars_with_a_darker_blurred_copy():
     assert len(colours) >= 3, "the backdrop shows the picture, not a flat colour"
     r, g, b = out.getpixel((5, 5))
     assert r > 40 and r < 200 and g < 60 and b < 60  # dark red: the red quadrant, darkened
-    assert near(out.getpixel((5, 650)), RED) or near(out.getpixel((5, 800)), BLUE)  # the picture itself is sharp
+    assert near(out.getpixel((5, 650)), RED) or near(
+        out.getpixel((5, 800)), BLUE
+    )  # the picture itself is sharp
 
 
 def _busy_left(size=(1600, 900)) -> Image.Image:
@@ -121,11 +144,14 @@ def test_smart_finds_the_interesting_part_and_cover_does_not():
     im = _busy_left()
     smart = strategy("smart").fit(im, Size(720, 1280), FitOptions())
     cover = strategy("cover").fit(im, Size(720, 1280), FitOptions())
+
     def detail(x):
         return len(set(x.resize((64, 64)).get_flattened_data()))
 
     assert detail(smart) > 10 and detail(cover) <= 2
-    assert strategy("smart").fit(im, Size(720, 1280), FitOptions()).tobytes() == smart.tobytes()  # deterministic
+    assert (
+        strategy("smart").fit(im, Size(720, 1280), FitOptions()).tobytes() == smart.tobytes()
+    )  # deterministic
 
 
 def test_smart_prefers_the_centre_on_a_flat_picture():
@@ -137,7 +163,9 @@ def test_smart_prefers_the_centre_on_a_flat_picture():
 
 
 def test_crop_box_then_fit():
-    out = strategy("crop").fit(marker((1000, 1000)), Size(320, 180), FitOptions(crop_box=(0.0, 0.0, 0.4, 0.4)))
+    out = strategy("crop").fit(
+        marker((1000, 1000)), Size(320, 180), FitOptions(crop_box=(0.0, 0.0, 0.4, 0.4))
+    )
     assert near(out.getpixel((5, 5)), RED) and near(out.getpixel((314, 174)), RED)
     whole = strategy("crop").fit(marker((640, 360)), Size(640, 360), FitOptions(crop_box=(0, 0, 1, 1)))
     assert whole.tobytes() == marker((640, 360)).tobytes()
@@ -165,7 +193,8 @@ def test_a_plugin_strategy_is_used_like_a_builtin():
 
 
 def test_a_strategy_returning_the_wrong_size_is_an_error_not_a_bad_file():
-    from sora_guard.fitting import FitError, fit_opened
+    from sora_guard.engine.fitting import fit_opened
+    from sora_guard.vocabulary.exceptions import FitError
 
     broken = Strategy("broken", "wrong size", lambda im, size, o: im)
     with pytest.raises(FitError, match="returned RGB 50x40"):

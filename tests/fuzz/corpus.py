@@ -12,12 +12,28 @@ import io
 import struct
 
 from hypothesis import strategies as st
+from images import animated_gif, animated_webp, encode, marker, png_16bit_rgb
 from PIL import Image, ImageCms
 
-from images import animated_gif, animated_webp, encode, marker, png_16bit_rgb
-
 #: integers that sit on parser boundaries: zero, one, sign bits, all-ones, and huge dimensions
-INTERESTING = (0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 65500, 100000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF)
+INTERESTING = (
+    0,
+    1,
+    2,
+    0x7F,
+    0x80,
+    0xFF,
+    0x100,
+    0x7FFF,
+    0x8000,
+    0xFFFF,
+    0x10000,
+    65500,
+    100000,
+    0x7FFFFFFF,
+    0x80000000,
+    0xFFFFFFFF,
+)
 
 
 def _exif() -> bytes:

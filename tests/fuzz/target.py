@@ -13,9 +13,9 @@ import warnings
 
 from PIL import Image
 
-from sora_guard.engine import check_bytes
-from sora_guard.host import default_registry
-from sora_guard.model import FileReport, Limits, Target
+from sora_guard.engine.check import check_bytes
+from sora_guard.plugins.host import default_registry
+from sora_guard.vocabulary.model import FileReport, Limits, Target
 
 #: small limits keep each example fast; the limits themselves are part of what is exercised
 LIMITS = Limits(max_pixels=2**22, max_file_bytes=2**20)
@@ -59,6 +59,6 @@ def check_one(data: bytes, name: str = "fuzz.jpg") -> FileReport:
 
 
 def _report(file_report: FileReport):
-    from sora_guard.model import Report
+    from sora_guard.vocabulary.model import Report
 
     return Report(files=[file_report])

@@ -1,0 +1,209 @@
+"""Output reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0.
+
+A reporter renders a whole :class:`~sora_guard.model.Report` to a string. Plugins add reporters
+through the ``sora_guard_reporters`` hook; ``--output-format NAME`` picks one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from urllib.parse import quote
+
+from sora_guard import __version__
+from sora_guard.plugins import hookimpl
+from sora_guard.vocabulary.contract import Reporter
+from sora_guard.vocabulary.formats import is_url
+from sora_guard.vocabulary.model import Diagnostic, FileReport, Report, Rule, Severity
+
+__all__ = ["Reporter", "printable"]
+
+HOMEPAGE = "https://github.com/sora-guard/sora-guard"
+
+
+def _os_bytes(path: str) -> bytes | None:
+    """The bytes the OS has for ``path`` (undoing surrogateescape), or None for text that never came from it."""
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:
+        return None
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
+
+
+def printable(path: str) -> str:
+    """A path safe to print whatever its bytes: a non-UTF-8 byte or a control character (a newline,
+    a terminal escape) shows as ``\\xe9``, as ``ls -b`` shows it, so a name cannot forge output lines."""
+    raw = _os_bytes(path)
+    text = (
+        raw.decode("utf-8", "backslashreplace")
+        if raw is not None
+        else path.encode("utf-8", "backslashreplace").decode("utf-8")
+    )
+    return text.translate(_CONTROL)
+
+
+def _sarif_uri(path: str) -> str:
+    """A relative URI for ``path``: ``/`` separators and percent-encoded bytes, so any file name survives.
+
+    A URL (``s3://bucket/key``) stays absolute, its key percent-encoded the same way.
+    """
+    if is_url(path):
+        scheme, rest = path.split("://", 1)
+        return f"{scheme}://{quote(rest.encode('utf-8', 'surrogatepass'), safe='/')}"
+    raw = _os_bytes(path) or path.encode("utf-8", "surrogatepass")
+    if os.sep == "\\":
+        raw = raw.replace(b"\\", b"/")
+    return quote(raw.removeprefix(b"./"), safe="/")
+
+
+def _artifact(uri: str) -> dict:
+    """A SARIF artifactLocation: relative URIs against the source root; absolute ones (URLs) alone, as SARIF requires."""
+    return {"uri": uri} if is_url(uri) else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(report: Report) -> str:
+    errors = sum(len(f.errors) for f in report.files)
+    warnings = sum(len(f.diagnostics) for f in report.files) - errors
+    fixable = sum(1 for f in report.files for d in f.errors if d.fixable)
+    bad = sum(1 for f in report.files if not f.ok)
+    checked = _plural(len(report.files), "file")
+    if not errors:
+        tail = f", {_plural(warnings, 'warning')}" if warnings else ""
+        return f"All checks passed: {checked}{tail}."
+    fix = f" ({fixable} fixable with `sora-guard fix`)" if fixable else ""
+    return f"Found {_plural(errors, 'error')}{fix} and {_plural(warnings, 'warning')} in {_plural(bad, 'file')} of {checked}."
+
+
+def diagnostic_line(path: str, d: Diagnostic) -> str:
+    """``path: CODE [severity] message``, the linter line every text output uses."""
+    return f"{printable(path)}: {d.code} [{d.severity.value}] {printable(d.message)}"
+
+
+def _lines(report: Report, line: Callable[[str, Diagnostic], str]) -> str:
+    """One line per diagnostic, then the summary."""
+    return (
+        "".join(f"{line(f.path, d)}\n" for f in report.files for d in f.diagnostics)
+        + summary_line(report)
+        + "\n"
+    )
+
+
+def render_text(report: Report, rules: Mapping[str, Rule]) -> str:
+    return _lines(report, diagnostic_line)
+
+
+def _file_json(f: FileReport) -> dict:
+    entry: dict = {"path": printable(f.path)}
+    if f.info is not None and f.info.stored is not None:
+        entry.update(format=f.info.format, width=f.info.displayed.width, height=f.info.displayed.height)
+    expected = f.expected_size
+    if expected is not None:
+        entry["target"] = str(expected)
+    entry["diagnostics"] = [d.to_dict() for d in f.diagnostics]
+    return entry
+
+
+def render_json(report: Report, rules: Mapping[str, Rule]) -> str:
+    errors = sum(len(f.errors) for f in report.files)
+    document = {
+        "version": __version__,
+        "summary": {
+            "files": len(report.files),
+            "files_with_errors": sum(1 for f in report.files if not f.ok),
+            "errors": errors,
+            "warnings": sum(len(f.diagnostics) for f in report.files) - errors,
+        },
+        "files": [_file_json(f) for f in report.files],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_line(path: str, d: Diagnostic) -> str:
+    return f"::{d.severity.value} file={_escape_property(printable(path))},title={_escape_property(f'{d.code} {d.name}')}::{_escape_data(d.message)}"
+
+
+def render_github(report: Report, rules: Mapping[str, Rule]) -> str:
+    return _lines(report, _github_line)
+
+
+def _sarif_rule(r: Rule) -> dict:
+    return {
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.doc or r.summary},
+        "help": {"text": r.doc or r.summary, "markdown": r.doc or r.summary},
+        "defaultConfiguration": {"level": "error" if r.severity is Severity.ERROR else "warning"},
+        "properties": {"fixable": r.fixable},
+    }
+
+
+def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
+    used = sorted({d.code for f in report.files for d in f.diagnostics} | set(rules))
+    index = {code: i for i, code in enumerate(used)}
+    results = []
+    for f in report.files:
+        uri = _sarif_uri(f.path)
+        for d in f.diagnostics:
+            results.append(
+                {
+                    "ruleId": d.code,
+                    "ruleIndex": index[d.code],
+                    "level": d.severity.value,
+                    "message": {"text": d.message},
+                    "locations": [
+                        {"physicalLocation": {"artifactLocation": _artifact(uri), "region": {"startLine": 1}}}
+                    ],
+                    "partialFingerprints": {"sora-guard/v1": f"{d.code}:{uri}"},
+                }
+            )
+    driver_rules = [
+        _sarif_rule(rules[code]) if code in rules else {"id": code, "shortDescription": {"text": code}}
+        for code in used
+    ]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sora-guard",
+                        "version": __version__,
+                        "informationUri": HOMEPAGE,
+                        "rules": driver_rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+BUILTIN_REPORTERS = (
+    Reporter("text", "one line per diagnostic, then a summary", render_text),
+    Reporter("json", "one JSON document with every file and its diagnostics", render_json),
+    Reporter("github", "GitHub Actions workflow commands (annotations)", render_github),
+    Reporter("sarif", "SARIF 2.1.0 for GitHub code scanning", render_sarif),
+)
+
+
+@hookimpl
+def sora_guard_reporters() -> list[Reporter]:
+    return list(BUILTIN_REPORTERS)

@@ -1,0 +1,476 @@
+"""Settings: `[tool.sora-guard]` in pyproject.toml, or sora-guard.toml / .sora-guard.toml, then CLI flags.
+
+The first of ``.sora-guard.toml``, ``sora-guard.toml`` or a ``pyproject.toml`` with a
+``[tool.sora-guard]`` table, found walking up from the working directory, is the configuration
+(as ruff does). Flags override it. Per-path tables override it again for files matching a glob:
+
+    [tool.sora-guard.per-path."assets/portrait/**"]
+    size = "720x1280"
+    ignore = ["SG406"]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import functools
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sora_guard.engine.selection import select_rules
+from sora_guard.vocabulary.contract import Strategy
+from sora_guard.vocabulary.exceptions import ConfigError, lookup
+from sora_guard.vocabulary.formats import is_url
+from sora_guard.vocabulary.model import Limits, Profile, Rule, Size, Target
+
+__all__ = ["Settings", "PathOverride", "find_config", "load_settings", "parse_size", "settings_from_options"]
+
+CONFIG_FILES = (".sora-guard.toml", "sora-guard.toml", "pyproject.toml")
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".sora-guard-cache",
+    "build",
+    "dist",
+    "site-packages",
+)
+
+
+def parse_size(value: Any) -> Size | None:
+    """``"auto"`` -> None, ``"1280x720"`` -> Size."""
+    if isinstance(value, Size) or value is None:
+        return value
+    if str(value).strip().lower() == "auto":
+        return None
+    return Size.parse(str(value))
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def _formats(value: Any) -> frozenset[str]:
+    aliases = {"JPG": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
+    return frozenset(aliases.get(v.upper().lstrip("."), v.upper().lstrip(".")) for v in _str_list(value))
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("expected a positive integer")
+    return value
+
+
+def _quality(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise ValueError("expected an integer from 1 to 100")
+    return value
+
+
+def _colour(value: Any) -> tuple[int, int, int]:
+    from PIL import ImageColor
+
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 3
+        and all(isinstance(v, int) and 0 <= v <= 255 for v in value)
+    ):
+        return tuple(value)
+    try:
+        return ImageColor.getrgb(str(value))[:3]
+    except ValueError:
+        raise ValueError("expected a colour such as 'black', '#202020' or [32, 32, 32]") from None
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def _positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError("expected a positive number")
+    return float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _storage_options(value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError("expected a table of fsspec options per protocol, e.g. [storage-options.s3]")
+    return {protocol: dict(options) for protocol, options in value.items()}
+
+
+def _output_format(value: Any) -> str:
+    (fmt,) = _formats([_string(value)])
+    return fmt
+
+
+# key -> (attribute, parser). Keys allowed at the top level; PER_PATH_KEYS inside per-path tables.
+KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "profile": ("profile", _string),
+    "size": ("size", parse_size),
+    "formats": ("formats", _formats),
+    "max-bytes": ("max_bytes", _positive_int),
+    "max-pixels": ("max_pixels", _positive_int),
+    "max-file-bytes": ("max_file_bytes", _positive_int),
+    "max-decode-seconds": ("max_decode_seconds", _positive_number),
+    "select": ("select", _str_list),
+    "ignore": ("ignore", _str_list),
+    "extend-select": ("extend_select", _str_list),
+    "exclude": ("exclude", _str_list),
+    "extend-exclude": ("extend_exclude", _str_list),
+    "output-format": ("output_format", _string),
+    "strategy": ("strategy", _string),
+    "background": ("background", _colour),
+    "quality": ("quality", _quality),
+    "convert-to": ("convert_to", _output_format),
+    "cache-dir": ("cache_dir", _string),
+    "force-exclude": ("force_exclude", _bool),
+    "follow-symlinks": ("follow_symlinks", _bool),
+    "storage-options": ("storage_options", _storage_options),
+}
+PER_PATH_KEYS = (
+    "profile",
+    "size",
+    "formats",
+    "max-bytes",
+    "ignore",
+    "extend-select",
+    "strategy",
+    "background",
+    "convert-to",
+)
+PROFILE_KEYS = {
+    "description": _string,
+    "formats": _formats,
+    "sizes": lambda v: tuple(Size.parse(s) for s in _str_list(v)),
+    "aspect": lambda v: (float(v[0]), float(v[1])),
+    "min-side": _positive_int,
+    "max-side": _positive_int,
+    "max-bytes": _positive_int,
+    "models": _str_list,
+    "seconds": _str_list,
+}
+
+
+@dataclass(frozen=True)
+class PathOverride:
+    """Settings for files whose path (relative to the config's folder) matches ``pattern``."""
+
+    pattern: str
+    values: Mapping[str, Any]
+
+    def matches(self, relative: str) -> bool:
+        pattern = self.pattern.rstrip("/")
+        return (
+            fnmatch.fnmatchcase(relative, pattern)
+            or fnmatch.fnmatchcase(relative, pattern + "/*")
+            or (pattern.endswith("/**") and relative.startswith(pattern[:-3] + "/"))
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one run. ``root`` is the folder globs and excludes are relative to."""
+
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    profile: str = "sora-2"
+    size: Size | None = None
+    formats: frozenset[str] | None = None
+    max_bytes: int | None = None
+    max_pixels: int = Limits.max_pixels
+    max_file_bytes: int = Limits.max_file_bytes
+    max_decode_seconds: float = Limits.max_decode_seconds
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    follow_symlinks: bool = False
+    output_format: str | None = None
+    strategy: str = "cover"
+    background: tuple[int, int, int] = (0, 0, 0)
+    quality: int = 92
+    convert_to: str | None = None
+    cache_dir: str = ".sora-guard-cache"
+    per_path: tuple[PathOverride, ...] = ()
+    profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    autoload_plugins: bool | None = None
+
+    @property
+    def registry(self):
+        from sora_guard.plugins.host import default_registry
+
+        return default_registry(self.autoload_plugins)
+
+    def resolve_profile(self, name: str) -> Profile:
+        """A registered profile with this configuration's ``[profiles.NAME]`` fields applied (or a new one)."""
+        table = self.profiles.get(name)
+        if table is None:
+            return lookup("profile", name, self.registry.profiles)
+        base = self.registry.profiles.get(name) or Profile(
+            name=name, description="from configuration", formats=frozenset({"JPEG", "PNG", "WEBP"})
+        )
+        return dataclasses.replace(base, **{k.replace("-", "_"): v for k, v in table.items()})
+
+    def relative(self, path: str | os.PathLike) -> str:
+        """``path`` relative to ``root``; for a URL, the key inside its bucket (``s3://b/a/x.jpg`` -> ``a/x.jpg``)."""
+        if is_url(path):
+            scheme, rest = path.split("://", 1)
+            if scheme != "file":
+                return rest.partition("/")[2]
+            path = rest
+        absolute, root = os.path.abspath(path), str(self.root)
+        prefix = os.path.join(root, "")
+        if absolute.startswith(prefix):  # the usual case, without pathlib's cost (it runs once per file)
+            return absolute[len(prefix) :].replace(os.sep, "/")
+        if os.path.normcase(absolute).startswith(
+            os.path.normcase(root)
+        ):  # the root itself, or case-insensitive
+            try:
+                return Path(absolute).relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return Path(path).as_posix()
+
+    def override(self, values: Mapping[str, Any], where: str = "command line") -> Settings:
+        """These settings with raw ``values`` keyed like the configuration file (``max-bytes``) applied.
+
+        Values are parsed as the file's are; ``ignore`` and ``extend-select`` add to the lists.
+        """
+        parsed = _parse_table(values, list(KEYS), where)
+        for key in ("ignore", "extend_select"):
+            if key in parsed:
+                parsed[key] = getattr(self, key) + parsed[key]
+        return dataclasses.replace(self, **parsed)
+
+    def for_path(self, path: str | os.PathLike) -> Settings:
+        """These settings with every matching per-path table applied, in file order."""
+        if not self.per_path:
+            return self
+        relative = self.relative(path)
+        matched = tuple(i for i, override in enumerate(self.per_path) if override.matches(relative))
+        if not matched:
+            return self
+        variant = self._cache.get(matched)
+        if variant is None:  # one object per combination of tables, so its target and rules are made once
+            variant = self._cache[matched] = self._with_tables(matched)
+        return variant
+
+    def _with_tables(self, matched: tuple[int, ...]) -> Settings:
+        values: dict[str, Any] = {}
+        for i in matched:
+            values.update(self.per_path[i].values)
+        if "ignore" in values:
+            values["ignore"] = self.ignore + values["ignore"]
+        if "extend_select" in values:
+            values["extend_select"] = self.extend_select + values["extend_select"]
+        return dataclasses.replace(self, **values)
+
+    def limits(self) -> Limits:
+        """The per-file resource limits: ``max-pixels``, ``max-file-bytes``, ``max-decode-seconds``."""
+        return Limits(
+            max_pixels=self.max_pixels,
+            max_file_bytes=self.max_file_bytes,
+            max_decode_seconds=self.max_decode_seconds,
+        )
+
+    def fit_strategy(self) -> Strategy:
+        """The registered fit strategy named by ``strategy``."""
+        return lookup("strategy", self.strategy, self.registry.strategies)
+
+    def target(self) -> Target:
+        """The target these settings check against (made once per settings object)."""
+        if "target" not in self._cache:
+            profile = self.resolve_profile(self.profile)
+            self._cache["target"] = Target.for_profile(
+                profile, self.size, formats=self.formats, max_bytes=self.max_bytes, limits=self.limits()
+            )
+        return self._cache["target"]
+
+    def rules(self) -> list[Rule]:
+        """The selected rules (made once per settings object)."""
+        if "rules" not in self._cache:
+            self._cache["rules"] = select_rules(
+                self.registry.rules.values(), self.select, self.ignore, self.extend_select
+            )
+        return self._cache["rules"]
+
+    @functools.cached_property
+    def _cache(self) -> dict:
+        """Per-object memo: target, rules, and the settings for each combination of per-path tables."""
+        return {}
+
+    def __getstate__(self) -> dict:
+        """Pickled (to worker processes) without memos: they hold plugin objects and rebuild cheaply."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_exclude_re")}
+
+    def is_excluded(self, path: str | os.PathLike) -> bool:
+        """True when any component of ``path`` (relative to root), or the path itself, matches an exclude pattern."""
+        if self._exclude_re is None:
+            return False
+        relative = self.relative(path)
+        match = self._exclude_re.match
+        return bool(match(relative)) or any(match(p) for p in relative.split("/"))
+
+    @functools.cached_property
+    def _exclude_re(self) -> re.Pattern | None:
+        """Every exclude pattern as one regular expression (fnmatch semantics), or None when there are none."""
+        patterns = [fnmatch.translate(p.rstrip("/")) for p in self.exclude + self.extend_exclude]
+        return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def find_config(start: Path) -> tuple[Path, dict] | None:
+    """The first configuration file walking up from ``start``, with its sora-guard table."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            data = _read_toml(candidate)
+            if name == "pyproject.toml":
+                table = data.get("tool", {}).get("sora-guard")
+                if table is None:
+                    continue
+            else:
+                table = data.get("tool", {}).get("sora-guard", data)
+            if not isinstance(table, dict):
+                raise ConfigError(f"{candidate}: [tool.sora-guard] must be a table")
+            return candidate, table
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fp:
+            return tomllib.load(fp)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+
+
+def _parse_table(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in allowed or key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(allowed)})")
+        attribute, parser = KEYS[key]
+        try:
+            values[attribute] = parser(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: bad value for {key!r}: {exc}") from None
+    return values
+
+
+def _parse_profiles(table: Any, where: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: 'profiles' must be a table of profile tables")
+    parsed = {}
+    for name, fields in table.items():
+        if not isinstance(fields, dict):
+            raise ConfigError(f"{where}: profiles.{name} must be a table")
+        parsed[name] = {}
+        for key, raw in fields.items():
+            if key not in PROFILE_KEYS:
+                raise ConfigError(
+                    f"{where}: unknown key {key!r} in profiles.{name} (known: {', '.join(PROFILE_KEYS)})"
+                )
+            try:
+                parsed[name][key] = PROFILE_KEYS[key](raw)
+            except (ValueError, TypeError, IndexError) as exc:
+                raise ConfigError(f"{where}: bad value for profiles.{name}.{key}: {exc}") from None
+    return parsed
+
+
+def settings_from_table(table: Mapping[str, Any], root: Path, source: Path | None = None) -> Settings:
+    """Settings from one ``[tool.sora-guard]`` table; raises ConfigError naming the file and key."""
+    where = str(source or "configuration")
+    table = dict(table)
+    per_path_table = table.pop("per-path", {})
+    profiles = _parse_profiles(table.pop("profiles", {}), where)
+    values = _parse_table(table, list(KEYS), where)
+    if not isinstance(per_path_table, dict):
+        raise ConfigError(f"{where}: 'per-path' must be a table of glob = table")
+    per_path = []
+    for pattern, sub in per_path_table.items():
+        if not isinstance(sub, dict):
+            raise ConfigError(f"{where}: per-path.{pattern!r} must be a table")
+        per_path.append(
+            PathOverride(pattern, _parse_table(sub, PER_PATH_KEYS, f"{where}: per-path.{pattern!r}"))
+        )
+    return Settings(root=root, source=source, per_path=tuple(per_path), profiles=profiles, **values)
+
+
+def load_settings(
+    cwd: Path | None = None,
+    *,
+    config: Path | None = None,
+    isolated: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+    autoload_plugins: bool | None = None,
+) -> Settings:
+    """Discover the configuration (or read ``config``), then apply ``overrides``.
+
+    ``overrides`` maps configuration keys to raw values (as typed on the command line), parsed by
+    the same rules as the file; ``ignore`` and ``extend-select`` add to the file's lists.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    if isolated:
+        settings = Settings(root=cwd)
+    elif config is not None:
+        if not config.is_file():
+            raise ConfigError(f"{config}: configuration file not found")
+        data = _read_toml(config)
+        table = data.get("tool", {}).get("sora-guard", {} if config.name == "pyproject.toml" else data)
+        settings = settings_from_table(table, config.resolve().parent, config)
+    else:
+        found = find_config(cwd)
+        settings = (
+            settings_from_table(found[1], found[0].resolve().parent, found[0])
+            if found
+            else Settings(root=cwd)
+        )
+    settings = dataclasses.replace(settings.override(overrides or {}), autoload_plugins=autoload_plugins)
+    settings.resolve_profile(settings.profile)  # fail early (exit 2) on an unknown profile
+    return settings
+
+
+def settings_from_options(settings: Settings | None = None, **options: Any) -> Settings:
+    """Settings from keyword options named like configuration keys (``max_bytes`` for ``max-bytes``).
+
+    Without ``settings``, no configuration file is read: the caller gets what its arguments say.
+    """
+    base = settings or Settings(root=Path.cwd())
+    resolved = base.override(
+        {k.replace("_", "-"): v for k, v in options.items() if v is not None}, "arguments"
+    )
+    resolved.resolve_profile(resolved.profile)  # an unknown profile fails here, not per file
+    return resolved

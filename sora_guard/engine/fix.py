@@ -1,0 +1,221 @@
+"""Repair one image in memory: decide with the check, fit, encode, and prove the result passes.
+
+A file that passes is never re-encoded. A file with only fixable errors is decoded once, fitted to
+``Target.size_for`` (the size the check demands), colour-normalised and encoded, and the result is
+checked again: if it would still fail, there is no output. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import os
+import warnings
+from dataclasses import dataclass, field, replace
+
+from sora_guard.engine.check import check_bytes, check_info
+from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
+from sora_guard.engine.probe import decode_deadline, probe_image, scan_bomb
+from sora_guard.vocabulary.contract import FitOptions, Strategy
+from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
+from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
+from sora_guard.vocabulary.model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
+
+__all__ = ["FIX_CODES", "FixSpec", "Repair", "Status", "dest_name", "diagnostic", "repair"]
+
+FIX_CODES = {
+    "SG901": (
+        "write-failed",
+        "the fixed file could not be written (read-only file or folder, disk full); the original is untouched",
+    ),
+    "SG902": (
+        "not-fixed",
+        "the repaired image would still fail the check (or the strategy failed), so nothing was written",
+    ),
+    "SG903": (
+        "name-taken",
+        "the converted file needs a new extension, but a file with that name exists; nothing was written",
+    ),
+    "SG911": ("enlarged", "the picture had to be enlarged more than 2x; it will look soft"),
+    "SG912": ("distorted", "the stretch strategy changed the picture's proportions"),
+    "SG913": (
+        "profile-ignored",
+        "the embedded colour profile could not be applied; pixels were taken as sRGB",
+    ),
+    "SG914": ("renamed", "the file's format changed, so its extension changed with it"),
+}
+"""Codes of fix-stage diagnostics: (name, meaning)."""
+
+LOWER_QUALITIES = (85, 75, 65, 50)
+"""JPEG/WebP qualities tried, in order, when the fixed file is over the byte limit."""
+
+_TECHNICAL_INFO = {
+    "jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "adobe", "adobe_transform", "progressive",
+    "progression", "gamma", "srgb", "chromaticity", "transparency", "interlace", "aspect",
+}  # fmt: skip
+"""``Image.info`` keys that say how to decode the pixels, not who took them, where or when."""
+
+
+def diagnostic(code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    """A fix-stage diagnostic (one of :data:`FIX_CODES`)."""
+    return Diagnostic(code, FIX_CODES[code][0], severity, message, False)
+
+
+class Status(str, enum.Enum):
+    UNCHANGED = "unchanged"
+    FIXED = "fixed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """How to repair: the strategy and its options, the encoder quality and an optional format to convert to."""
+
+    strategy: Strategy
+    options: FitOptions = FitOptions()
+    quality: int = 92
+    convert_to: str | None = None
+
+
+@dataclass
+class Repair:
+    """The engine's answer for one image: the outcome, both checks, and the bytes that pass.
+
+    ``dest`` is the name the output must have (its extension names its format); ``output`` is the
+    original bytes when unchanged, the new ones when fixed, None when failed.
+    """
+
+    status: Status
+    before: FileReport
+    after: FileReport | None = None
+    dest: str | None = None
+    changes: list[str] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
+    output: bytes | None = field(default=None, repr=False)
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        """Why the image is not compliant after the repair (empty unless it failed)."""
+        if self.status is not Status.FAILED:
+            return []
+        errors = self.before.errors
+        return (
+            [d for d in self.notes if d.severity is Severity.ERROR]
+            or [d for d in errors if not d.fixable]
+            or errors
+        )
+
+
+def dest_name(path: str, fmt: str) -> str:
+    """``path`` with an extension that names ``fmt`` (unchanged when it already does)."""
+    stem, ext = os.path.splitext(path)
+    return path if EXTENSION_FORMATS.get(ext.lower()) == fmt else stem + FORMAT_EXTENSION[fmt]
+
+
+def repair(
+    data: bytes, name: str, target: Target, rules: list[Rule], spec: FixSpec, dest: str | None = None
+) -> Repair:
+    """Repair the image ``data`` called ``name``; ``dest`` is where it will go (default: ``name``).
+
+    Never raises for the image's content: unreadable, corrupt or unfixable images come back FAILED
+    with the check's diagnostics.
+    """
+    try:
+        from PIL import Image  # Pillow loads only when an image is repaired
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            im = Image.open(io.BytesIO(data))
+    except Exception:
+        return Repair(Status.FAILED, check_bytes(data, target, rules, name))
+    with im:
+        return _repair_opened(im, data, name, dest or name, target, rules, spec)
+
+
+def _carries_metadata(im, info: ImageInfo) -> bool:
+    """True when the file holds EXIF (GPS), XMP, comments, text or a colour profile: then even a
+    rename re-encodes it, so a fixed file never carries them."""
+    return info.has_icc or bool(im.getexif()) or any(key not in _TECHNICAL_INFO for key in im.info)
+
+
+def _repair_opened(
+    im, data: bytes, name: str, dest: str, target: Target, rules: list[Rule], spec: FixSpec
+) -> Repair:
+    limits = target.limits
+    try:
+        with decode_deadline(limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
+            info = probe_image(im, name)
+    except DecodeTimeout:
+        return Repair(Status.FAILED, check_bytes(data, target, rules, name))
+    info.byte_size = len(data)
+    if info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
+        return Repair(Status.FAILED, check_bytes(data, target, rules, name))
+    before = check_info(info, target, rules)
+    if before.ok or any(not d.fixable for d in before.errors):
+        full = check_bytes(data, target, rules, name)  # proves the pixel data decodes
+        if full.ok:
+            return Repair(Status.UNCHANGED, full, full, dest, output=data)
+        if any(not d.fixable for d in full.errors):
+            return Repair(Status.FAILED, full)
+        before = full  # fixable problems only the full probe sees
+    fmt = output_format(info.format, target, spec.convert_to, info.has_transparency)
+    named = dest_name(dest, fmt)
+    notes: list[Diagnostic] = []
+    changes: list[str] = []
+    if (
+        {d.code for d in before.errors} <= {"SG202"}
+        and fmt == info.format
+        and not _carries_metadata(im, info)
+    ):
+        renamed = replace(info, name=named, extension=os.path.splitext(named)[1].lower())
+        out, after = data, check_info(renamed, target, rules)  # a rename: the bytes stay as they are
+        if not after.ok:
+            return Repair(Status.FAILED, after)
+    else:
+        size = output_size(info.displayed, target)
+        try:
+            fitted = fit_opened(
+                im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds
+            )
+        except FitError as exc:
+            if exc.kind == "strategy":
+                return Repair(Status.FAILED, before, notes=[diagnostic("SG902", str(exc))])
+            if exc.kind == "timeout":
+                info.decode_timeout = limits.max_decode_seconds
+            else:
+                info.decode_error = str(exc)
+            return Repair(Status.FAILED, check_info(info, target, rules))
+        notes.extend(diagnostic(code, message, Severity.WARNING) for code, message in fitted.notes)
+        out, after = _encode_within_limit(fitted, fmt, spec, target, rules, named)
+        if not after.ok:
+            failing = ", ".join(f"{d.code} {d.message}" for d in after.errors)
+            notes.append(diagnostic("SG902", f"the result would still fail: {failing}"))
+            return Repair(Status.FAILED, before, after, notes=notes)
+        changes.append(_change(info, fitted, size, fmt))
+    if named != dest:
+        notes.append(
+            diagnostic(
+                "SG914", f"content is now {fmt}: renamed to {os.path.basename(named)}", Severity.WARNING
+            )
+        )
+    return Repair(Status.FIXED, before, after, named, changes, notes, out)
+
+
+def _change(info: ImageInfo, fitted: Fitted, size, fmt: str) -> str:
+    text = f"{info.displayed} -> {size}" + (f" ({fitted.strategy})" if info.displayed != size else "")
+    if fmt != info.format:
+        text += f", {info.format} -> {fmt}"
+    return text
+
+
+def _encode_within_limit(
+    fitted: Fitted, fmt: str, spec: FixSpec, target: Target, rules: list[Rule], dest: str
+) -> tuple[bytes, FileReport]:
+    """Encode at the configured quality; over the byte limit, retry lossy formats at lower qualities."""
+    lower = [q for q in LOWER_QUALITIES if q < spec.quality] if fmt in ("JPEG", "WEBP") else []
+    for quality in [spec.quality, *lower]:
+        out = encode(fitted.image, fmt, quality, spec.options.background, target.profile.needs_alpha)
+        after = check_bytes(out, target, rules, dest)
+        if after.ok or "SG301" not in {d.code for d in after.errors}:
+            break
+    return out, after

@@ -1,0 +1,295 @@
+"""Learn what the rules need about an image: headers first, pixels only to prove integrity.
+
+One probe reads the file once, identifies the real format from its content, takes size, mode,
+bit depth, ICC presence and frame count from the header, refuses decompression bombs before
+any decoding, then decodes once to catch truncated or corrupt data (JPEGs at 1/8 scale through
+DCT scaling, which still reads every entropy-coded byte). A baseline JPEG whose structure proves
+it complete (:mod:`sora_guard.jpegscan`: headers read by libjpeg, coded data ending at EOI) is not
+decoded at all: a decode could find nothing more. EXIF orientation is read after that decode, so
+a PNG whose eXIf chunk follows the pixel data is never decoded twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import signal
+import threading
+import warnings
+from collections.abc import Iterator
+from typing import IO
+
+from PIL import Image, UnidentifiedImageError
+
+from sora_guard.engine import jpegscan
+from sora_guard.io.read import read_bounded
+from sora_guard.io.stream import read_stream
+from sora_guard.vocabulary.exceptions import DecodeTimeout
+from sora_guard.vocabulary.model import ImageInfo, Limits, Size
+
+__all__ = ["probe_path", "probe_stream", "probe_bytes", "probe_image", "decode_deadline", "scan_bomb"]
+
+_HEIF_BRANDS = {
+    b"heic": "HEIF",
+    b"heix": "HEIF",
+    b"hevc": "HEIF",
+    b"mif1": "HEIF",
+    b"msf1": "HEIF",
+    b"avif": "AVIF",
+}
+
+
+def _bits(im: Image.Image) -> int:
+    if im.mode in ("I", "F"):
+        return 32
+    if im.mode.startswith("I;16"):
+        return 16
+    tile = getattr(im, "tile", None)
+    rawmode = tile[0].args if tile and isinstance(tile[0].args, str) else ""
+    return 16 if ";16" in rawmode else 8
+
+
+def _sniff(head: bytes) -> str | None:
+    """Name formats Pillow cannot open without a plugin (HEIF/AVIF), from the ISO-BMFF brand."""
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return _HEIF_BRANDS.get(head[8:12])
+    return None
+
+
+def _transparency(im: Image.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = im.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block: treat as no orientation; integrity rules see the rest
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
+    """Fill ``info`` from an open binary stream positioned at the image's first byte."""
+    head = fp.read(16)
+    fp.seek(0)
+    try:
+        with warnings.catch_warnings():  # a hostile header's complaints become diagnostics, not stderr noise
+            warnings.simplefilter("ignore")
+            im = Image.open(fp)
+    except Image.DecompressionBombError as exc:
+        info.too_many_pixels = True
+        info.identify_error = str(exc)
+        return
+    except UnidentifiedImageError:
+        info.format = _sniff(head)
+        info.identify_error = (
+            f"{info.format} content cannot be read without a plugin"
+            if info.format
+            else "content is not a recognisable image"
+        )
+        return
+    except Exception as exc:  # hostile headers raise all sorts; each becomes a diagnostic
+        info.identify_error = f"header cannot be parsed: {exc}"
+        return
+    with im:
+        _read_header(info, im)
+        if info.stored.pixels > limits.max_pixels:
+            info.too_many_pixels = True
+            return
+        _decode(info, im, limits, fp.getvalue() if isinstance(fp, io.BytesIO) else None)
+        if info.decode_timeout is not None:  # reading EXIF now could restart the decode (PNG)
+            return
+        info.orientation = _orientation(im)
+        info.has_icc = bool(im.info.get("icc_profile"))
+
+
+def _read_header(info: ImageInfo, im: Image.Image) -> None:
+    # An MPO (phone HDR gain maps, depth maps, camera previews) is a JPEG whose first image every
+    # JPEG decoder shows; the extra images are auxiliary, not animation frames.
+    multi_picture = im.format == "MPO"
+    info.format = "JPEG" if multi_picture else im.format
+    info.stored = Size(*im.size)
+    info.mode = im.mode
+    info.bits = _bits(im)
+    info.has_transparency = _transparency(im)
+    if multi_picture:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            info.n_frames = int(getattr(im, "n_frames", 1))
+    except Exception as exc:
+        info.decode_error = f"frames cannot be read: {exc}"
+
+
+def _expire(signum, frame) -> None:
+    raise DecodeTimeout
+
+
+THREAD_TIMERS = False
+"""Set by executors that own their worker threads (the Dask executor's tasks): off the main thread,
+where no signal arrives, the decode limit is then kept by a timer thread that raises
+``DecodeTimeout`` in the decoding thread, between the decoder's chunks as the signal handler does."""
+
+
+@contextlib.contextmanager
+def _thread_deadline(seconds: float) -> Iterator[None]:
+    import ctypes
+
+    ident, lock, state = threading.get_ident(), threading.Lock(), {"done": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(ident), ctypes.py_object(DecodeTimeout)
+                )
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # withdraw it if it is still pending (the body finished meanwhile)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+        timer.cancel()
+
+
+@contextlib.contextmanager
+def decode_deadline(seconds: float | None) -> Iterator[None]:
+    """Raise ``DecodeTimeout`` once ``seconds`` have passed (a real-time timer and SIGALRM).
+
+    Only the main thread can receive signals, so elsewhere (and where a host program runs its own
+    timer, or on Windows) there is no time limit, unless ``THREAD_TIMERS`` is set. The handler
+    runs between the decoder's chunks of input (64 KB each), so one chunk's C call finishes before
+    decoding stops.
+    """
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        if seconds and THREAD_TIMERS and threading.current_thread() is not threading.main_thread():
+            with _thread_deadline(seconds):
+                yield
+        else:
+            yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+MAX_JPEG_SCANS = 500
+"""Encoders write about 10 scans; thousands of tiny scans make a small progressive JPEG decode for
+minutes, each scan walking every block (libjpeg-turbo's own scan limit guards against the same)."""
+
+
+def scan_bomb(data: bytes | None, fmt: str | None) -> int:
+    """The number of scans of a JPEG holding more than ``MAX_JPEG_SCANS`` (a scan bomb), else 0."""
+    scans = data.count(b"\xff\xda") if fmt == "JPEG" and data is not None else 0
+    return scans if scans > MAX_JPEG_SCANS else 0
+
+
+def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
+    if info.decode_error:
+        return
+    if info.format == "JPEG" and data is not None and jpegscan.intact(data):
+        return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
+    scans = scan_bomb(data, info.format)
+    if scans:
+        info.decode_error = (
+            f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
+        )
+        return
+    try:
+        with warnings.catch_warnings(), decode_deadline(limits.max_decode_seconds):
+            warnings.simplefilter("ignore")
+            if info.format == "JPEG":
+                w, h = im.size
+                im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
+            im.load()
+    except DecodeTimeout:
+        info.decode_timeout = limits.max_decode_seconds
+    except Exception as exc:
+        info.decode_error = str(exc) or type(exc).__name__
+
+
+def probe_path(path: str | os.PathLike, limits: Limits = Limits(), storage_options=None) -> ImageInfo:
+    """Probe a file on disk or an object fsspec can reach (``s3://bucket/key``, read straight into memory).
+
+    ``storage_options`` maps a protocol to fsspec options (``{"s3": {"endpoint_url": ...}}``).
+    Never raises for what the file holds or how it fails to open.
+    """
+    name = os.fspath(path)
+    name = name if isinstance(name, str) else os.fsdecode(name)
+    info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower())
+    try:
+        info.byte_size, data = read_bounded(path, limits.max_file_bytes, storage_options)
+    except OSError as exc:
+        info.read_error = _os_error_message(exc, path)
+        return info
+    return _probe_data(info, data, limits)
+
+
+def _probe_data(info: ImageInfo, data: bytes | None, limits: Limits) -> ImageInfo:
+    """Finish a probe from the file's bytes (None: too large to read)."""
+    if data is None:
+        info.read_error = f"more than {limits.max_file_bytes} bytes, over the per-file read limit"
+    else:
+        _read_image(info, io.BytesIO(data), limits)
+    return info
+
+
+def probe_stream(stream: IO[bytes], name: str, limits: Limits = Limits()) -> ImageInfo:
+    """Probe an image read from a stream (standard input), reading no more than the per-file limit + 1."""
+    info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower())
+    try:
+        data = read_stream(stream, limits.max_file_bytes)
+    except (OSError, ValueError) as exc:
+        info.read_error = str(exc) or type(exc).__name__
+        return info
+    info.byte_size = len(data) if data is not None else None
+    return _probe_data(info, data, limits)
+
+
+def probe_bytes(data: bytes, name: str = "<bytes>", limits: Limits = Limits()) -> ImageInfo:
+    """Probe an image held in memory; ``name`` supplies the extension, when there is one."""
+    info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower(), byte_size=len(data))
+    _read_image(info, io.BytesIO(data), limits)
+    return info
+
+
+def probe_image(im: Image.Image, name: str = "<image>") -> ImageInfo:
+    """Describe an in-memory PIL image; it is already decoded, so there is nothing to prove."""
+    info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower())
+    _read_header(info, im)
+    info.orientation = _orientation(im)
+    info.has_icc = bool(im.info.get("icc_profile"))
+    return info
+
+
+def _os_error_message(exc: OSError, path) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "file does not exist" + (" (broken symbolic link)" if os.path.islink(path) else "")
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return exc.strerror or str(exc)

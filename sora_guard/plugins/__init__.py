@@ -1,0 +1,43 @@
+"""The plugin contract: everything a plugin author imports, from this one module.
+
+``from sora_guard.plugins import hookimpl, Rule, rule, Profile, Size, Strategy, FitOptions, Reporter``
+"""
+
+from __future__ import annotations
+
+from sora_guard.plugins.markers import hookimpl, hookspec
+from sora_guard.vocabulary.contract import FitOptions, Reporter, Strategy, contain_scale, cover_scale
+from sora_guard.vocabulary.model import (
+    Diagnostic,
+    FileReport,
+    Finding,
+    ImageInfo,
+    Profile,
+    Report,
+    Rule,
+    Severity,
+    Size,
+    Target,
+    rule,
+)
+
+__all__ = [
+    "Diagnostic",
+    "FileReport",
+    "Finding",
+    "FitOptions",
+    "ImageInfo",
+    "Profile",
+    "Report",
+    "Reporter",
+    "Rule",
+    "Severity",
+    "Size",
+    "Strategy",
+    "Target",
+    "contain_scale",
+    "cover_scale",
+    "hookimpl",
+    "hookspec",
+    "rule",
+]

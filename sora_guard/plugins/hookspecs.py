@@ -1,0 +1,44 @@
+"""The hooks sora-guard calls. Built-in rules, profiles, strategies and reporters use them too.
+
+A plugin is any module or object with functions named like these hooks and marked with
+``sora_guard.plugins.hookimpl``; it is found through the ``sora_guard`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from sora_guard.plugins.markers import hookspec
+from sora_guard.vocabulary.contract import Reporter, Strategy
+from sora_guard.vocabulary.model import Profile, Rule
+
+
+@hookspec
+def sora_guard_rules() -> list[Rule]:
+    """Return the :class:`~sora_guard.plugins.Rule` objects this plugin provides.
+
+    Codes must be unique across all plugins; a third-party plugin should use its own prefix
+    (``SG`` is reserved for the built-ins).
+    """
+
+
+@hookspec
+def sora_guard_profiles() -> list[Profile]:
+    """Return the :class:`~sora_guard.plugins.Profile` objects this plugin provides.
+
+    A profile whose name matches one already registered replaces it; plugins registered later win.
+    """
+
+
+@hookspec
+def sora_guard_strategies() -> list[Strategy]:
+    """Return the fit :class:`~sora_guard.plugins.Strategy` objects this plugin provides.
+
+    A strategy turns any RGB/RGBA image into one of exactly the requested size.
+    """
+
+
+@hookspec
+def sora_guard_reporters() -> list[Reporter]:
+    """Return the output :class:`~sora_guard.plugins.Reporter` objects this plugin provides.
+
+    Each reporter has a ``name`` (the value of ``--output-format``) and renders a report as text.
+    """

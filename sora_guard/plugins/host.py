@@ -1,0 +1,161 @@
+"""Builds the one plugin manager every door uses, and collects what plugins provide.
+
+Plugins come from the ``sora_guard`` entry-point group, the built-ins included. Each entry point
+is loaded on its own: a broken third-party plugin is reported as a warning and skipped. Set
+``SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1`` (or pass ``--no-plugins``) to load only the built-ins.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from collections.abc import Iterable
+
+import pluggy
+
+from sora_guard.plugins import hookspecs
+from sora_guard.plugins.markers import PROJECT
+from sora_guard.vocabulary.exceptions import PluginWarning, lookup
+from sora_guard.vocabulary.model import Profile, Rule
+
+ENTRY_POINT_GROUP = "sora_guard"
+DISABLE_ENV = "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD"
+DISTRIBUTION = "sora-guard"
+BUILTIN_MODULES = (
+    "sora_guard.builtin.rules",
+    "sora_guard.builtin.profiles",
+    "sora_guard.builtin.strategies",
+    "sora_guard.builtin.reporters",
+)
+
+
+def _is_builtin(entry_point) -> bool:
+    return entry_point.value.split(":")[0] in BUILTIN_MODULES
+
+
+def _entry_points() -> Iterable:
+    from sora_guard.plugins.entrypoints import entry_points
+
+    return entry_points(ENTRY_POINT_GROUP)
+
+
+def build_plugin_manager(
+    *, autoload: bool | None = None, extra: Iterable[object] = ()
+) -> pluggy.PluginManager:
+    """A new plugin manager with the built-ins, the entry-point plugins (unless disabled) and ``extra``.
+
+    Built-ins are found through the entry points like any plugin; when the package runs from a source
+    tree without its metadata, they are imported directly so the tool still works.
+    """
+    if autoload is None:
+        autoload = not os.environ.get(DISABLE_ENV)
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    seen: set[str] = set()
+    for ep in _entry_points():
+        builtin = _is_builtin(ep)
+        if (not builtin and not autoload) or pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+            pm.check_pending()  # only this plugin can be pending: the ones before it passed
+        except Exception as exc:  # a third-party plugin must never take the tool down
+            if builtin:
+                raise
+            if pm.get_plugin(ep.name) is not None:
+                pm.unregister(name=ep.name)
+            warnings.warn(
+                f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {exc}",
+                PluginWarning,
+                stacklevel=2,
+            )
+            continue
+        seen.add(ep.value.split(":")[0])
+    for module in BUILTIN_MODULES:
+        if module not in seen:
+            import importlib
+
+            pm.register(importlib.import_module(module), name=f"builtin-{module.rsplit('.', 1)[-1]}")
+    for plugin in extra:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm
+
+
+@functools.cache
+def default_plugin_manager(autoload: bool | None = None) -> pluggy.PluginManager:
+    """The process-wide plugin manager (built once, lazily)."""
+    return build_plugin_manager(autoload=autoload)
+
+
+class Registry:
+    """What the plugins provide, collected from one plugin manager and indexed by name or code.
+
+    Each plugin's hook is called on its own, in registration order (built-ins first): one that
+    raises is reported as a warning and skipped, and a later profile, strategy or reporter with
+    the name of an earlier one replaces it.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager):
+        self.pm = pm
+
+    def _collect(self, hook_name: str) -> list:
+        items = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            try:
+                items.extend(impl.function() or ())
+            except Exception as exc:
+                if impl.plugin_name.startswith("builtin-"):
+                    raise
+                warnings.warn(
+                    f"plugin {impl.plugin_name!r} failed in {hook_name} and was skipped: {exc}",
+                    PluginWarning,
+                    stacklevel=2,
+                )
+        return items
+
+    @functools.cached_property
+    def rules(self) -> dict[str, Rule]:
+        found: dict[str, Rule] = {}
+        for r in self._collect("sora_guard_rules"):
+            if r.code in found:
+                warnings.warn(
+                    f"rule code {r.code} ({r.name}) is already registered by {found[r.code].name}; skipped",
+                    PluginWarning,
+                    stacklevel=2,
+                )
+                continue
+            found[r.code] = r
+        return dict(sorted(found.items()))
+
+    @functools.cached_property
+    def profiles(self) -> dict[str, Profile]:
+        return {p.name: p for p in self._collect("sora_guard_profiles")}
+
+    @functools.cached_property
+    def strategies(self) -> dict:
+        return {s.name: s for s in self._collect("sora_guard_strategies")}
+
+    @functools.cached_property
+    def reporters(self) -> dict:
+        return {r.name: r for r in self._collect("sora_guard_reporters")}
+
+    def profile(self, name: str) -> Profile:
+        return lookup("profile", name, self.profiles)
+
+    def profile_for_model(self, model: str) -> Profile | None:
+        """The profile that describes ``model`` (a model id or dated snapshot), if any."""
+        return profile_for_model(self.profiles.values(), model)
+
+
+def profile_for_model(profiles: Iterable[Profile], model: str) -> Profile | None:
+    """The profile among ``profiles`` that describes ``model``: the one naming it most specifically."""
+    matches = [p for p in profiles if p.covers_model(model)]
+    return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
+
+
+@functools.cache
+def default_registry(autoload: bool | None = None) -> Registry:
+    return Registry(default_plugin_manager(autoload))

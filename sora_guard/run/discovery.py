@@ -1,0 +1,135 @@
+"""Which files a run looks at: explicit paths always, directories walked for image extensions.
+
+A walk stays inside the folder it was given: symbolic links that point out of it are not
+followed unless ``follow-symlinks`` is set, link loops are cut, and folders that cannot be
+listed are reported rather than silently missed (see :class:`Skipped`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sora_guard.config import Settings
+from sora_guard.engine.check import check_info
+from sora_guard.vocabulary.formats import is_image_name, is_url
+from sora_guard.vocabulary.model import FileReport, ImageInfo
+
+__all__ = ["discover", "is_image_name", "Skipped", "skipped_reports"]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A path the walk did not yield: ``error`` when images may have been missed (an unreadable
+    folder, a link loop), otherwise a deliberate skip (a link out of the tree, not followed)."""
+
+    path: str
+    reason: str
+    error: bool
+
+
+def discover(
+    paths: Iterable[str | os.PathLike], settings: Settings, skipped: list[Skipped] | None = None
+) -> Iterator[str]:
+    """Yield the files to check, each once, in a stable order.
+
+    A path named explicitly is always yielded (a missing one too: the probe reports it), unless
+    ``force-exclude`` is set and it matches ``exclude``, as pre-commit hooks want. Directories are
+    walked; excluded folders are pruned and only files with an image extension are yielded.
+    Symbolic links inside a walked folder that point out of it are not followed (unless
+    ``follow-symlinks``); those, link loops and unreadable folders are appended to ``skipped``.
+    URLs (``s3://bucket/prefix``) are listed by :func:`storage.walk` in the same order.
+    """
+    skipped = [] if skipped is None else skipped
+    seen: set[str] = set()
+    for raw in paths:
+        path = os.fspath(raw)
+        if is_url(path):
+            from sora_guard.io.storage import walk  # fsspec loads only for URLs
+
+            if settings.force_exclude and settings.is_excluded(path):
+                continue
+            found: Iterable[str] = walk(path, settings.storage_options, settings.is_excluded)
+        elif os.path.isdir(path) and not os.path.islink(path.rstrip(os.sep) or path):
+            found = _walk(path, settings, skipped)
+        elif settings.force_exclude and settings.is_excluded(path):
+            continue
+        else:
+            found = (path,)
+        for item in found:
+            key = os.path.normpath(item)
+            if key not in seen:
+                seen.add(key)
+                yield item
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(os.path.join(root, ""))
+
+
+def _walk(top: str, settings: Settings, skipped: list[Skipped]) -> Iterator[str]:
+    root = os.path.realpath(top)
+    visited = {root}
+
+    def unreadable(exc: OSError) -> None:
+        reason = f"folder cannot be listed ({exc.strerror or exc}); images in it were not checked"
+        skipped.append(Skipped(os.path.normpath(exc.filename or top), reason, True))
+
+    for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=settings.follow_symlinks):
+        kept = []
+        for name in sorted(dirs):
+            path = os.path.join(folder, name)
+            if settings.is_excluded(path):
+                continue
+            if os.path.islink(path):
+                real = os.path.realpath(path)
+                if _inside(os.path.realpath(folder), real):
+                    skipped.append(
+                        Skipped(
+                            os.path.normpath(path), f"symbolic link loop (-> {real}); not followed", False
+                        )
+                    )
+                    continue
+                if _inside(real, root) or real in visited:
+                    continue  # its target is walked anyway
+                if not settings.follow_symlinks:
+                    skipped.append(
+                        Skipped(
+                            os.path.normpath(path),
+                            f"symbolic link to a folder outside {top} (-> {real}); not followed",
+                            False,
+                        )
+                    )
+                    continue
+                visited.add(real)
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            path = os.path.normpath(os.path.join(folder, name))
+            if not is_image_name(name) or settings.is_excluded(path):
+                continue
+            if not settings.follow_symlinks and os.path.islink(path):
+                real = os.path.realpath(path)
+                if os.path.exists(real) and not _inside(real, root):
+                    skipped.append(
+                        Skipped(
+                            path, f"symbolic link to a file outside {top} (-> {real}); not followed", False
+                        )
+                    )
+                    continue
+            yield path
+
+
+def skipped_reports(skipped: Iterable[Skipped], settings: Settings) -> list[FileReport]:
+    """A report for each skipped path: SG501, an error or (for a link not followed) a warning."""
+    reports = []
+    for item in skipped:
+        info = ImageInfo(
+            name=item.path,
+            read_error=item.reason if item.error else None,
+            skipped=None if item.error else item.reason,
+        )
+        own = settings.for_path(item.path)
+        reports.append(check_info(info, own.target(), own.rules()))
+    return reports

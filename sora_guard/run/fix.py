@@ -1,0 +1,412 @@
+"""Batch fix: plan the jobs, read each file once, let the engine repair it, write the result atomically.
+
+The engine (:mod:`sora_guard.engine.fix`) decides and repairs; this module reads, writes (in place,
+into an ``--out`` tree, or to object storage), streams results in order and sums them up.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from sora_guard.builtin.reporters import printable
+from sora_guard.config import Settings
+from sora_guard.engine.check import check_path
+from sora_guard.engine.fix import FixSpec, Repair, Status, diagnostic, repair
+from sora_guard.io.atomic import atomic_write_bytes, fsync_dir, remove_stale
+from sora_guard.io.read import read_bounded
+from sora_guard.run.discovery import discover
+from sora_guard.run.pool import parallel_map
+from sora_guard.vocabulary.contract import FitOptions
+from sora_guard.vocabulary.formats import is_url
+from sora_guard.vocabulary.model import Diagnostic, ImageInfo, Severity
+
+__all__ = [
+    "FixJob",
+    "FixResult",
+    "Status",
+    "describe",
+    "fix_bytes",
+    "fix_file",
+    "fix_files",
+    "mirror",
+    "plan",
+    "Summary",
+]
+
+
+@dataclass(frozen=True)
+class FixJob:
+    """One file to fix. ``out`` is where the result goes (``None``: in place); ``dry_run`` writes nothing.
+
+    ``anchor`` and ``crop_box`` override the fit options (in displayed fractions); ``keep`` puts
+    the resulting bytes in ``FixResult.output`` (in-memory fixing; off for files, to keep memory flat).
+    """
+
+    path: str
+    out: str | None = None
+    dry_run: bool = False
+    anchor: tuple[float, float] | None = None
+    crop_box: tuple[float, float, float, float] | None = None
+    keep: bool = False
+    out_root: str | None = None
+    """The ``--out`` folder: nothing is written where it resolves outside it (a symbolic link in the tree)."""
+    exclusive: bool = False
+    """Another source of this run has the same ``out`` name but for its extension (``a.gif``, ``a.tif``):
+    a conversion could land both on one name, so an existing file is never replaced."""
+
+
+@dataclass
+class FixResult(Repair):
+    """What ``fix`` did (or would do) to the file at ``path``; ``output`` is kept only with ``FixJob.keep``."""
+
+    path: str = ""
+    dry_run: bool = False
+
+    @classmethod
+    def of(cls, job: FixJob, done: Repair) -> FixResult:
+        """The result of ``job`` from the engine's repair."""
+        fields = {**vars(done), "output": done.output if job.keep else None}
+        return cls(**fields, path=job.path, dry_run=job.dry_run)
+
+    @property
+    def renamed(self) -> bool:
+        return self.dest is not None and os.path.splitext(self.dest)[1] != os.path.splitext(self.path)[1]
+
+
+_cleaned: set[str] = set()
+
+
+def _prepare_folder(folder: str) -> None:
+    """Remove temporary files an interrupted run left here (once per folder per process)."""
+    if folder not in _cleaned:
+        _cleaned.add(folder)
+        remove_stale(folder)
+
+
+def _read_only(path: str, *, must_exist: bool) -> str | None:
+    """Why ``path`` may not be written (or replaced), or None. Honours read-only bits even for root."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if must_exist or os.path.exists(path):
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+            return (
+                "the file is read-only" if os.path.lexists(path) else os.strerror(errno.ENOENT)
+            )  # gone meanwhile
+    try:
+        if not os.stat(folder).st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
+            return f"the folder {folder} is read-only"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _describe(info: ImageInfo | None) -> str:
+    if info is None or info.stored is None:
+        return "?"
+    parts = [info.format or "?", str(info.displayed), info.mode or "?"]
+    if info.orientation != 1:
+        parts.append(f"orientation {info.orientation}")
+    if info.byte_size is not None:
+        parts.append(f"{info.byte_size:,} bytes")
+    return " ".join(parts)
+
+
+def fix_file(job: FixJob, settings: Settings) -> FixResult:
+    """Fix one file with the settings that apply to its path. Never raises for the file's content."""
+    own = settings.for_path(job.path)
+    target, rules = own.target(), own.rules()
+    try:
+        data = read_bounded(job.path, target.limits.max_file_bytes, own.storage_options)[1]
+    except OSError:
+        data = None
+    if data is None:  # the check names the problem (missing, unreadable, over the read limit)
+        return FixResult.of(
+            job, Repair(Status.FAILED, check_path(job.path, target, rules, own.storage_options))
+        )
+    done = repair(data, job.path, target, rules, fix_spec(own, job), job.out or job.path)
+    result = FixResult.of(job, done)
+    if job.dry_run or done.status is Status.FAILED or (done.status is Status.UNCHANGED and not job.out):
+        return result
+    problem = _write(job, done.dest, done.output, own.storage_options)
+    if problem is not None:
+        result.status = Status.FAILED
+        result.dest = None if done.status is Status.FIXED else result.dest
+        result.notes.append(problem)
+    return result
+
+
+def fix_spec(own: Settings, job: FixJob | None = None) -> FixSpec:
+    """The engine's fix options from settings (and a job's anchor and crop box)."""
+    anchor = job.anchor if job and job.anchor else (0.5, 0.5)
+    options = FitOptions(background=own.background, anchor=anchor, crop_box=job.crop_box if job else None)
+    return FixSpec(own.fit_strategy(), options, own.quality, own.convert_to)
+
+
+def fix_bytes(data: bytes, name: str, settings: Settings) -> FixResult:
+    """Fix an image held in memory and write nothing; ``output`` holds the bytes to use.
+
+    The same decisions and pipeline as :func:`fix_file` (the pre-flight guard's fix mode runs it).
+    """
+    own = settings.for_path(name)
+    job = FixJob(name, dry_run=True, keep=True)
+    return FixResult.of(job, repair(data, name, own.target(), own.rules(), fix_spec(own)))
+
+
+def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnostic | None:
+    """Write ``data`` to ``dest`` atomically; in place, remove the old name after a rename."""
+    if is_url(dest):
+        return _write_url(job, dest, data, storage_options)
+    try:
+        folder = os.path.dirname(os.path.abspath(dest))
+        if job.out:
+            if job.out_root is not None and not _within(folder, job.out_root):
+                return diagnostic(
+                    "SG901",
+                    f"cannot write {dest}: a symbolic link leads out of {job.out_root}; nothing written",
+                )
+            os.makedirs(folder, exist_ok=True)
+        if not job.out and os.path.islink(job.path):
+            return diagnostic(
+                "SG901",
+                f"cannot write {job.path}: it is a symbolic link to {os.readlink(job.path)}; fix that file instead; nothing changed",
+            )
+        reason = _read_only(dest, must_exist=False) if job.out else _read_only(job.path, must_exist=True)
+        if reason:
+            return diagnostic("SG901", f"cannot write {dest}: {reason}; nothing changed")
+        _prepare_folder(folder)
+        if job.out and job.exclusive:
+            try:
+                atomic_write_bytes(dest, data, overwrite=False)
+            except FileExistsError:
+                if not _holds(dest, data):
+                    return diagnostic(
+                        "SG903",
+                        f"cannot write {dest}: it exists, and another source of this run has that name once converted; nothing written",
+                    )
+            return None
+        if job.out or dest == job.path:
+            atomic_write_bytes(dest, data, like=None if job.out else job.path)
+            return None
+        try:
+            atomic_write_bytes(dest, data, overwrite=False, like=job.path)
+        except FileExistsError:
+            if not _holds(dest, data):
+                return diagnostic("SG903", f"cannot rename to {dest}: that file exists; nothing changed")
+            # a run killed between writing the new name and removing the old one: finish its rename
+        try:
+            os.unlink(job.path)
+        except FileNotFoundError:  # a run working alongside removed it first: the rename is done
+            pass
+        fsync_dir(folder)
+    except OSError as exc:
+        return diagnostic("SG901", f"cannot write {dest}: {exc.strerror or exc}; the original is untouched")
+    return None
+
+
+def _within(folder: str, root: str) -> bool:
+    """True when ``folder`` (existing or not) resolves, through any symbolic links, inside ``root``."""
+    real, top = os.path.realpath(folder), os.path.realpath(root)
+    return real == top or real.startswith(os.path.join(top, ""))
+
+
+def _holds(path: str, data: bytes) -> bool:
+    """True when ``path`` holds exactly ``data``."""
+    try:
+        with open(path, "rb") as fp:
+            return fp.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
+def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnostic | None:
+    """:func:`_write` for object storage: a temporary key moved onto ``dest``; a rename deletes the old key last."""
+    from sora_guard.io.storage import exists, put_atomic, read_object, remove, remove_stale
+
+    renamed = not job.out and dest != job.path
+    try:
+        folder = dest.rsplit("/", 1)[0]
+        if folder not in _cleaned:
+            _cleaned.add(folder)
+            remove_stale(folder, storage_options)
+        if not renamed:
+            put_atomic(dest, data, storage_options)
+            return None
+        if not exists(dest, storage_options):
+            put_atomic(dest, data, storage_options)
+        elif read_object(dest, storage_options, len(data))[1] != data:
+            return diagnostic("SG903", f"cannot rename to {dest}: that object exists; nothing changed")
+        # else a run stopped between writing the new name and removing the old one: finish its rename
+        remove(job.path, storage_options)
+    except OSError as exc:
+        return diagnostic("SG901", f"cannot write {dest}: {exc}; the original is untouched")
+    return None
+
+
+def fix_files(
+    jobs: Iterable[FixJob], settings: Settings, workers: int | None = None, executor=None, cache=None
+) -> Iterator[FixResult]:
+    """Fix many files over all cores (bounded memory), streaming results in input order.
+
+    ``executor`` is any object with the runner's ``map(func, items, settings)``; default: this
+    machine. With a check ``cache``, files it knows to pass (unchanged since) are not even read,
+    and files found to pass are remembered for ``check`` and the next ``fix``.
+    """
+    jobs = list(jobs)
+    keys: dict[int, tuple] = {}
+    passing: set[int] = set()  # indices the cache knows to pass (their reports are re-read when yielded)
+    if cache is not None:
+        for i, job in enumerate(jobs):
+            key = cache.key(job.path)
+            if key is None:
+                continue
+            keys[i] = key
+            hit = cache.get(job.path, key, settings.for_path(job.path).target())
+            if hit is not None and hit.ok and not job.out:
+                passing.add(i)
+    todo = [job for i, job in enumerate(jobs) if i not in passing]
+    run = (
+        executor.map(fix_file, todo, settings)
+        if executor is not None
+        else parallel_map(fix_file, todo, settings, workers)
+    )
+    done = iter(run)
+    try:
+        for i, job in enumerate(jobs):
+            if i in passing:
+                hit = cache.get(job.path, keys[i], settings.for_path(job.path).target())
+                yield FixResult(Status.UNCHANGED, hit, hit, job.path, path=job.path, dry_run=job.dry_run)
+                continue
+            result = next(done)
+            if i in keys and result.status is Status.UNCHANGED and not job.out:
+                cache.put(job.path, keys[i], result.before)
+            yield result
+    finally:
+        if cache is not None:
+            cache.save()
+
+
+def plan(
+    paths: Iterable[str | os.PathLike],
+    settings: Settings,
+    out: str | os.PathLike | None = None,
+    dry_run: bool = False,
+    anchor: tuple[float, float] | None = None,
+    crop_box: tuple[float, float, float, float] | None = None,
+    skipped: list | None = None,
+) -> list[FixJob]:
+    """One job per file found under ``paths``; with ``out``, each aimed at its place in the mirrored tree.
+
+    Paths the walk did not yield (unreadable folders, links out of the tree) go to ``skipped``.
+    """
+    out = os.fspath(out) if out is not None else None
+    jobs = []
+    seen: set[str] = set()
+    for root in paths:
+        root = os.fspath(root)
+        for path in discover([root], settings, skipped):
+            if (out and _inside(path, out)) or os.path.normpath(path) in seen:
+                continue  # never re-fix our own output, nor a file named twice (``fix a a/b``)
+            seen.add(os.path.normpath(path))
+            jobs.append(
+                FixJob(
+                    path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box, out_root=out
+                )
+            )
+    if (
+        out is None
+    ):  # in place a link is never replaced; a file linked from the tree is fixed under its own name
+        real = {os.path.realpath(j.path) for j in jobs if not os.path.islink(j.path)}
+        jobs = [j for j in jobs if not (os.path.islink(j.path) and os.path.realpath(j.path) in real)]
+    else:  # sources whose out names differ only in extension may meet on one name after a conversion
+        stems = Counter(os.path.splitext(j.out)[0] for j in jobs)
+        jobs = [replace(j, exclusive=True) if stems[os.path.splitext(j.out)[0]] > 1 else j for j in jobs]
+    return jobs
+
+
+def _inside(path: str, folder: str) -> bool:
+    """True when ``path`` lies below ``folder`` (local paths, or URL prefixes)."""
+    if is_url(path) or is_url(folder):
+        return path.startswith(folder.rstrip("/") + "/")
+    return os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep)
+
+
+def mirror(path: str, root: str, out: str) -> str:
+    """Where ``path``, found under the command-line argument ``root``, goes in an ``--out`` tree.
+
+    Either side may be a URL prefix (``s3://bucket/fixed``): keys below it mirror folders.
+    """
+    if is_url(path):
+        relative = path.rsplit("/", 1)[1] if path == root else path[len(root.rstrip("/")) + 1 :]
+    else:
+        base = root if os.path.isdir(root) else os.path.dirname(root)
+        relative = os.path.relpath(path, base or ".")
+    if is_url(out):
+        return out.rstrip("/") + "/" + relative.replace(os.sep, "/")
+    return os.path.normpath(os.path.join(out, relative))
+
+
+@dataclass
+class Summary:
+    """Running totals for the end-of-run summary: a run over many files keeps no per-file results."""
+
+    status: Counter = field(default_factory=Counter)
+    fixed: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+
+    def add(self, result: FixResult) -> None:
+        self.status[result.status] += 1
+        self.dry_run |= result.dry_run
+        if result.status is Status.FIXED:
+            self.fixed.update(f"{d.code} {d.name}" for d in result.before.errors)
+        elif result.status is Status.FAILED:
+            self.failed.update(f"{d.code} {d.name}" for d in result.problems)
+
+    def render(self) -> str:
+        """Counts of fixed / already fine / failed files, then per rule."""
+        verb = "Would fix" if self.dry_run else "Fixed"
+        lines = [
+            f"{verb} {self.status[Status.FIXED]} file(s); {self.status[Status.UNCHANGED]} already fine; {self.status[Status.FAILED]} failed."
+        ]
+        for label, counts in (
+            ("would fix" if self.dry_run else "fixed", self.fixed),
+            ("failed", self.failed),
+        ):
+            for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+                lines.append(f"  {label:<9} {n:>5}  {key}")
+        return "\n".join(lines) + "\n"
+
+
+def summarise(results: Iterable[FixResult]) -> str:
+    """The end-of-run summary of ``results`` (see :class:`Summary`)."""
+    summary = Summary()
+    for r in results:
+        summary.add(r)
+    return summary.render()
+
+
+def describe(result: FixResult, diff: bool = False) -> str:
+    """One file's outcome as text (empty for a file left as it was)."""
+    p = printable  # a hostile file name cannot forge lines or break the terminal
+    if result.status is Status.UNCHANGED:
+        return ""
+    if result.status is Status.FAILED:
+        return "".join(f"{p(result.path)}: {d.code} [{d.name}] {p(d.message)}\n" for d in result.problems)
+    name = p(result.path) if result.dest in (None, result.path) else f"{p(result.path)} -> {p(result.dest)}"
+    codes = ", ".join(sorted({d.code for d in result.before.errors}))
+    changes = f": {'; '.join(result.changes)}" if result.changes else ""
+    # "Fixing <path>" for each file written: pre-commit's convention for fixers
+    head = f"{name}: would fix {codes}{changes}" if result.dry_run else f"Fixing {name}: {codes}{changes}"
+    lines = [head]
+    lines += [f"  {d.code} [{d.name}] {p(d.message)}" for d in result.notes if d.severity is Severity.WARNING]
+    if diff:
+        lines.append(f"  --- {p(result.path)}  {_describe(result.before.info)}")
+        lines.append(f"  +++ {p(result.dest)}  {_describe(result.after.info if result.after else None)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,334 @@
+"""The engine's data: sizes, profiles, targets, probed image facts, rules and diagnostics.
+
+Everything here is plain data with no Pillow import, so any door can build and pass it around
+cheaply and plugins can construct it without touching the engine's internals.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+__all__ = [
+    "Severity",
+    "Size",
+    "Profile",
+    "Limits",
+    "Target",
+    "ImageInfo",
+    "Finding",
+    "Diagnostic",
+    "Rule",
+    "FileReport",
+    "Report",
+    "rule",
+]
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is: errors fail ``check``; warnings are reported only."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+_SIZE_RE = re.compile(r"^\s*(\d{1,6})\s*[xX:]\s*(\d{1,6})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Size:
+    """A width and height in pixels."""
+
+    width: int
+    height: int
+
+    @classmethod
+    def parse(cls, text: str) -> Size:
+        """Parse ``"1280x720"``; raise ``ValueError`` with a readable message otherwise."""
+        match = _SIZE_RE.match(str(text))
+        if not match or int(match.group(1)) == 0 or int(match.group(2)) == 0:
+            raise ValueError(f"{text!r} is not a size; write it as WIDTHxHEIGHT, e.g. 1280x720")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+    def transposed(self) -> Size:
+        return Size(self.height, self.width)
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one target service accepts. Profiles are data: plugins add or override them.
+
+    ``sizes`` lists exact sizes the service accepts (empty when it is aspect-tolerant);
+    ``aspect`` bounds width/height; ``min_side`` applies to the shorter side and ``max_side``
+    to the longer; ``models`` names the model ids (and their dated snapshots) the profile
+    describes; ``seconds`` lists accepted clip lengths, where the service has that parameter;
+    ``needs_alpha`` marks inputs that must carry transparency (an edit mask).
+    """
+
+    name: str
+    description: str
+    formats: frozenset[str]
+    sizes: tuple[Size, ...] = ()
+    aspect: tuple[float, float] | None = None
+    min_side: int | None = None
+    max_side: int | None = None
+    max_bytes: int | None = None
+    models: tuple[str, ...] = ()
+    seconds: tuple[str, ...] = ()
+    needs_alpha: bool = False
+    notes: str = ""
+
+    def covers_model(self, model: str) -> bool:
+        """True when ``model`` is one of ``models`` or a dated snapshot of one (``sora-2-2025-10-06``)."""
+        return any(
+            model == m or re.fullmatch(re.escape(m) + r"-\d{4}-\d{2}-\d{2}", model) for m in self.models
+        )
+
+    def nearest_size(self, shape: Size) -> Size | None:
+        """The allowed exact size closest in aspect ratio to ``shape`` (None when no exact sizes).
+
+        Ties go to the size with more pixels that is not larger than the image, then to the
+        first listed, so a landscape phone photo picks 1280x720 and a portrait one 720x1280.
+        """
+        if not self.sizes:
+            return None
+        log_aspect = math.log(shape.aspect)
+        return min(
+            self.sizes,
+            key=lambda s: (
+                round(abs(math.log(s.aspect) - log_aspect), 9),
+                s.pixels > shape.pixels,
+                -s.pixels,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file resource limits: pixels decoded, bytes read and seconds spent decoding.
+
+    Decompression bombs stop at ``max_pixels``, before any decoding. ``max_decode_seconds`` is
+    enforced where a timer can interrupt the decoder (see ``probe``); None means no time limit.
+    """
+
+    max_pixels: int = 2**28
+    max_file_bytes: int = 2**30
+    max_decode_seconds: float | None = 30.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved target for one file: the profile, the exact size (or ``None`` for ``auto``) and limits.
+
+    ``formats`` and ``max_bytes`` start as the profile's values and may be overridden by configuration.
+    ``seconds`` is the clip length a request asks for (set by the pre-flight guard; None for files).
+    """
+
+    profile: Profile
+    size: Size | None = None
+    formats: frozenset[str] | None = None
+    max_bytes: int | None = None
+    limits: Limits = Limits()
+    seconds: str | None = None
+
+    @classmethod
+    def for_profile(cls, profile: Profile, size: Size | None = None, **overrides) -> Target:
+        values = {"formats": profile.formats, "max_bytes": profile.max_bytes}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(profile=profile, size=size, **values)
+
+    def size_for(self, shape: Size) -> Size | None:
+        """The exact size an image of displayed ``shape`` must have, or None when only bounds apply."""
+        return self.size if self.size is not None else self.profile.nearest_size(shape)
+
+    def with_size(self, size: Size | None) -> Target:
+        return replace(self, size=size)
+
+    def describe(self) -> str:
+        return f"{self.profile.name} {self.size or 'auto'}"
+
+
+@dataclass
+class ImageInfo:
+    """What the probe learned about one image, from headers first and pixels only when needed.
+
+    ``stored`` is the size as encoded; ``displayed`` the size after EXIF orientation. Fields stay
+    ``None`` when the probe could not get that far; the ``*_error`` fields say why.
+    """
+
+    name: str
+    extension: str = ""
+    byte_size: int | None = None
+    format: str | None = None
+    stored: Size | None = None
+    mode: str | None = None
+    bits: int = 8
+    orientation: int = 1
+    has_icc: bool = False
+    icc_description: str | None = None
+    n_frames: int = 1
+    has_transparency: bool = False
+    read_error: str | None = None
+    identify_error: str | None = None
+    decode_error: str | None = None
+    too_many_pixels: bool = False
+    decode_timeout: float | None = None
+    """The ``max-decode-seconds`` limit that stopped decoding, when one did."""
+    skipped: str | None = None
+    """Why file discovery deliberately did not read this path (a symbolic link out of the tree)."""
+
+    @property
+    def displayed(self) -> Size | None:
+        if self.stored is None:
+            return None
+        return self.stored.transposed() if self.orientation in (5, 6, 7, 8) else self.stored
+
+    @property
+    def readable(self) -> bool:
+        """True when the header was read, so geometry and format rules can run."""
+        return self.stored is not None and self.read_error is None and self.identify_error is None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule's check yields: a message, and optionally a severity other than the rule's default."""
+
+    message: str
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem with one file, as reporters see it."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    fixable: bool
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fixable": self.fixable,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with a stable code. ``doc`` is the user documentation (what, why, how to fix)."""
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    fixable: bool
+    check: Callable[[ImageInfo, Target], Iterable[Finding]]
+    doc: str = ""
+    needs_header: bool = True
+
+    def run(self, info: ImageInfo, target: Target) -> list[Diagnostic]:
+        if self.needs_header and not info.readable:
+            return []
+        return [
+            Diagnostic(self.code, self.name, finding.severity or self.severity, finding.message, self.fixable)
+            for finding in self.check(info, target)
+        ]
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    fixable: bool = False,
+    needs_header: bool = True,
+) -> Callable[[Callable[[ImageInfo, Target], Iterable[Finding]]], Rule]:
+    """Turn a check function into a :class:`Rule`.
+
+    The function's docstring is the rule's documentation: its first line is the summary, the rest
+    says why the service cares and how to fix it. The function yields :class:`Finding` objects
+    (or plain strings, taken as messages).
+    """
+
+    def decorate(func: Callable[[ImageInfo, Target], Iterable[Finding | str]]) -> Rule:
+        doc = inspect.cleandoc(func.__doc__ or "")
+
+        def check(info: ImageInfo, target: Target) -> Iterable[Finding]:
+            return [f if isinstance(f, Finding) else Finding(f) for f in func(info, target)]
+
+        return Rule(
+            code=code,
+            name=name,
+            summary=doc.splitlines()[0] if doc else name,
+            severity=severity,
+            fixable=fixable,
+            check=check,
+            doc=doc,
+            needs_header=needs_header,
+        )
+
+    return decorate
+
+
+@dataclass
+class FileReport:
+    """The diagnostics for one file (or in-memory image)."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    info: ImageInfo | None = None
+    target: Target | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def expected_size(self) -> Size | None:
+        if self.target is None or self.info is None or self.info.displayed is None:
+            return None
+        return self.target.size_for(self.info.displayed)
+
+
+@dataclass
+class Report:
+    """The result of one run over many files."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+    def statistics(self) -> list[tuple[str, str, int, bool]]:
+        """(code, name, count, fixable) per code, most frequent first."""
+        counts: dict[str, tuple[str, int, bool]] = {}
+        for f in self.files:
+            for d in f.diagnostics:
+                name, n, fixable = counts.get(d.code, (d.name, 0, d.fixable))
+                counts[d.code] = (name, n + 1, fixable)
+        return sorted(((c, n, k, fx) for c, (n, k, fx) in counts.items()), key=lambda r: (-r[2], r[0]))
