@@ -1,7 +1,7 @@
 """Overhead of the pre-flight guard on a compliant 1280x720 JPEG.
 
 Times ``videos.create`` through a plain ``OpenAI`` client and through ``sora_guard.guard(client)``
-against the loopback service from the test suite (``tests/openai_server.py``), interleaved so
+against the loopback service from the test suite (``tests/support/openai_server.py``), interleaved so
 load on a shared machine hits both alike, and the check alone (no HTTP). Reports medians and the
 difference in milliseconds; nothing is asserted.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from openai import OpenAI  # noqa: E402
-from openai_server import OpenAIServer  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
+from support.openai_server import OpenAIServer  # noqa: E402
 
 import sora_guard  # noqa: E402
 

@@ -43,8 +43,8 @@ def run_cli(tmp_path):
 
 @pytest.fixture
 def server():
-    """The validating OpenAI-compatible service on 127.0.0.1 (``tests/openai_server.py``), recording requests."""
-    from openai_server import OpenAIServer
+    """The validating OpenAI-compatible service on 127.0.0.1 (``tests/support/openai_server.py``), recording requests."""
+    from support.openai_server import OpenAIServer
 
     with OpenAIServer(lifetime=60) as s:
         yield s
@@ -54,7 +54,7 @@ def server():
 def client(server):
     """A real ``openai.OpenAI`` client pointed at ``server``."""
     from openai import OpenAI
-    from openai_server import TEST_API_KEY
+    from support.openai_server import TEST_API_KEY
 
     with OpenAI(api_key=TEST_API_KEY, base_url=server.base_url, max_retries=0) as c:
         yield c

@@ -11,7 +11,7 @@ distinct set of headers, which files from one camera or encoder share). Only a `
 is used; anything unusual (progressive, arithmetic, several scans, fill bytes, a marker out of
 place) returns ``False`` and the caller decodes as usual.
 
-``tests/test_jpegscan.py`` checks, over thousands of damaged files, that ``True`` never goes to
+``tests/engine/test_jpegscan.py`` checks, over thousands of damaged files, that ``True`` never goes to
 a file whose decode fails.
 """
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from images import write
 from PIL import Image
+from support.images import write
 
 import sora_guard
 from sora_guard.vocabulary.exceptions import ConfigError

@@ -1,0 +1,63 @@
+"""A one-file `sora-guard check` (what a pre-commit hook runs) imports only what it needs.
+
+Behaviour, not timing: a finder at the front of ``sys.meta_path`` records every module the run
+asks for, installed or not, so an ``import numpy`` inside a ``try`` is caught too. Modules the
+interpreter loaded before the run (site, ``.pth`` files) are not counted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from support.images import marker, write
+
+SPY = """
+import sys
+
+class Spy:
+    requested = set()
+
+    def find_spec(self, name, path=None, target=None):
+        Spy.requested.add(name)
+        return None
+
+already = set(sys.modules)  # the interpreter's own start-up (site, .pth files) is not ours
+sys.meta_path.insert(0, Spy())
+from sora_guard.cli import main
+
+try:
+    code = main(sys.argv[1:])
+finally:
+    sys.stderr.write("\\nIMPORTS " + " ".join(sorted(Spy.requested | set(sys.modules) - already)) + "\\n")
+raise SystemExit(code)
+"""
+
+#: never needed to check one file: heavy optional dependencies, and the slow metadata machinery
+FORBIDDEN = ("openai", "numpy", "httpx", "importlib.metadata", "email", "zipfile", "concurrent.futures")
+
+
+def imports_of(*args: str, cwd) -> tuple[int, str, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", SPY, *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    head, _, names = proc.stderr.rpartition("\nIMPORTS ")
+    return proc.returncode, proc.stdout + head, set(names.split())
+
+
+def test_one_file_check_imports_no_heavy_or_unneeded_modules(tmp_path):
+    write(tmp_path / "one.jpg", marker((1280, 720)))
+    code, output, modules = imports_of("check", "one.jpg", cwd=tmp_path)
+    assert code == 0, output
+    assert "sora_guard.engine" in modules and "PIL.JpegImagePlugin" in modules  # the spy sees the real work
+    for name in FORBIDDEN:
+        assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))
+    unneeded = {"sora_guard.openai_guard", "sora_guard.preflight", "sora_guard.fixer", "sora_guard.fitting"}
+    assert not unneeded & modules
+
+
+def test_a_failing_check_imports_no_heavy_modules_either(tmp_path):
+    write(tmp_path / "bad.png", marker((1281, 720)))
+    code, output, modules = imports_of("check", "--output-format", "github", "bad.png", cwd=tmp_path)
+    assert code == 1 and "SG101" in output, output
+    assert not {"openai", "numpy", "importlib.metadata"} & modules

@@ -1,0 +1,274 @@
+"""Per-file limits: decode time (SG505), bytes read (SG501) and their configuration."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from support.images import encode, write
+
+import sora_guard
+
+
+@pytest.fixture(scope="module")
+def slow_png() -> bytes:
+    """A 2000x2000 noise PNG: a few hundred milliseconds to decode in 64 KB chunks."""
+    return encode(Image.effect_noise((2000, 2000), 60).convert("RGB"), "PNG", compress_level=1)
+
+
+def _codes(report) -> set[str]:
+    return {d.code for d in report.diagnostics}
+
+
+def test_decode_time_limit_stops_the_decode(slow_png):
+    start = time.perf_counter()
+    report = sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)
+    elapsed = time.perf_counter() - start
+    assert "SG505" in _codes(report) and not report.ok
+    assert "0.005 s" in next(d.message for d in report.diagnostics if d.code == "SG505")
+    unlimited = time.perf_counter()
+    assert "SG505" not in _codes(sora_guard.check(slow_png, name="big.png", select=["SG5"]))
+    assert elapsed < (time.perf_counter() - unlimited) / 2  # it really stopped early
+
+
+def test_decode_timer_is_disarmed_and_the_handler_restored(slow_png):
+    def own(signum, frame):
+        raise AssertionError("the host's handler ran")
+
+    previous = signal.signal(signal.SIGALRM, own)
+    try:
+        sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)
+        sora_guard.check(slow_png, name="big.png", select=["SG5"])
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is own
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_host_timer_is_left_alone(slow_png):
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:
+        report = sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert "SG505" not in _codes(report)  # no limit rather than a broken host timer
+    assert 25 < remaining <= 30 and not fired
+
+
+def test_outside_the_main_thread_there_is_no_time_limit_and_no_error(slow_png):
+    results = []
+    thread = threading.Thread(
+        target=lambda: results.append(
+            sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)
+        )
+    )
+    thread.start()
+    thread.join()
+    assert results and results[0].ok
+
+
+def test_cli_decode_limit_from_flag_and_configuration(tmp_path, run_cli, slow_png):
+    write(tmp_path / "big.png", slow_png)
+    result = run_cli("check", "--isolated", "--select", "SG5", "--max-decode-seconds", "0.005", "big.png")
+    assert result.returncode == 1 and "SG505" in result.stdout, result.stdout + result.stderr
+    (tmp_path / "sora-guard.toml").write_text("max-decode-seconds = 0.005\n")
+    result = run_cli("check", "--select", "SG5", "--output-format", "json", "big.png")
+    assert [d["code"] for d in json.loads(result.stdout)["files"][0]["diagnostics"]] == ["SG505"]
+    (tmp_path / "sora-guard.toml").write_text("max-decode-seconds = 60\n")
+    assert run_cli("check", "--select", "SG5", "big.png").returncode == 0
+
+
+def test_read_limit_refuses_large_files_unread(tmp_path, run_cli):
+    write(tmp_path / "a.png", encode(Image.new("RGB", (64, 64)), "PNG"))
+    size = (tmp_path / "a.png").stat().st_size
+    result = run_cli("check", "--isolated", "--select", "SG5", "--max-file-bytes", str(size - 1), "a.png")
+    assert result.returncode == 1 and "SG501" in result.stdout and "read limit" in result.stdout
+    assert (
+        run_cli("check", "--isolated", "--select", "SG5", "--max-file-bytes", str(size), "a.png").returncode
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "max-decode-seconds = 0",
+        "max-decode-seconds = -1",
+        "max-decode-seconds = true",
+        "max-file-bytes = 1.5",
+    ],
+)
+def test_bad_limit_values_are_configuration_errors(tmp_path, run_cli, line):
+    (tmp_path / "sora-guard.toml").write_text(line + "\n")
+    result = run_cli("check", ".")
+    assert result.returncode == 2 and line.split(" ")[0] in result.stderr
+
+
+def test_the_cache_never_remembers_a_timeout_and_follows_the_limits(tmp_path, slow_png):
+    from dataclasses import replace
+
+    from sora_guard.config import Settings
+    from sora_guard.run.cache import RACY_SECONDS, fingerprint, open_cache
+    from sora_guard.run.check import check_files
+
+    path = str(write(tmp_path / "big.png", slow_png))
+    settings = Settings(root=tmp_path, select=("SG5",), max_decode_seconds=0.005)
+    for _ in range(2):
+        cache = open_cache(settings)
+        cache.started = time.time() + RACY_SECONDS + 60  # the file counts as old enough to cache
+        report = check_files([path], settings, jobs=1, cache=cache)
+        assert [d.code for d in report.files[0].diagnostics] == ["SG505"]
+        assert cache.get(path, cache.key(path), settings.target()) is None  # decoded again every time
+    base = fingerprint(settings)
+    assert fingerprint(replace(settings, max_decode_seconds=60)) != base
+    assert fingerprint(replace(settings, max_file_bytes=10)) != base
+
+
+# -- decompression bombs: a header promising billions of pixels is refused before any decoding --------
+
+
+def _bomb(fmt: str, side: int) -> bytes:
+    """A small valid file of ``fmt`` whose header is patched to claim side x side pixels (or near)."""
+    import struct
+
+    from support.images import marker, png_header_only
+
+    im = marker((64, 48))
+    if fmt == "PNG":
+        return png_header_only((side, side))
+    data = bytearray(
+        encode(
+            im.convert("P") if fmt == "GIF" else im,
+            fmt,
+            **({"exif": b"Exif\0\0MM\0*\0\0\0\x08\0\0"} if fmt == "WEBP" else {}),
+        )
+    )
+    side16 = min(side, 65535)
+    if fmt == "JPEG":
+        at = data.find(b"\xff\xc0")
+        data[at + 5 : at + 9] = struct.pack(">HH", side16, side16)
+    elif fmt == "GIF":
+        data[6:10] = struct.pack("<HH", side16, side16)
+        at = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+        while data[at] == 0x21:  # skip extension blocks up to the image descriptor
+            at += 2
+            while data[at]:
+                at += data[at] + 1
+            at += 1
+        data[at + 5 : at + 9] = struct.pack("<HH", side16, side16)
+    elif fmt == "BMP":
+        data[18:26] = struct.pack("<ii", side, side)
+    elif fmt == "TIFF":
+        ifd = struct.unpack("<I", data[4:8])[0]
+        for k in range(struct.unpack("<H", data[ifd : ifd + 2])[0]):
+            entry = ifd + 2 + 12 * k
+            tag, kind = struct.unpack("<HH", data[entry : entry + 4])
+            if tag in (256, 257):
+                data[entry + 8 : entry + 12] = (
+                    struct.pack("<HH", side16, 0) if kind == 3 else struct.pack("<I", side)
+                )
+    elif fmt == "WEBP":
+        assert data[12:16] == b"VP8X"
+        data[24:30] = (side16 - 1).to_bytes(3, "little") * 2
+    return bytes(data)
+
+
+BOMB_FORMATS = ["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"]
+
+
+@pytest.mark.parametrize("fmt", BOMB_FORMATS)
+def test_bombs_are_refused_before_decoding(fmt):
+    data = _bomb(fmt, 60000)
+    start = time.perf_counter()
+    report = sora_guard.check(data, name=f"bomb.{fmt.lower()}", select=["SG5"])
+    assert [d.code for d in report.diagnostics] == ["SG504"], report.diagnostics
+    assert time.perf_counter() - start < 1.0
+
+
+def test_bombs_and_max_pixels_through_the_cli(tmp_path, run_cli):
+    """The CLI lifts Pillow's own limit and applies max-pixels: the same refusal, and a configurable one."""
+    for fmt in BOMB_FORMATS:
+        write(tmp_path / "bombs" / f"bomb.{fmt.lower()}", _bomb(fmt, 60000))
+        if fmt != "WEBP":  # a patched WebP canvas is refused by libwebp itself (SG502) at any size
+            write(tmp_path / "mid" / f"mid.{fmt.lower()}", _bomb(fmt, 3000))
+    result = run_cli(
+        "check", "--isolated", "--no-cache", "--select", "SG5", "--output-format", "json", "bombs"
+    )
+    codes = {f["path"]: [d["code"] for d in f["diagnostics"]] for f in json.loads(result.stdout)["files"]}
+    assert len(codes) == len(BOMB_FORMATS) and codes.pop("bombs/bomb.webp") in (["SG504"], ["SG502"]), (
+        codes
+    )  # libwebp refuses the canvas itself
+    assert all(c == ["SG504"] for c in codes.values()), codes
+    lowered = run_cli(
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--select",
+        "SG504",
+        "--max-pixels",
+        "4000000",
+        "--output-format",
+        "json",
+        "mid",
+    )
+    assert all(
+        [d["code"] for d in f["diagnostics"]] == ["SG504"] for f in json.loads(lowered.stdout)["files"]
+    )
+    default = run_cli(
+        "check", "--isolated", "--no-cache", "--select", "SG504", "--output-format", "json", "mid"
+    )
+    assert all(
+        f["diagnostics"] == [] for f in json.loads(default.stdout)["files"]
+    )  # 9 megapixels is allowed by default
+
+
+def _scan_bomb(side: int, scans: int) -> bytes:
+    """A progressive grey JPEG plus ``scans`` extra AC scans of ~34 bytes, each an end-of-band run
+    over every block: libjpeg walks all side*side/64 blocks per scan, however small the scan."""
+    import io
+    import struct
+
+    buf = io.BytesIO()
+    Image.new("L", (side, side), 128).save(buf, "JPEG", progressive=True, quality=50)
+    data = buf.getvalue()
+    end = data.rindex(b"\xff\xd9")
+    dht = b"\xff\xc4" + struct.pack(">H", 20) + bytes([0x11, 1] + [0] * 15) + bytes([0xE0])  # one code: EOB14
+    bits, left = "", (side // 8) ** 2
+    while left > 0:
+        run = min(max(left, 16384), 32767)
+        bits, left = bits + "0" + format(run - 16384, "014b"), left - run
+    bits += "1" * (-len(bits) % 8)
+    payload = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
+    scan = b"\xff\xda" + struct.pack(">H", 8) + bytes([1, 1, 0x01, 1, 63, 0]) + payload
+    return data[:end] + dht + scan * scans + data[end:]
+
+
+def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out():
+    start = time.perf_counter()
+    bomb = sora_guard.check(_scan_bomb(4096, 20_000), name="bomb.jpg", select=["SG5"])  # ~25 s to decode
+    assert [d.code for d in bomb.diagnostics] == ["SG503"] and "scan bomb" in bomb.diagnostics[0].message
+    assert time.perf_counter() - start < 1.0
+    under = _scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
+    assert "SG505" in _codes(
+        sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05)
+    )
+    assert _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"])) == set()
+
+
+def test_fix_refuses_a_scan_bomb_without_decoding_it():
+    from sora_guard.config import Settings
+    from sora_guard.run.fix import Status, fix_bytes
+
+    start = time.perf_counter()
+    result = fix_bytes(_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))
+    assert result.status is Status.FAILED and [d.code for d in result.problems] == ["SG503"]
+    assert time.perf_counter() - start < 2.0
