@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from sora_guard.engine.check import check_bytes, check_info
 from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
-from sora_guard.engine.probe import decode_deadline, probe_image, scan_bomb
+from sora_guard.engine.probe import decode_deadline, probe_image, prove, scan_bomb
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
@@ -152,7 +152,8 @@ def _repair_opened(
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)
     if before.ok or any(not d.fixable for d in before.errors):
-        full = check_bytes(data, target, rules, name)  # proves the pixel data decodes
+        prove(info, data, limits)  # the header facts are in hand: only the pixel data is left to prove
+        full = check_info(info, target, rules)
         if full.ok:
             return Repair(Status.UNCHANGED, full, full, dest, output=data)
         if any(not d.fixable for d in full.errors):

@@ -29,7 +29,7 @@ from sora_guard.io.stream import read_stream
 from sora_guard.vocabulary.exceptions import DecodeTimeout
 from sora_guard.vocabulary.model import ImageInfo, Limits, Size
 
-__all__ = ["probe_path", "probe_stream", "probe_bytes", "probe_image", "decode_deadline", "scan_bomb"]
+__all__ = ["decode_deadline", "probe_bytes", "probe_image", "probe_path", "probe_stream", "prove", "scan_bomb"]
 
 _HEIF_BRANDS = {
     b"heic": "HEIF",
@@ -227,6 +227,20 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
         info.decode_timeout = limits.max_decode_seconds
     except Exception as exc:
         info.decode_error = str(exc) or type(exc).__name__
+
+
+def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:
+    """Finish a header-only probe of ``data`` (:func:`probe_image` on the opened file): prove the
+    pixel data decodes, filling ``decode_error`` or ``decode_timeout`` when it does not."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            im = Image.open(io.BytesIO(data))
+    except Exception as exc:  # it opened once already; a second failure is still a diagnostic
+        info.decode_error = str(exc) or type(exc).__name__
+        return
+    with im:
+        _decode(info, im, limits, data)
 
 
 def probe_path(path: str | os.PathLike, limits: Limits = Limits(), storage_options=None) -> ImageInfo:
