@@ -29,7 +29,15 @@ from sora_guard.io.stream import read_stream
 from sora_guard.vocabulary.exceptions import DecodeTimeout
 from sora_guard.vocabulary.model import ImageInfo, Limits, Size
 
-__all__ = ["decode_deadline", "probe_bytes", "probe_image", "probe_path", "probe_stream", "prove", "scan_bomb"]
+__all__ = [
+    "decode_deadline",
+    "probe_bytes",
+    "probe_image",
+    "probe_path",
+    "probe_stream",
+    "prove",
+    "scan_bomb",
+]
 
 _HEIF_BRANDS = {
     b"heic": "HEIF",
