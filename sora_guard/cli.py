@@ -1,8 +1,4 @@
-"""The ``sora-guard`` command line: a door onto the engine, with ruff's habits.
-
-Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or configuration error.
-Only argparse is imported up front; the engine is imported when a command runs.
-"""
+"""The ``sora-guard`` command line: a door onto the engine, with ruff's habits and exit codes (0, 1, 2)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Built-in target profiles, one per service, from ``shared/reference/video-apis.md`` (2026-11).
-
-Values the reference marks unverified are left unset (``None``) or kept to what a source
-confirms; users set them with ``max-bytes`` / ``formats`` or a ``[tool.sora-guard.profiles.NAME]``
-table, which replaces any field of a built-in profile.
-"""
+"""Built-in target profiles, one per service, from ``shared/reference/video-apis.md`` (2026-11)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Output reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0.
-
-A reporter renders a whole :class:`~sora_guard.model.Report` to a string. Plugins add reporters
-through the ``sora_guard_reporters`` hook; ``--output-format NAME`` picks one.
-"""
+"""Reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""The built-in rules. Codes group by family, like ruff's:
-
-- ``SG1xx`` size: exact size, aspect ratio, side bounds, sizes the model renders
-- ``SG2xx`` format: allowed formats, extension matching the content
-- ``SG3xx`` bytes: byte limits, empty files
-- ``SG4xx`` colour, orientation, animation
-- ``SG5xx`` integrity: unreadable, unrecognisable, corrupt, decompression bombs
+"""The built-in rules, codes grouped by family like ruff's (``SG1xx`` size ... ``SG5xx`` integrity).
 
 Each rule's docstring is its documentation (``sora-guard rules CODE``).
 """

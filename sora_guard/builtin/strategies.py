@@ -1,13 +1,4 @@
-"""Fit strategies: turn any RGB/RGBA image into one of exactly the target size.
-
-A strategy is data (:class:`Strategy`) registered through the ``sora_guard_strategies`` hook, so
-a plugin adds its own the same way the built-ins below are added. Each strategy also says how far
-it will scale the source (``scale``): the loader uses that to decode JPEGs at a reduced size (DCT
-scaling) without ever handing the strategy fewer pixels than it resamples from.
-
-Geometry works on the image's own pixel grid with fractional boxes (``resize(box=...)``), so a
-strategy gives the same picture whether it gets the full image or a 1/2, 1/4 or 1/8 decode.
-"""
+"""Built-in fit strategies: each turns any RGB/RGBA image into one of exactly the target size."""
 
 from __future__ import annotations
 

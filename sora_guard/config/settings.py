@@ -1,13 +1,4 @@
-"""Settings: `[tool.sora-guard]` in pyproject.toml, or sora-guard.toml / .sora-guard.toml, then CLI flags.
-
-The first of ``.sora-guard.toml``, ``sora-guard.toml`` or a ``pyproject.toml`` with a
-``[tool.sora-guard]`` table, found walking up from the working directory, is the configuration
-(as ruff does). Flags override it. Per-path tables override it again for files matching a glob:
-
-    [tool.sora-guard.per-path."assets/portrait/**"]
-    size = "720x1280"
-    ignore = ["SG406"]
-"""
+"""``Settings``: ``[tool.sora-guard]`` in pyproject.toml, sora-guard.toml or .sora-guard.toml, then flags."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The one validation every door calls: selectors, strategy, output format, fractions, ``--out`` containment.
-
-The CLI turns a :class:`~sora_guard.vocabulary.exceptions.ConfigError` into exit code 2; the Python
-API and the guard raise it. The same bad input gets the same message from each door.
-"""
+"""One validation for every door: selectors, strategy, output format, fractions, ``--out`` containment."""
 
 from __future__ import annotations
 

@@ -1,12 +1,4 @@
-"""The one fitting pipeline: decode once, normalise colour, apply the strategy, orient, encode.
-
-For a JPEG the decoder is told (``Image.draft``) the smallest size the chosen strategy will
-actually resample from, so a 12 MP photo fitted to 1280x720 decodes at 1/2 scale through DCT
-scaling. The strategy then works in the stored (unrotated) frame, with its target size and options
-mapped into that frame, and the result is rotated: turning 1280x720 costs far less than turning
-the full picture. A colour profile that only re-maps RGB is applied after resampling, on the few
-output pixels; CMYK and other modes are converted through their profile before.
-"""
+"""The one fitting pipeline: decode once, normalise colour, apply the strategy, orient, encode."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Repair one image in memory: decide with the check, fit, encode, and prove the result passes.
-
-A file that passes is never re-encoded. A file with only fixable errors is decoded once, fitted to
-``Target.size_for`` (the size the check demands), colour-normalised and encoded, and the result is
-checked again: if it would still fail, there is no output. Nothing here reads or writes files.
-"""
+"""Repair one image in memory: decide with the check, fit, encode, and prove the result passes."""
 
 from __future__ import annotations
 

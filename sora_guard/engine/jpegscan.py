@@ -1,19 +1,4 @@
-"""Prove a baseline JPEG is complete without decoding its pixels, when the file allows it.
-
-For a sequential Huffman JPEG (SOF0/SOF1) with one scan holding every component, a decode fails
-for one of three reasons: a fault in the tables and headers, a file that ends before its EOI
-marker (truncation), or a marker where entropy-coded data should be. Bit errors inside the coded
-data are only warnings to libjpeg, so Pillow's ``load()`` passes them either way. The same three
-are found here at a fraction of the cost: the marker segments are walked, the entropy-coded
-segment is scanned (``bytes.find``, C speed) for its first marker, which must be EOI, and libjpeg
-reads the headers alone (the segments it interprets, then EOI, at 1/8 scale; remembered per
-distinct set of headers, which files from one camera or encoder share). Only a ``True`` answer
-is used; anything unusual (progressive, arithmetic, several scans, fill bytes, a marker out of
-place) returns ``False`` and the caller decodes as usual.
-
-``tests/engine/test_jpegscan.py`` checks, over thousands of damaged files, that ``True`` never goes to
-a file whose decode fails.
-"""
+"""Prove a baseline JPEG is complete without decoding its pixels, when the file allows it."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
 """Learn what the rules need about an image: headers first, pixels only to prove integrity.
 
-One probe reads the file once, identifies the real format from its content, takes size, mode,
-bit depth, ICC presence and frame count from the header, refuses decompression bombs before
-any decoding, then decodes once to catch truncated or corrupt data (JPEGs at 1/8 scale through
-DCT scaling, which still reads every entropy-coded byte). A baseline JPEG whose structure proves
-it complete (:mod:`sora_guard.jpegscan`: headers read by libjpeg, coded data ending at EOI) is not
-decoded at all: a decode could find nothing more. EXIF orientation is read after that decode, so
-a PNG whose eXIf chunk follows the pixel data is never decoded twice.
+Also the decode deadline and the scan-bomb count, which fitting and repair share.
 """
 
 from __future__ import annotations

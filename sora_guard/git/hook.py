@@ -1,8 +1,4 @@
-"""``sora-guard install-hook``: a plain git pre-commit hook, for repositories without pre-commit.
-
-The hook is ``hooks/pre-commit`` in the sora-guard repository; :data:`SCRIPT` is the same text
-(a test keeps them equal), so an installed package can write it without the repository.
-"""
+"""``sora-guard install-hook``: a plain git pre-commit hook, for repositories without pre-commit."""
 
 from __future__ import annotations
 

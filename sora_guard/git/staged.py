@@ -1,10 +1,4 @@
-"""Check what a commit would record: the staged blobs of added or modified images, not the working tree.
-
-``sora-guard check --staged`` (what ``hooks/pre-commit`` runs) lists the index's added, modified or
-type-changed regular files with ``git diff-index --cached``, keeps the image names that are not
-excluded, reads each blob through one ``git cat-file --batch`` and checks its bytes under its real
-path, so per-path configuration and the extension rules apply as they would to the file.
-"""
+"""Check what a commit would record: the staged blobs of added or modified images, not the working tree."""
 
 from __future__ import annotations
 

@@ -1,16 +1,4 @@
-"""The pre-flight guard around an OpenAI client: a bad upload never leaves the machine.
-
-``guard(client)`` returns a :class:`GuardedClient`, a proxy that forwards everything to the
-client except ``videos`` and ``images``. Those are instances of per-class subclasses of the SDK's
-own resources (made once per class, the originals untouched) whose ``create`` / ``edit`` check
-the arguments first; ``create_and_poll``, ``with_raw_response`` and ``with_streaming_response``
-call ``self.create`` / ``self.edit``, so they are guarded too. Other clients in the process are
-not affected.
-
-The SDK's deprecation warnings pass through unchanged: the override carries the same
-``@deprecated`` message and calls the SDK function underneath it, so the warning is raised once,
-at the same place as without the guard.
-"""
+"""The pre-flight guard around an OpenAI client: a bad upload never leaves the machine."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """Pre-flight checks for OpenAI calls: find the uploads in a call's arguments, check them with the
 engine, fix them when asked, and return arguments that upload exactly the checked bytes.
-
-The guard (``sora_guard.guard``) is the only caller. Nothing here imports openai: the SDK's
-sentinels (``omit``, ``NOT_GIVEN``) are simply values that are not uploads or strings. Every
-upload leaves as ``(file name, bytes, MIME type)`` with the name and type taken from the content,
-so nothing goes out as ``application/octet-stream``.
 """
 
 from __future__ import annotations

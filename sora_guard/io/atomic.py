@@ -1,10 +1,4 @@
-"""Atomic file writes: a temporary file in the same folder, fsync, rename, fsync the folder.
-
-A reader (or a crash, Ctrl-C or ``kill -9``) sees either the old file or the complete new one,
-never a partial file. Temporary files are named ``.sora-guard-tmp-<pid>-<random>.tmp``: hidden,
-without an image extension (so file discovery never picks one up), and carrying the writer's
-process id, so :func:`remove_stale` can delete exactly the ones whose writer is gone.
-"""
+"""Atomic file writes: a temporary file in the same folder, fsync, rename, fsync the folder."""
 
 from __future__ import annotations
 

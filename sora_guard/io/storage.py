@@ -1,11 +1,4 @@
-"""Object storage through fsspec (``s3://``, ``gs://``, ``file://``, ``memory://``...).
-
-Only paths that look like URLs (:func:`~sora_guard.vocabulary.formats.is_url`) come here, so local runs never import fsspec.
-Storage options are fsspec's, per protocol, from ``[tool.sora-guard.storage-options.PROTOCOL]``;
-anything the backend reads from its environment (``AWS_ENDPOINT_URL``, credentials) works too.
-Writes are atomic in the storage's own terms: the object is written under a temporary key in the
-same folder and then moved onto its name, so a failed task never leaves a half-written object.
-"""
+"""Object storage through fsspec (``s3://``, ``gs://``, ``memory://``...): read, walk, atomic put, remove."""
 
 from __future__ import annotations
 

@@ -1,13 +1,4 @@
-"""One entry-point group, found without importing ``importlib.metadata``.
-
-``import importlib.metadata`` pulls in ``email``, ``zipfile``, ``csv`` and more: about a fifth of a
-one-file ``sora-guard check``, paid on every commit by a pre-commit hook. Plugins only need the
-``entry_points.txt`` files of the ``*.dist-info`` and ``*.egg-info`` folders on ``sys.path``, read
-in path order with the first distribution of a name winning, which is what
-``importlib.metadata.entry_points(group=...)`` returns for plain folders. Anything else on the path
-(a zip file, an ``.egg``, an import hook that provides distributions) falls back to
-``importlib.metadata`` itself.
-"""
+"""One entry-point group, found without importing ``importlib.metadata``."""
 
 from __future__ import annotations
 

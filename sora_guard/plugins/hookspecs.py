@@ -1,8 +1,4 @@
-"""The hooks sora-guard calls. Built-in rules, profiles, strategies and reporters use them too.
-
-A plugin is any module or object with functions named like these hooks and marked with
-``sora_guard.plugins.hookimpl``; it is found through the ``sora_guard`` entry-point group.
-"""
+"""The hooks sora-guard calls. Built-in rules, profiles, strategies and reporters use them too."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Builds the one plugin manager every door uses, and collects what plugins provide.
-
-Plugins come from the ``sora_guard`` entry-point group, the built-ins included. Each entry point
-is loaded on its own: a broken third-party plugin is reported as a warning and skipped. Set
-``SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1`` (or pass ``--no-plugins``) to load only the built-ins.
-"""
+"""Builds the one plugin manager every door uses, and collects what plugins provide (``Registry``)."""
 
 from __future__ import annotations
 

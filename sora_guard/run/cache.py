@@ -1,25 +1,4 @@
-"""A ruff-style cache of check results, so a re-run over unchanged files does no image work.
-
-Layout: ``<cache-dir>/CACHEDIR.TAG``, a ``.gitignore`` of ``*``, and
-``<cache-dir>/v1/<crc32 of the fingerprint>/<bucket>.json``; each bucket also holds the whole
-fingerprint, and a bucket whose fingerprint differs is ignored. The fingerprint covers everything
-besides the file that shapes a result: the sora-guard, Pillow and Python versions, every setting
-except those that only choose files, shape output or drive ``fix`` (``_NOT_IN_RESULTS``), and
-every loaded plugin module and sora-guard source file (path, size, mtime), so editing a plugin or
-upgrading anything starts a fresh cache. Entries hold diagnostics and probed facts, never pixels.
-
-A file's entry is keyed on its identity: absolute path, device, inode, size, mtime and ctime, all
-from a ``stat`` taken *before* the file is read. Content is not hashed: hashing every byte would
-cost as much as the check it saves. Identity alone could go stale only if a file were rewritten
-with the same size within one tick of the file system's clock (ctime cannot be set by a user), so
-as git does for its index, a file whose mtime or ctime is within ``RACY_SECONDS`` of the start of
-the run (or in the future) is checked but never stored: any later rewrite gets a ctime that
-differs from the stored one.
-
-Buckets are written atomically (:mod:`sora_guard.atomic`) after merging with what a concurrent
-run may have written meanwhile; an unreadable or corrupt bucket is ignored, and a cache that
-cannot be written is a warning, never an error.
-"""
+"""A ruff-style cache of check results, so a re-run over unchanged files does no image work."""
 
 from __future__ import annotations
 

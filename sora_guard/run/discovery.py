@@ -1,9 +1,4 @@
-"""Which files a run looks at: explicit paths always, directories walked for image extensions.
-
-A walk stays inside the folder it was given: symbolic links that point out of it are not
-followed unless ``follow-symlinks`` is set, link loops are cut, and folders that cannot be
-listed are reported rather than silently missed (see :class:`Skipped`).
-"""
+"""Which files a run looks at: explicit paths always, directories walked for image extensions."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Batch fix: plan the jobs, read each file once, let the engine repair it, write the result atomically.
 
-The engine (:mod:`sora_guard.engine.fix`) decides and repairs; this module reads, writes (in place,
-into an ``--out`` tree, or to object storage), streams results in order and sums them up.
+Writes go in place, into an ``--out`` tree or to object storage; results stream in order, then totals.
 """
 
 from __future__ import annotations

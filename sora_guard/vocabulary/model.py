@@ -1,7 +1,6 @@
 """The engine's data: sizes, profiles, targets, probed image facts, rules and diagnostics.
 
-Everything here is plain data with no Pillow import, so any door can build and pass it around
-cheaply and plugins can construct it without touching the engine's internals.
+Plain data with no Pillow import, so any door or plugin can build and pass it around cheaply.
 """
 
 from __future__ import annotations
