@@ -15,13 +15,12 @@ import contextlib
 import logging
 import os
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from sora_guard.config import Settings
-from sora_guard.run.pool import default_jobs
+from sora_guard.run.pool import default_jobs, windowed
 from sora_guard.vocabulary.exceptions import ExecutorError
 from sora_guard.vocabulary.formats import is_url
 
@@ -142,19 +141,12 @@ class DaskExecutor:
                 size = max(1, min(MAX_CHUNK, len(items) // (threads * 8)))
                 window = threads * IN_FLIGHT_PER_THREAD
                 cwd = os.getcwd()
-                pending: deque = deque()
-                for start in range(0, len(items), size):
-                    chunk = items[start : start + size]
-                    pending.append(
-                        (
-                            chunk,
-                            client.submit(_run, func, chunk, settings, cwd, retries=self.retries, pure=False),
-                        )
-                    )
-                    if len(pending) >= window:
-                        yield from self._results(*pending.popleft(), bar)
-                while pending:
-                    yield from self._results(*pending.popleft(), bar)
+
+                def submit(chunk: list) -> Any:
+                    return client.submit(_run, func, chunk, settings, cwd, retries=self.retries, pure=False)
+
+                for chunk, future in windowed(items, size, window, submit):
+                    yield from self._results(chunk, future, bar)
 
     def _results(self, chunk: list, future: Any, bar: Any) -> Iterator[Any]:
         try:

@@ -12,10 +12,11 @@ from typing import TypeVar
 
 from sora_guard.config import Settings
 
-__all__ = ["parallel_map", "default_jobs", "LocalExecutor"]
+__all__ = ["LocalExecutor", "default_jobs", "parallel_map", "windowed"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+F = TypeVar("F")
 
 #: below this many files a process pool costs more than it saves
 PARALLEL_THRESHOLD = 16
@@ -82,14 +83,22 @@ def parallel_map(
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(func, settings)) as pool:
         size = max(1, min(32, len(items) // (jobs * 8), int(CHUNK_SECONDS / max(per_item, 1e-6))))
-        window = jobs * 4
-        pending: deque = deque()
-        for start in range(0, len(items), size):
-            pending.append(pool.submit(_call_in_worker, items[start : start + size]))
-            if len(pending) >= window:
-                yield from pending.popleft().result()
-        for future in pending:
+        for _, future in windowed(items, size, jobs * 4, lambda chunk: pool.submit(_call_in_worker, chunk)):
             yield from future.result()
+
+
+def windowed(
+    items: list[T], size: int, window: int, submit: Callable[[list[T]], F]
+) -> Iterator[tuple[list[T], F]]:
+    """Submit ``items`` in chunks of ``size``, at most ``window`` in flight; yield ``(chunk, future)``
+    in input order, each when it is time to wait for it (so memory stays flat however many items)."""
+    pending: deque = deque()
+    for start in range(0, len(items), size):
+        chunk = items[start : start + size]
+        pending.append((chunk, submit(chunk)))
+        if len(pending) >= window:
+            yield pending.popleft()
+    yield from pending
 
 
 @dataclass(frozen=True)
