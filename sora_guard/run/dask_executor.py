@@ -1,13 +1,4 @@
-"""Run the per-file engine on a Dask cluster: the same functions as a local run, so the same report.
-
-``DaskExecutor(scheduler="tcp://host:8786")`` connects to a running scheduler (without an address,
-Dask's own ``scheduler-address`` setting, e.g. ``DASK_SCHEDULER_ADDRESS``, is used); with neither it
-starts a local cluster of ``workers`` single-threaded processes. Each task calls the per-file
-function (``runner.check_file``, ``fixer.fix_file``) on a few files (up to ``MAX_CHUNK``, fewer
-for small runs) and carries the settings itself (a few hundred bytes; scattered data can be lost
-with a worker that dies); failed tasks are retried, a bounded number are in flight, and results
-come back in input order, so the report equals a local run's.
-"""
+"""Run the per-file engine on a Dask cluster: the same functions as a local run, so the same report."""
 
 from __future__ import annotations
 
