@@ -215,7 +215,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from sora_guard.run.cache import open_cache
     from sora_guard.run.discovery import skipped_reports
     from sora_guard.run.executors import make_executor
-    from sora_guard.run.fix import Status, Summary, describe, fix_files, plan
+    from sora_guard.run.fix import Status, fix_files, plan
+    from sora_guard.run.fix_report import Summary, describe
     from sora_guard.run.progress import Progress
 
     settings = settings_from_args(args)

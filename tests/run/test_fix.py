@@ -20,7 +20,8 @@ from sora_guard.builtin.strategies import BUILTIN_STRATEGIES
 from sora_guard.config import Settings
 from sora_guard.engine.check import check_path
 from sora_guard.io.atomic import TEMP_PREFIX
-from sora_guard.run.fix import FixJob, Status, fix_file, summarise
+from sora_guard.run.fix import FixJob, Status, fix_file
+from sora_guard.run.fix_report import summarise
 from sora_guard.vocabulary.model import Size
 
 RED, GREEN, BLUE, WHITE, YELLOW = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (255, 255, 0)
