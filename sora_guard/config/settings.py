@@ -322,18 +322,37 @@ class Settings:
         return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_exclude_re")}
 
     def is_excluded(self, path: str | os.PathLike) -> bool:
-        """True when any component of ``path`` (relative to root), or the path itself, matches an exclude pattern."""
+        """True when ``path`` (relative to root) or a folder it is in matches an exclude pattern, as in ruff.
+
+        A pattern is matched against the whole relative path of the file and of each folder above
+        it, and against each of their names: ``fixtures/bad``, ``fixtures/bad/``, ``bad`` and
+        ``fix*/b?d`` all exclude ``fixtures/bad/truncated.jpg``. Every door (walks, paths named with
+        ``--force-exclude``, staged files, storage keys) asks this one method.
+        """
         if self._exclude_re is None:
             return False
-        relative = self.relative(path)
         match = self._exclude_re.match
-        return bool(match(relative)) or any(match(p) for p in relative.split("/"))
+        relative = self.relative(path)
+        if match(relative):
+            return True
+        parts = relative.split("/")
+        return any(match(part) for part in parts) or any(
+            match("/".join(parts[:i])) for i in range(2, len(parts))
+        )
 
     @functools.cached_property
     def _exclude_re(self) -> re.Pattern | None:
         """Every exclude pattern as one regular expression (fnmatch semantics), or None when there are none."""
-        patterns = [fnmatch.translate(p.rstrip("/")) for p in self.exclude + self.extend_exclude]
+        patterns = [fnmatch.translate(_pattern(p)) for p in self.exclude + self.extend_exclude]
         return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _pattern(pattern: str) -> str:
+    """An exclude pattern as paths are compared with it: no ``./`` in front, no ``/`` behind."""
+    pattern = pattern.strip()
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
