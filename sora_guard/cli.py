@@ -251,7 +251,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from sora_guard.config.validation import fractions
     from sora_guard.engine.fitting import output_size
     from sora_guard.engine.probe import probe_image
-    from sora_guard.preview import render_preview
+    from sora_guard.preview import default_output, render_preview
     from sora_guard.vocabulary.contract import FitOptions
     from sora_guard.vocabulary.model import Size
 
@@ -269,7 +269,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         crop_box=fractions(args.crop_box, 4, "--crop-box"),
     )
     sheet = render_preview(im, Size(size.width, size.height), settings.registry, options)
-    output = args.output or Path(f"{Path(args.image).stem}-preview.png")
+    output = args.output or default_output(args.image, size)
     from sora_guard.engine.fitting import encode
     from sora_guard.io.atomic import atomic_write_bytes
 
@@ -435,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         metavar="FILE",
-        help="where to write the PNG (default: IMAGE-preview.png here)",
+        help="where to write the PNG (default: a new folder in the temporary directory, never the checked tree)",
     )
     _add_fit_options(preview)
     _add_config_options(preview)

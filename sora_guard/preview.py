@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sora_guard.api import fit_image
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
 
     from sora_guard.plugins.host import Registry
 
-__all__ = ["render_preview"]
+__all__ = ["default_output", "render_preview"]
 
 TILE = 360
 """Each picture is shown fitted inside a TILE x TILE box."""
@@ -62,3 +65,13 @@ def render_preview(
         draw.rectangle([left - 1, top - 1, left + thumb.width, top + thumb.height], outline=(120, 120, 120))
         sheet.paste(thumb, (left, top), thumb)
     return sheet
+
+
+def default_output(image: str | os.PathLike, size: Size) -> Path:
+    """Where a preview goes when no ``--output`` is given: a new folder in the temporary directory.
+
+    Never beside the image or in the working directory, where the next ``check .`` would flag the
+    sheet and ``fix .`` would "fix" it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="sora-guard-preview-"))
+    return folder / f"{Path(image).stem}-preview-{size}.png"
