@@ -299,7 +299,7 @@ def corrupt_data(info: ImageInfo, target: Target) -> Iterator[str]:
     Fix: restore the image from its source; it cannot be repaired reliably.
     """
     if info.decode_error:
-        yield f"image data is truncated or corrupt: {info.decode_error}"
+        yield info.decode_error
 
 
 @rule("SG504", "too-many-pixels", needs_header=False)
@@ -329,6 +329,29 @@ def decode_timeout(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"decoding stopped after {info.decode_timeout:g} s (max-decode-seconds); integrity not proven"
 
 
+@rule("SG506", "jpeg-extraneous-bytes", severity=W)
+def jpeg_extraneous_bytes(info: ImageInfo, target: Target) -> Iterator[str]:
+    """A JPEG has extraneous bytes between its header segments, which libjpeg skips with a warning.
+
+    Why: libjpeg (Pillow, browsers) decodes the file after printing "Corrupt JPEG data: N
+    extraneous bytes before marker", but strict decoders (libvips with ``fail=True``, some
+    upload pipelines) refuse it, so a service may reject an image that opens everywhere else.
+    Damaged EXIF blocks and careless editors leave such bytes behind.
+
+    Fix: rewrite the file losslessly, which drops the extraneous bytes and keeps every pixel:
+    ``jpegtran -copy all FILE > FIXED.jpg`` (libjpeg-turbo's tools). ``sora-guard fix`` leaves a
+    file with only warnings as it is; when it re-encodes the image for an error, the result is
+    clean. Extraneous bytes after the coded image data are not found: telling them from image data
+    takes a full decode, which ``check`` avoids for baseline JPEGs.
+    """
+    if info.extraneous_bytes:
+        count, marker = info.extraneous_bytes
+        yield (
+            f"{count} extraneous byte{'s' if count != 1 else ''} before JPEG marker 0x{marker:02X}: libjpeg "
+            "skips them with a warning, strict decoders refuse the file"
+        )
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     size_mismatch,
     aspect_out_of_range,
@@ -352,6 +375,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     corrupt_data,
     too_many_pixels,
     decode_timeout,
+    jpeg_extraneous_bytes,
 )
 
 

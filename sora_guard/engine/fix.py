@@ -9,7 +9,9 @@ import warnings
 from dataclasses import dataclass, field, replace
 
 from sora_guard.engine.check import check_bytes, check_info
+from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
+from sora_guard.engine.integrity import explain
 from sora_guard.engine.probe import decode_deadline, probe_image, prove, scan_bomb
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
@@ -170,16 +172,17 @@ def _repair_opened(
     else:
         size = output_size(info.displayed, target)
         try:
-            fitted = fit_opened(
-                im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds
-            )
+            with captured_stderr() as noise:  # libtiff's complaints go into the diagnostic, not the terminal
+                fitted = fit_opened(
+                    im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds
+                )
         except FitError as exc:
             if exc.kind == "strategy":
                 return Repair(Status.FAILED, before, notes=[diagnostic("SG902", str(exc))])
             if exc.kind == "timeout":
                 info.decode_timeout = limits.max_decode_seconds
             else:
-                info.decode_error = str(exc)
+                info.decode_error = explain(str(exc), noise.text)
             return Repair(Status.FAILED, check_info(info, target, rules))
         notes.extend(diagnostic(code, message, Severity.WARNING) for code, message in fitted.notes)
         out, after = _encode_within_limit(fitted, fmt, spec, target, rules, named)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 
-__all__ = ["intact"]
+__all__ = ["intact", "extraneous_bytes"]
 
 _SEQUENTIAL_HUFFMAN = (0xC0, 0xC1)
 _OTHER_SOF = frozenset(range(0xC2, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -94,3 +94,43 @@ def intact(data: bytes) -> bool:
     kept = [b"\xff\xd8"]
     start = _scan_start(data, kept)
     return start is not None and _ends_at_eoi(data, start) and _headers_decode(b"".join(kept))
+
+
+def _next_marker(data: bytes, pos: int) -> tuple[int, int, int] | None:
+    """libjpeg's ``next_marker()``: ``(bytes discarded, marker, offset after it)`` from ``pos``."""
+    end, discarded = len(data), 0
+    while True:
+        while pos < end and data[pos] != 0xFF:
+            pos += 1
+            discarded += 1
+        while pos < end and data[pos] == 0xFF:  # fill bytes before a marker are allowed
+            pos += 1
+        if pos >= end:
+            return None
+        marker, pos = data[pos], pos + 1
+        if marker != 0:
+            return discarded, marker, pos
+        discarded += 2  # a stuffed zero is no marker: discarded too
+
+
+def extraneous_bytes(data: bytes) -> tuple[int, int] | None:
+    """``(count, marker)`` for the first extraneous bytes between a JPEG's header segments, where
+    libjpeg skips them with the warning "Corrupt JPEG data: N extraneous bytes before marker 0xXX"
+    and strict decoders (libvips with ``fail=True``) refuse the file; None when there are none.
+
+    Only the headers up to the first scan are walked: extraneous bytes after the coded data can be
+    told from image data only by decoding every Huffman code (see ``SG506``).
+    """
+    if data[:2] != b"\xff\xd8":
+        return None
+    pos = 2
+    while True:
+        found = _next_marker(data, pos)
+        if found is None:
+            return None
+        discarded, marker, pos = found
+        if discarded:
+            return discarded, marker
+        if marker in (0x01, 0xD9, 0xDA) or 0xD0 <= marker <= 0xD8 or pos + 2 > len(data):
+            return None  # the first scan, or a marker with no length: the header walk ends
+        pos += int.from_bytes(data[pos : pos + 2], "big")

@@ -18,6 +18,8 @@ from typing import IO
 from PIL import Image, UnidentifiedImageError
 
 from sora_guard.engine import jpegscan
+from sora_guard.engine.cstderr import captured_stderr
+from sora_guard.engine.integrity import cut_short, explain
 from sora_guard.io.read import read_bounded
 from sora_guard.io.stream import read_stream
 from sora_guard.vocabulary.exceptions import DecodeTimeout
@@ -95,7 +97,8 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
         )
         return
     except Exception as exc:  # hostile headers raise all sorts; each becomes a diagnostic
-        info.identify_error = f"header cannot be parsed: {exc}"
+        cut = isinstance(fp, io.BytesIO) and cut_short(fp.getbuffer())
+        info.identify_error = explain(str(exc) or type(exc).__name__, header=True, cut=cut)
         return
     with im:
         _read_header(info, im)
@@ -125,7 +128,7 @@ def _read_header(info: ImageInfo, im: Image.Image) -> None:
             warnings.simplefilter("ignore")
             info.n_frames = int(getattr(im, "n_frames", 1))
     except Exception as exc:
-        info.decode_error = f"frames cannot be read: {exc}"
+        info.decode_error = explain(str(exc) or type(exc).__name__)
 
 
 def _expire(signum, frame) -> None:
@@ -210,6 +213,8 @@ def scan_bomb(data: bytes | None, fmt: str | None) -> int:
 def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
     if info.decode_error:
         return
+    if info.format == "JPEG" and data is not None:
+        info.extraneous_bytes = jpegscan.extraneous_bytes(data)
     if info.format == "JPEG" and data is not None and jpegscan.intact(data):
         return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
     scans = scan_bomb(data, info.format)
@@ -218,8 +223,14 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
             f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
         )
         return
+    # the deadline sits inside the capture, so its timer can never interrupt restoring stderr
+    noise = None
     try:
-        with warnings.catch_warnings(), decode_deadline(limits.max_decode_seconds):
+        with (
+            captured_stderr() as noise,
+            warnings.catch_warnings(),
+            decode_deadline(limits.max_decode_seconds),
+        ):
             warnings.simplefilter("ignore")
             if info.format == "JPEG":
                 w, h = im.size
@@ -228,7 +239,7 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
     except DecodeTimeout:
         info.decode_timeout = limits.max_decode_seconds
     except Exception as exc:
-        info.decode_error = str(exc) or type(exc).__name__
+        info.decode_error = explain(str(exc) or type(exc).__name__, noise.text if noise else "")
 
 
 def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:

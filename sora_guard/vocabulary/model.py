@@ -190,6 +190,8 @@ class ImageInfo:
     """The ``max-decode-seconds`` limit that stopped decoding, when one did."""
     skipped: str | None = None
     """Why file discovery deliberately did not read this path (a symbolic link out of the tree)."""
+    extraneous_bytes: tuple[int, int] | None = None
+    """JPEG: (count, marker) of bytes between header segments that libjpeg skips with a warning."""
 
     @property
     def displayed(self) -> Size | None:

@@ -1,0 +1,62 @@
+"""Why an image's data cannot be decoded, in the user's terms (``the file ends before the image data
+does``) rather than the decoder's (``image file is truncated (0 bytes not processed)``)."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["DAMAGED", "TRUNCATED", "UNSUPPORTED", "cut_short", "explain"]
+
+TRUNCATED = "the file ends before the image data does (cut short, as by an interrupted download or copy)"
+TRUNCATED_HEADER = "the file ends inside the image header (cut short, as by an interrupted download or copy)"
+DAMAGED = "the image data is damaged: the decoder cannot read past the damage"
+UNSUPPORTED = (
+    "the image data uses a compression this decoder does not support (many services will refuse it too)"
+)
+
+_ENDS_EARLY = re.compile(
+    r"truncat|not enough data|premature end|unexpected end|end of (file|data)|ran out of data|"
+    r"\bEOF\b|short read|invalid read|read error",
+    re.I,
+)
+_UNSUPPORTED = re.compile(r"not configured|not supported|unsupported|not implemented", re.I)
+_PILLOW_WORDING = re.compile(
+    r"^(image file is truncated.*|decoder error -?\d+|-?\d+)$|when reading image file$"
+)
+_FILE_PREFIX = re.compile(r"^(tempfile\.tif|[^:\s]+\.tiff?):\s*")
+
+
+def _library_lines(noise: str) -> list[str]:
+    """The C library's own lines, without the temporary file name libtiff is given, at most two."""
+    lines = []
+    for raw in noise.splitlines():
+        line = _FILE_PREFIX.sub("", raw.strip()).rstrip(".")[:160]
+        if line and line not in lines:
+            lines.append(line)
+    return lines[:2]
+
+
+def cut_short(data: bytes) -> bool:
+    """True when the container says the file is longer than it is (a RIFF/WebP size field), which
+    libwebp reports only as ``could not create decoder object``."""
+    return data[:4] == b"RIFF" and len(data) >= 8 and int.from_bytes(data[4:8], "little") + 8 > len(data)
+
+
+def explain(message: str, noise: str = "", header: bool = False, cut: bool = False) -> str:
+    """A decode failure (``message``, the exception's text; ``noise``, what C libraries printed) in
+    the user's terms, followed by the decoder's own words when they say more than Pillow's.
+    ``cut``: the file is known to end early (:func:`cut_short`)."""
+    lines = _library_lines(noise)
+    own = _PILLOW_WORDING.sub("", message.strip()).strip(" .:")
+    evidence = " ".join([message, *lines])
+    if cut:
+        summary, details = TRUNCATED, lines
+    elif _UNSUPPORTED.search(evidence):
+        summary, details = UNSUPPORTED, lines
+    elif _ENDS_EARLY.search(evidence):
+        summary = TRUNCATED_HEADER if header else TRUNCATED
+        details = lines  # Pillow's "truncated (0 bytes not processed)" adds nothing but confusion
+    else:
+        summary = "the image header is damaged" if header else DAMAGED
+        details = ([own] if own and own not in lines else []) + lines
+    return summary + (f"; the decoder said: {'; '.join(details)}" if details else "")
