@@ -226,7 +226,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     skipped: list = []
     jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box, skipped)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
-    cache = None if args.no_cache else open_cache(settings)
+    cache = None if args.no_cache else open_cache(settings, outside=args.out)
     summary = Summary()
     with Progress(len(jobs), "fixing") as bar:
         for result in fix_files(jobs, settings, executor=executor, cache=cache):

@@ -18,7 +18,7 @@ from sora_guard.vocabulary.model import Diagnostic, FileReport, ImageInfo, Sever
 if TYPE_CHECKING:
     from sora_guard.config import Settings
 
-__all__ = ["CheckCache", "open_cache", "fingerprint", "RACY_SECONDS"]
+__all__ = ["CheckCache", "cache_root", "open_cache", "fingerprint", "RACY_SECONDS"]
 
 CACHE_VERSION = 1
 BUCKETS = 16
@@ -63,7 +63,7 @@ def fingerprint(settings: Settings) -> str:
 
     from sora_guard import __version__
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # sora_guard/: every layer's sources
     plugins = sorted(
         (
             name,
@@ -83,7 +83,7 @@ def fingerprint(settings: Settings) -> str:
             if f.name not in _NOT_IN_RESULTS
         },
         "plugins": plugins,
-        "sources": sorted(_file_stamp(str(p)) for p in package.glob("*.py")),
+        "sources": sorted(_file_stamp(str(p)) for p in package.rglob("*.py")),
     }
     return json.dumps(parts, sort_keys=True, default=repr)
 
@@ -225,10 +225,21 @@ def _mark_cache_root(root: Path) -> None:
         ignore.write_text("# Automatically created by sora-guard.\n*\n")
 
 
-def open_cache(settings: Settings) -> CheckCache:
-    """The cache for these settings, under ``cache-dir`` (relative to the configuration's folder)."""
+def cache_root(settings: Settings) -> Path:
+    """The cache folder: ``cache-dir``, relative to the configuration file's folder, or to the working
+    directory when there is no configuration file."""
     root = Path(settings.cache_dir)
-    if not root.is_absolute():
-        root = Path(settings.root) / root
+    return root if root.is_absolute() else Path(settings.root) / root
+
+
+def open_cache(settings: Settings, outside: str | os.PathLike | None = None) -> CheckCache | None:
+    """The cache for these settings, or None when its folder would be inside ``outside`` (the
+    ``--out`` tree of a fix, which must hold the fixed images and nothing else)."""
+    root = cache_root(settings)
+    if outside is not None and not is_url(outside):
+        out = os.path.realpath(outside)
+        here = os.path.realpath(root)
+        if here == out or here.startswith(os.path.join(out, "")):
+            return None
     text = fingerprint(settings)
     return CheckCache(root / f"v{CACHE_VERSION}" / f"{zlib.crc32(text.encode()):08x}", text)
