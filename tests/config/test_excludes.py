@@ -4,7 +4,7 @@ folder above it or one of their names, for walks and for paths named with ``--fo
 from __future__ import annotations
 
 import pytest
-from images import encode, marker, truncated, write
+from support.images import encode, marker, truncated, write
 
 PATTERNS = ["fixtures/bad", "fixtures/bad/", "./fixtures/bad", "bad", "fixtures/b*", "fix*/b?d", "*/bad"]
 
@@ -44,7 +44,7 @@ def test_a_pattern_matches_whole_names_only(tree, run_cli, pattern):
 
 
 def test_the_staged_hook_honours_folder_excludes(tree, run_cli):
-    from gitrepo import git, init_repo
+    from support.gitrepo import git, init_repo
 
     init_repo(tree)
     (tree / "pyproject.toml").write_text('[tool.sora-guard]\nextend-exclude = ["fixtures/bad/"]\n')

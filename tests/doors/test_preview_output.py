@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from images import marker, write
+from support.images import marker, write
 
 
 def _files(folder: Path) -> set[str]:

@@ -15,8 +15,8 @@ import sys
 import threading
 
 import pytest
-from images import encode, marker, truncated, write
 from PIL import Image
+from support.images import encode, marker, truncated, write
 
 from sora_guard.engine.cstderr import captured_stderr
 

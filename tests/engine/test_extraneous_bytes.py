@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from images import encode, exif_rotated_jpeg, marker, write
+from support.images import encode, exif_rotated_jpeg, marker, write
 
 from sora_guard.engine.jpegscan import extraneous_bytes
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from images import marker, write
+from support.images import marker, write
 
 from sora_guard.run.cache import RACY_SECONDS
 
