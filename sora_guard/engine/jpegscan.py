@@ -96,21 +96,35 @@ def intact(data: bytes) -> bool:
     return start is not None and _ends_at_eoi(data, start) and _headers_decode(b"".join(kept))
 
 
+_FILL = b"\xff" * 4096
+
+
+def _skip_fill(data: bytes, pos: int) -> int:
+    """The offset of the first byte at or after ``pos`` that is not 0xFF (``len(data)`` if none), at C speed."""
+    while data[pos : pos + len(_FILL)] == _FILL:  # whole blocks of fill compare as one memcmp
+        pos += len(_FILL)
+    chunk = data[pos : pos + len(_FILL)]
+    return pos + len(chunk) - len(chunk.lstrip(b"\xff"))
+
+
 def _next_marker(data: bytes, pos: int) -> tuple[int, int, int] | None:
-    """libjpeg's ``next_marker()``: ``(bytes discarded, marker, offset after it)`` from ``pos``."""
-    end, discarded = len(data), 0
-    while True:
-        while pos < end and data[pos] != 0xFF:
-            pos += 1
-            discarded += 1
-        while pos < end and data[pos] == 0xFF:  # fill bytes before a marker are allowed
-            pos += 1
-        if pos >= end:
+    """libjpeg's ``next_marker()``: ``(bytes discarded, marker, offset after it)`` from ``pos``.
+
+    Stuffed zeros are followed for 256 rounds at most; a hostile file gets a count that is a floor.
+    """
+    discarded = 0
+    for _ in range(256):
+        found = data.find(b"\xff", pos)  # C speed, however many bytes a hostile file puts here
+        if found < 0:
+            return None
+        discarded, pos = discarded + found - pos, _skip_fill(data, found)  # fill bytes are allowed
+        if pos >= len(data):
             return None
         marker, pos = data[pos], pos + 1
         if marker != 0:
             return discarded, marker, pos
         discarded += 2  # a stuffed zero is no marker: discarded too
+    return discarded, 0, pos
 
 
 def extraneous_bytes(data: bytes) -> tuple[int, int] | None:
