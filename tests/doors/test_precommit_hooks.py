@@ -346,6 +346,65 @@ def test_readme_check_snippet(consumer):
     assert "hero.png: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)" in text
 
 
+REPOSITORY = "https://github.com/sora-guard/sora-guard"
+"""The address the README gives; the tests put this checkout in its place (and nothing else)."""
+
+
+def readme_block(after: str, lang: str) -> str:
+    """The first ``lang`` code block after ``after`` in the README, as its text."""
+    readme = (ROOT / "README.md").read_text()
+    return re.search(rf"```{lang}\n(.*?)```", readme[readme.index(after) :], re.S).group(1)
+
+
+def test_readme_setup_works_as_written_autoupdate_install_commit(consumer, hook_rev):
+    """The README's .pre-commit-config.yaml, byte for byte but for the repository's address, then its
+    commands: ``pre-commit autoupdate --bleeding-edge`` pins ``rev`` to the latest commit (no release is tagged),
+    ``pre-commit install``, and a commit with a bad image stops with the diagnostic."""
+    config = readme_block("Keep reference images in git", "yaml")
+    assert REPOSITORY in config and "rev: main" in config
+    (consumer.path / ".pre-commit-config.yaml").write_text(config.replace(REPOSITORY, str(ROOT)))
+    commands = [
+        line.split("#")[0].strip() for line in readme_block("then, in your repository", "bash").splitlines()
+    ]
+    assert commands == [
+        "python3 -m pip install pre-commit",
+        "pre-commit autoupdate --bleeding-edge",
+        "pre-commit install",
+    ]
+
+    def pre_commit(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", *args],
+            cwd=consumer.path,
+            env=consumer.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    update = pre_commit("autoupdate", "--bleeding-edge")
+    assert update.returncode == 0, output(update)
+    pinned = yaml.safe_load((consumer.path / ".pre-commit-config.yaml").read_text())["repos"][0]["rev"]
+    assert pinned == hook_rev, output(update)  # the full hash of the latest commit
+    assert pre_commit("install").returncode == 0
+    image = consumer.write("assets/hero.png", marker((1281, 720)))
+    git(consumer.path, "add", "-A")
+    commit = ["git", "commit", "-m", "new hero shot"]
+    first = subprocess.run(
+        commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600
+    )
+    text = output(first)
+    assert first.returncode == 1, text
+    assert "assets/hero.png: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)" in text
+    assert "mutable reference" not in text  # a pinned hash: pre-commit has nothing to warn about
+    write(image, marker(LANDSCAPE))
+    git(consumer.path, "add", "-A")
+    second = subprocess.run(
+        commit, cwd=consumer.path, env=consumer.env, capture_output=True, text=True, timeout=600
+    )
+    assert second.returncode == 0, output(second)
+
+
 def test_readme_per_folder_snippet(consumer):
     hooks = readme_hooks("Different sizes for different folders")
     assert [h["args"] for h in hooks] == [["--size", "1280x720"], ["--size", "720x1280"]]
