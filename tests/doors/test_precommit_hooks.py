@@ -395,7 +395,9 @@ def test_readme_setup_works_as_written_autoupdate_install_commit(consumer, hook_
     )
     text = output(first)
     assert first.returncode == 1, text
-    assert "assets/hero.png: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)" in text
+    shown = readme_block("Keep reference images in git", "console")  # the README's example, line for line
+    assert shown.startswith('$ git commit -m "new hero shot"\n')
+    assert shown.split("\n", 1)[1] in text, text
     assert "mutable reference" not in text  # a pinned hash: pre-commit has nothing to warn about
     write(image, marker(LANDSCAPE))
     git(consumer.path, "add", "-A")
