@@ -161,16 +161,6 @@ def _write(text: str, output: Path | None) -> None:
         raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(output)) from None
 
 
-def _statistics(report) -> str:
-    rows = report.statistics()
-    if not rows:
-        return "No diagnostics.\n"
-    width = max(len(str(n)) for _, _, n, _ in rows)
-    return "".join(
-        f"{n:>{width}}\t{code}\t{name}{' [*]' if fixable else ''}\n" for code, name, n, fixable in rows
-    )
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from sora_guard.config.validation import validate_reporter
     from sora_guard.run.cache import open_cache
@@ -204,7 +194,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _finish_check(report, args: argparse.Namespace, fmt: str, registry) -> int:
-    text = _statistics(report) if args.statistics else registry.reporters[fmt].render(report, registry.rules)
+    if args.statistics:
+        from sora_guard.builtin.reporters import render_statistics
+
+        text = render_statistics(report, fmt)
+    else:
+        text = registry.reporters[fmt].render(report, registry.rules)
     _write(text, args.output)
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
 
@@ -299,24 +294,32 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from sora_guard.engine.fix import FIX_CODES
+
     settings = settings_from_args(args)
     rules = settings.registry.rules
+    listed = list(rules.values())
     if args.code:
-        code = args.code.upper()
-        if code not in rules:
-            from sora_guard.engine.fix import FIX_CODES
-
-            if code in FIX_CODES:
-                name, meaning = FIX_CODES[code]
-                sys.stdout.write(
-                    f"{code} {name} [reported by `sora-guard fix`]\n\n{meaning[0].upper()}{meaning[1:]}.\n"
-                )
-                return EXIT_OK
-            raise UsageError(f"unknown rule {args.code!r} (see `sora-guard rules`)")
-        r = rules[code]
-        fix = "fixable by `sora-guard fix`" if r.fixable else "not fixable automatically"
-        sys.stdout.write(f"{r.code} {r.name} [{r.severity.value}, {fix}]\n\n{r.doc}\n")
-        return EXIT_OK
+        wanted = args.code.strip()
+        code = wanted.upper()
+        by_name = {r.name: r.code for r in listed} | {name: c for c, (name, _) in FIX_CODES.items()}
+        code = by_name.get(wanted.lower(), code)
+        if code in rules:
+            r = rules[code]
+            fix = "fixable by `sora-guard fix`" if r.fixable else "not fixable automatically"
+            sys.stdout.write(f"{r.code} {r.name} [{r.severity.value}, {fix}]\n\n{r.doc}\n")
+            return EXIT_OK
+        if code in FIX_CODES:
+            name, meaning = FIX_CODES[code]
+            sys.stdout.write(
+                f"{code} {name} [reported by `sora-guard fix`]\n\n{meaning[0].upper()}{meaning[1:]}.\n"
+            )
+            return EXIT_OK
+        listed = [r for r in listed if r.code.startswith(code)]  # a prefix, as --select takes
+        if not listed:
+            raise UsageError(
+                f"unknown rule {args.code!r}: not a code, a code prefix or a rule name (see `sora-guard rules`)"
+            )
     if args.output_format == "json":
         import json
 
@@ -328,32 +331,49 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "severity": r.severity.value,
                 "fixable": r.fixable,
             }
-            for r in rules.values()
+            for r in listed
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
-    for r in rules.values():
+    for r in listed:
         sys.stdout.write(
             f"{r.code}  {r.name:<22} {r.severity.value:<8} {'fix ' if r.fixable else '    '} {r.summary}\n"
         )
     return EXIT_OK
 
 
+def _field_text(value: object) -> str:
+    """One profile field for `sora-guard profiles`: lists joined, unset values as ``-``."""
+    if value is None or value == () or value == frozenset() or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(map(_field_text, value)))
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(_field_text, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
+    return str(value)
+
+
 def cmd_profiles(args: argparse.Namespace) -> int:
+    import dataclasses
+
     settings = settings_from_args(args)
     names = [args.name] if args.name else sorted(settings.registry.profiles | dict(settings.profiles))
-    for name in names:
+    for i, name in enumerate(names):
         p = settings.resolve_profile(name)
-        sizes = ", ".join(map(str, p.sizes)) or "any"
-        aspect = f"{p.aspect[0]:.2f}..{p.aspect[1]:.2f}" if p.aspect else "-"
-        limit = f"{p.max_bytes} bytes" if p.max_bytes else "unset"
-        sys.stdout.write(
-            f"{p.name}: {p.description}\n  sizes: {sizes}\n  aspect: {aspect}  formats: {', '.join(sorted(p.formats))}  max-bytes: {limit}\n"
-        )
-        if p.models:
-            sys.stdout.write(f"  models: {', '.join(p.models)}  seconds: {', '.join(p.seconds) or '-'}\n")
-        if p.notes:
-            sys.stdout.write(f"  note: {p.notes}\n")
+        default = " (default)" if p.name == settings.profile else ""
+        lines = ([""] if i else []) + [f"{p.name}{default}: {p.description}"]
+        fields = [f for f in dataclasses.fields(p) if f.name not in ("name", "description")]
+        width = max(len(f.name) for f in fields) + 1
+        lines += [
+            f"  {f.name.replace('_', '-') + ':':<{width}} {_field_text(getattr(p, f.name))}" for f in fields
+        ]
+        sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 
@@ -441,13 +461,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(preview)
     preview.set_defaults(run=cmd_preview)
 
-    rules = commands.add_parser("rules", help="list the rules, or explain one: sora-guard rules SG101")
-    rules.add_argument("code", nargs="?", metavar="CODE")
+    rules = commands.add_parser(
+        "rules", help="list the rules, or explain one: sora-guard rules SG101 (or a name, or a prefix: SG1)"
+    )
+    rules.add_argument("code", nargs="?", metavar="CODE|NAME|PREFIX")
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
     _add_config_options(rules)
     rules.set_defaults(run=cmd_rules)
 
-    profiles = commands.add_parser("profiles", help="list the target profiles, or show one")
+    profiles = commands.add_parser(
+        "profiles", help="list the target profiles with every field (the default marked), or show one"
+    )
     profiles.add_argument("name", nargs="?", metavar="NAME")
     _add_config_options(profiles)
     profiles.set_defaults(run=cmd_profiles)

@@ -13,7 +13,7 @@ from sora_guard.vocabulary.contract import Reporter
 from sora_guard.vocabulary.formats import is_url
 from sora_guard.vocabulary.model import Diagnostic, FileReport, Report, Rule, Severity
 
-__all__ = ["Reporter", "printable"]
+__all__ = ["Reporter", "printable", "render_statistics"]
 
 HOMEPAGE = "https://github.com/sora-guard/sora-guard"
 
@@ -75,6 +75,24 @@ def summary_line(report: Report) -> str:
         return f"All checks passed: {checked}{tail}."
     fix = f" ({fixable} fixable with `sora-guard fix`)" if fixable else ""
     return f"Found {_plural(errors, 'error')}{fix} and {_plural(warnings, 'warning')} in {_plural(bad, 'file')} of {checked}."
+
+
+def render_statistics(report: Report, fmt: str) -> str:
+    """``--statistics``: JSON for ``json``; otherwise a table with a header, the summary and what ``[*]`` means."""
+    rows = report.statistics()
+    if fmt == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    if not rows:
+        return summary_line(report) + "\n"
+    width = max(len("count"), *(len(str(r["count"])) for r in rows))
+    lines = [f"{'count':>{width}}  code   rule"]
+    lines += [
+        f"{r['count']:>{width}}  {r['code']:<6} {'[*]' if r['fixable'] else '[ ]'} {r['name']}" for r in rows
+    ]
+    lines.append(summary_line(report))
+    if any(r["fixable"] for r in rows):
+        lines.append("[*] fixable with `sora-guard fix`")
+    return "\n".join(lines) + "\n"
 
 
 def diagnostic_line(path: str, d: Diagnostic) -> str:

@@ -325,11 +325,16 @@ class Report:
     def ok(self) -> bool:
         return all(f.ok for f in self.files)
 
-    def statistics(self) -> list[tuple[str, str, int, bool]]:
-        """(code, name, count, fixable) per code, most frequent first."""
-        counts: dict[str, tuple[str, int, bool]] = {}
+    def statistics(self) -> list[dict]:
+        """Counts per code, most frequent first, in ruff's ``--statistics`` JSON shape:
+        ``{"code", "name", "count", "fixable", "fixable_count"}``."""
+        rows: dict[str, dict] = {}
         for f in self.files:
             for d in f.diagnostics:
-                name, n, fixable = counts.get(d.code, (d.name, 0, d.fixable))
-                counts[d.code] = (name, n + 1, fixable)
-        return sorted(((c, n, k, fx) for c, (n, k, fx) in counts.items()), key=lambda r: (-r[2], r[0]))
+                row = rows.setdefault(
+                    d.code, {"code": d.code, "name": d.name, "count": 0, "fixable": False, "fixable_count": 0}
+                )
+                row["count"] += 1
+                row["fixable"] |= d.fixable
+                row["fixable_count"] += d.fixable
+        return sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))
