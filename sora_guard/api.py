@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sora_guard.config import Settings, settings_from_options
-from sora_guard.config.validation import check_out, fractions, validate
+from sora_guard.config.validation import check_out, existing, fit_fractions, validate
 from sora_guard.engine.check import check_bytes, check_image
 from sora_guard.engine.fitting import fit_opened, output_size
 from sora_guard.engine.probe import probe_image
@@ -73,7 +73,7 @@ def check_paths(
     """
     s = make_settings(settings, **options)
     skipped: list = []
-    report = check_files(discover(paths, s, skipped), s, jobs, executor=executor)
+    report = check_files(discover(existing(paths), s, skipped), s, jobs, executor=executor)
     report.files.extend(skipped_reports(skipped, s))
     return report
 
@@ -96,9 +96,9 @@ def fix_paths(
     and ``out`` may be URLs, and ``executor`` (e.g. a ``DaskExecutor``) runs the fixes elsewhere.
     """
     s = make_settings(settings, **options)
-    paths = [os.fspath(p) for p in paths]
+    paths = existing(paths)
     check_out(paths, out)
-    jobs_ = plan(paths, s, out, dry_run, fractions(anchor, 2, "anchor"), fractions(crop_box, 4, "crop_box"))
+    jobs_ = plan(paths, s, out, dry_run, *fit_fractions(s, anchor, crop_box))
     return list(fix_files(jobs_, s, jobs, executor=executor))
 
 

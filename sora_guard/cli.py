@@ -162,7 +162,7 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sora_guard.config.validation import validate_reporter
+    from sora_guard.config.validation import existing, validate_reporter
     from sora_guard.run.cache import open_cache
     from sora_guard.run.check import check_files, check_stdin
     from sora_guard.run.discovery import discover, skipped_reports
@@ -170,7 +170,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     registry = settings.registry
-    fmt = validate_reporter(_output_format(args, settings), registry.reporters)
+    fmt = validate_reporter(
+        _output_format(args, settings), registry.reporters, settings.origins.get("output_format", "")
+    )
     if args.staged:
         from sora_guard.git.staged import check_staged
 
@@ -187,10 +189,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     cache = None if args.no_cache else open_cache(settings)
     skipped: list = []
     report = check_files(
-        discover(args.paths or ["."], settings, skipped), settings, executor=executor, cache=cache
+        discover(existing(args.paths or ["."]), settings, skipped), settings, executor=executor, cache=cache
     )
     report.files.extend(skipped_reports(skipped, settings))
+    if not report.files:
+        _no_files()
     return _finish_check(report, args, fmt, registry)
+
+
+def _no_files() -> None:
+    sys.stderr.write("sora-guard: warning: no image files found under the given path(s)\n")
 
 
 def _finish_check(report, args: argparse.Namespace, fmt: str, registry) -> int:
@@ -206,7 +214,8 @@ def _finish_check(report, args: argparse.Namespace, fmt: str, registry) -> int:
 
 def cmd_fix(args: argparse.Namespace) -> int:
     from sora_guard.builtin.reporters import diagnostic_line
-    from sora_guard.config.validation import check_out, fractions
+    from sora_guard.config.settings import COMMAND_LINE
+    from sora_guard.config.validation import check_out, existing, fit_fractions
     from sora_guard.run.cache import open_cache
     from sora_guard.run.discovery import skipped_reports
     from sora_guard.run.executors import make_executor
@@ -215,11 +224,14 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from sora_guard.run.progress import Progress
 
     settings = settings_from_args(args)
-    anchor, crop_box = fractions(args.anchor, 2, "--anchor"), fractions(args.crop_box, 4, "--crop-box")
+    anchor, crop_box = fit_fractions(settings, args.anchor, args.crop_box, COMMAND_LINE)
     dry_run = args.dry_run or args.diff
-    check_out(args.paths or ["."], args.out)
+    paths = existing(args.paths or ["."])
+    check_out(paths, args.out)
     skipped: list = []
-    jobs = plan(args.paths or ["."], settings, args.out, dry_run, anchor, crop_box, skipped)
+    jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box, skipped)
+    if not jobs and not skipped:
+        _no_files()
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings, outside=args.out)
     summary = Summary()
@@ -243,7 +255,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from PIL import Image
 
-    from sora_guard.config.validation import fractions
+    from sora_guard.config.settings import COMMAND_LINE
+    from sora_guard.config.validation import fit_fractions
     from sora_guard.engine.fitting import output_size
     from sora_guard.engine.probe import probe_image
     from sora_guard.preview import default_output, render_preview
@@ -251,6 +264,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from sora_guard.vocabulary.model import Size
 
     settings = settings_from_args(args)
+    anchor, crop_box = fit_fractions(settings, args.anchor, args.crop_box, COMMAND_LINE)
     try:
         im = Image.open(args.image)
         im.load()
@@ -260,8 +274,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     size = output_size(info.displayed, settings.for_path(args.image).target())
     options = FitOptions(
         background=settings.background,
-        anchor=fractions(args.anchor, 2, "--anchor") or (0.5, 0.5),
-        crop_box=fractions(args.crop_box, 4, "--crop-box"),
+        anchor=anchor or (0.5, 0.5),
+        crop_box=crop_box,
     )
     sheet = render_preview(im, Size(size.width, size.height), settings.registry, options)
     output = args.output or default_output(args.image, size)
@@ -487,6 +501,28 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins")
 
 
+def _unrecognised(parser: argparse.ArgumentParser, command: str | None, unknown: list[str]) -> None:
+    """Exit 2 with the subcommand's usage, suggesting the nearest flag for each one mistyped."""
+    import difflib
+
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    sub = commands.get(command, parser)
+    flags = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+    hints = []
+    for arg in (a.split("=", 1)[0] for a in unknown if a.startswith("-")):
+        near = difflib.get_close_matches(arg, flags, n=1, cutoff=0.6)
+        elsewhere = [
+            name
+            for name, other in commands.items()
+            if other is not sub and any(arg in a.option_strings for a in other._actions)
+        ]
+        if elsewhere:
+            hints.append(f"{arg} is an option of `sora-guard {' / '.join(elsewhere)}`, not of this command")
+        elif near:
+            hints.append(f"{arg}: did you mean {near[0]}?")
+    sub.error(f"unrecognized arguments: {' '.join(unknown)}" + "".join(f"\n  {h}" for h in hints))
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     sys.stderr.write(f"sora-guard: warning: {message}\n")
 
@@ -501,7 +537,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504)
     warnings.showwarning = _show_warning
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _unrecognised(parser, args.command, unknown)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

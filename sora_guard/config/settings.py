@@ -18,7 +18,16 @@ from sora_guard.vocabulary.exceptions import ConfigError, lookup
 from sora_guard.vocabulary.formats import is_url
 from sora_guard.vocabulary.model import Limits, Profile, Rule, Size, Target
 
-__all__ = ["Settings", "PathOverride", "find_config", "load_settings", "parse_size", "settings_from_options"]
+__all__ = [
+    "COMMAND_LINE",
+    "Settings",
+    "PathOverride",
+    "find_config",
+    "load_settings",
+    "located",
+    "parse_size",
+    "settings_from_options",
+]
 
 CONFIG_FILES = (".sora-guard.toml", "sora-guard.toml", "pyproject.toml")
 DEFAULT_EXCLUDE = (
@@ -38,6 +47,16 @@ DEFAULT_EXCLUDE = (
     "dist",
     "site-packages",
 )
+
+
+COMMAND_LINE = "command line"
+"""Where flag values come from, in messages (a file's values name the file; the API's, nothing)."""
+
+
+def located(where: str, message: str) -> str:
+    """``message`` prefixed with where the value came from (a file, ``command line``); the API's own
+    arguments need no prefix."""
+    return f"{where}: {message}" if where else message
 
 
 def parse_size(value: Any) -> Size | None:
@@ -212,6 +231,8 @@ class Settings:
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     autoload_plugins: bool | None = None
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """Where each setting given explicitly came from (attribute -> file path or ``command line``), for messages."""
 
     @property
     def registry(self):
@@ -249,16 +270,17 @@ class Settings:
                 pass
         return Path(path).as_posix()
 
-    def override(self, values: Mapping[str, Any], where: str = "command line") -> Settings:
+    def override(self, values: Mapping[str, Any], where: str = COMMAND_LINE) -> Settings:
         """These settings with raw ``values`` keyed like the configuration file (``max-bytes``) applied.
 
         Values are parsed as the file's are; ``ignore`` and ``extend-select`` add to the lists.
         """
         parsed = _parse_table(values, list(KEYS), where)
+        origins = {**self.origins, **dict.fromkeys(parsed, where)}
         for key in ("ignore", "extend_select"):
             if key in parsed:
                 parsed[key] = getattr(self, key) + parsed[key]
-        return dataclasses.replace(self, **parsed)
+        return dataclasses.replace(self, **parsed, origins=origins)
 
     def for_path(self, path: str | os.PathLike) -> Settings:
         """These settings with every matching per-path table applied, in file order."""
@@ -391,12 +413,12 @@ def _parse_table(table: Mapping[str, Any], allowed: Sequence[str], where: str) -
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in allowed or key not in KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(allowed)})")
+            raise ConfigError(located(where, f"unknown key {key!r} (known: {', '.join(allowed)})"))
         attribute, parser = KEYS[key]
         try:
             values[attribute] = parser(raw)
         except ValueError as exc:
-            raise ConfigError(f"{where}: bad value for {key!r}: {exc}") from None
+            raise ConfigError(located(where, f"bad value for {key!r}: {exc}")) from None
     return values
 
 
@@ -436,7 +458,14 @@ def settings_from_table(table: Mapping[str, Any], root: Path, source: Path | Non
         per_path.append(
             PathOverride(pattern, _parse_table(sub, PER_PATH_KEYS, f"{where}: per-path.{pattern!r}"))
         )
-    return Settings(root=root, source=source, per_path=tuple(per_path), profiles=profiles, **values)
+    return Settings(
+        root=root,
+        source=source,
+        per_path=tuple(per_path),
+        profiles=profiles,
+        origins=dict.fromkeys(values, where),
+        **values,
+    )
 
 
 def load_settings(
@@ -468,9 +497,7 @@ def load_settings(
             if found
             else Settings(root=cwd)
         )
-    settings = dataclasses.replace(settings.override(overrides or {}), autoload_plugins=autoload_plugins)
-    settings.resolve_profile(settings.profile)  # fail early (exit 2) on an unknown profile
-    return settings
+    return dataclasses.replace(settings.override(overrides or {}), autoload_plugins=autoload_plugins)
 
 
 def settings_from_options(settings: Settings | None = None, **options: Any) -> Settings:
@@ -479,8 +506,4 @@ def settings_from_options(settings: Settings | None = None, **options: Any) -> S
     Without ``settings``, no configuration file is read: the caller gets what its arguments say.
     """
     base = settings or Settings(root=Path.cwd())
-    resolved = base.override(
-        {k.replace("_", "-"): v for k, v in options.items() if v is not None}, "arguments"
-    )
-    resolved.resolve_profile(resolved.profile)  # an unknown profile fails here, not per file
-    return resolved
+    return base.override({k.replace("_", "-"): v for k, v in options.items() if v is not None}, "")

@@ -39,6 +39,7 @@ _NOT_IN_RESULTS = frozenset(
         "convert_to",
         "cache_dir",
         "storage_options",
+        "origins",
     }
 )
 """Settings that choose files, shape output or drive ``fix``, but never change a check result.
