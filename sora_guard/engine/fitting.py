@@ -282,21 +282,28 @@ def fit_opened(
         out = ImageCms.applyTransform(out, pending)
     if orientation in _TRANSPOSE:
         out = out.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
+    shown = source.transposed() if turned else source  # what the user sees, and what options speak of
     if scale > UPSCALE_WARNING:
         notes.append(
-            (
-                "SG911",
-                f"enlarged {scale:.1f}x from {source.transposed() if turned else source}: expect a soft picture",
-            )
+            ("SG911", f"enlarged {scale:.1f}x from {_sampled(shown, options)}: expect a soft picture")
         )
-    if strategy.distorts and abs(math.log(source.aspect) - math.log(stored_size.aspect)) > 0.01:
+    if strategy.distorts and abs(math.log(shown.aspect) - math.log(size.aspect)) > 0.01:
         notes.append(
             (
                 "SG912",
-                f"{strategy.name} distorts proportions ({source.aspect:.3f} -> {stored_size.aspect:.3f})",
+                f"{strategy.name} distorts proportions: width/height {shown.aspect:.3f} -> {size.aspect:.3f}",
             )
         )
     return Fitted(out, strategy.name, notes)
+
+
+def _sampled(shown: Size, options: FitOptions) -> str:
+    """What the picture was enlarged from, as displayed: the crop box when there is one, else all of it."""
+    if options.crop_box is None:
+        return str(shown)
+    left, top, right, bottom = options.crop_box
+    box = Size(max(1, round((right - left) * shown.width)), max(1, round((bottom - top) * shown.height)))
+    return f"the {box} crop box of {shown}"
 
 
 def flatten(im: Image.Image, background: tuple[int, int, int]) -> Image.Image:

@@ -200,11 +200,31 @@ def _repair_opened(
     return Repair(Status.FIXED, before, after, named, changes, notes, out)
 
 
+_MODE_NAMES = {
+    "1": "black-and-white", "L": "greyscale", "I": "greyscale", "I;16": "greyscale", "I;16B": "greyscale",
+    "I;16L": "greyscale", "F": "greyscale", "LA": "greyscale with alpha", "P": "palette", "PA": "palette",
+}  # fmt: skip
+"""Pillow modes in words, where the letters say little to a user (RGB, RGBA and CMYK say enough)."""
+
+
 def _change(info: ImageInfo, fitted: Fitted, size, fmt: str) -> str:
-    text = f"{info.displayed} -> {size}" + (f" ({fitted.strategy})" if info.displayed != size else "")
+    """What the repair changed, as the user sees it: size, orientation, colour, bit depth, format."""
+    changes = [f"{info.displayed} -> {size} ({fitted.strategy})"] if info.displayed != size else []
+    if info.orientation != 1:
+        changes.append(f"turned upright (EXIF orientation {info.orientation})")
+    before, after = (
+        _MODE_NAMES.get(info.mode, info.mode),
+        _MODE_NAMES.get(fitted.image.mode, fitted.image.mode),
+    )
+    if before != after:
+        changes.append(f"colour {before} -> {after}")
+    if info.has_icc and "srgb" not in (info.icc_description or "").lower():
+        changes.append(f"colour profile {info.icc_description or 'embedded'} -> sRGB")
+    if info.bits > 8:
+        changes.append(f"{info.bits}-bit -> 8-bit")
     if fmt != info.format:
-        text += f", {info.format} -> {fmt}"
-    return text
+        changes.append(f"{info.format} -> {fmt}")
+    return ", ".join(changes) or "re-encoded without metadata"
 
 
 def _encode_within_limit(
