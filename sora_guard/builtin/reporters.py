@@ -67,7 +67,7 @@ def _plural(n: int, word: str) -> str:
 def summary_line(report: Report) -> str:
     errors = sum(len(f.errors) for f in report.files)
     warnings = sum(len(f.diagnostics) for f in report.files) - errors
-    fixable = sum(1 for f in report.files for d in f.errors if d.fixable)
+    fixable = sum(len(f.errors) for f in report.files if f.repairable)
     bad = sum(1 for f in report.files if not f.ok)
     checked = _plural(len(report.files), "file")
     if not errors:

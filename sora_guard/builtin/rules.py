@@ -82,12 +82,19 @@ def size_not_rendered(info: ImageInfo, target: Target) -> Iterator[str]:
     Why: the SDK sends any size, and the service answers 400: ``sora-2`` renders only 1280x720 and
     720x1280; 1024x1792, 1792x1024 and 1080p need ``sora-2-pro``.
 
-    Fix: pick a size the profile lists (``sora-guard profiles``), or the profile of the model that
-    renders it (``--profile sora-2-pro``).
+    Fix: ``sora-guard fix`` cannot help: the size is the request's, not the image's. Ask for a size
+    the model renders (``sora-guard profiles NAME`` lists them; ``--size auto`` picks the nearest),
+    or use the model that renders the size (``--profile sora-2-pro``, ``model="sora-2-pro"``).
     """
     sizes = target.profile.sizes
     if target.size is not None and sizes and target.size not in sizes:
-        yield f"{target.profile.name} does not render {target.size}; it renders {', '.join(map(str, sizes))}"
+        from sora_guard.plugins.host import default_registry  # the other profiles; only when the rule fires
+
+        others = [p.name for p in default_registry().profiles.values() if p.models and target.size in p.sizes]
+        elsewhere = f", or use {' or '.join(others)}, which renders it" if others else ""
+        *some, last = map(str, sizes)
+        choice = f"{', '.join(some)} or {last}" if some else last
+        yield f"{target.profile.name} does not render {target.size}: ask for {choice}{elsewhere}"
 
 
 @rule("SG106", "seconds-not-offered", needs_header=False)

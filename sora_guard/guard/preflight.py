@@ -385,13 +385,14 @@ class Preflight:
         hints: list[str] = []
         registry = self.settings.registry
         for r, fixes in zip(reports, guard_fixes):
-            in_memory = fixes and self.fix is None
+            in_memory = fixes and self.fix is None and r.repairable
+            blocking = [d for d in r.errors if not d.fixable]  # what no fix repairs comes first
             for d in r.errors:
                 lines.append(f"  {r.path}: {d.code} {d.name}: {d.message}")
-                if not (d.fixable and in_memory) and d.code in registry.rules:
-                    hint = _fix_paragraph(registry.rules[d.code].doc)
-                    hints.append(f"  {d.code}: {hint}" if hint else "")
-            if in_memory and any(d.fixable for d in r.errors):
+            for d in blocking or ([] if in_memory else r.errors):
+                hint = _fix_paragraph(registry.rules[d.code].doc) if d.code in registry.rules else ""
+                hints.append(f"  {d.code}: {hint}" if hint else "")
+            if in_memory:
                 hints.extend(self._fix_hints(r))
         hints = list(dict.fromkeys(h for h in hints if h))
         return "\n".join(lines + (["how to fix:", *hints] if hints else []))

@@ -309,6 +309,13 @@ class FileReport:
         return not self.errors
 
     @property
+    def repairable(self) -> bool:
+        """True when ``fix`` would repair this file: it has errors and every one is fixable (one that is
+        not, such as a size the model does not render, leaves the whole file to the user)."""
+        errors = self.errors
+        return bool(errors) and all(d.fixable for d in errors)
+
+    @property
     def expected_size(self) -> Size | None:
         if self.target is None or self.info is None or self.info.displayed is None:
             return None
@@ -327,14 +334,16 @@ class Report:
 
     def statistics(self) -> list[dict]:
         """Counts per code, most frequent first, in ruff's ``--statistics`` JSON shape:
-        ``{"code", "name", "count", "fixable", "fixable_count"}``."""
+        ``{"code", "name", "count", "fixable", "fixable_count"}``; an error counts as fixable only in a
+        file ``fix`` repairs (see :attr:`FileReport.repairable`)."""
         rows: dict[str, dict] = {}
         for f in self.files:
+            repairable = f.repairable
             for d in f.diagnostics:
                 row = rows.setdefault(
                     d.code, {"code": d.code, "name": d.name, "count": 0, "fixable": False, "fixable_count": 0}
                 )
                 row["count"] += 1
                 row["fixable"] |= d.fixable
-                row["fixable_count"] += d.fixable
+                row["fixable_count"] += d.fixable and (repairable or d.severity is Severity.WARNING)
         return sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))

@@ -220,3 +220,15 @@ def test_bad_size_flag_is_a_usage_error(run_cli):
     result = run_cli("check", "--size", "1280by720")
     assert result.returncode == 2
     assert "not a size" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_size_the_model_does_not_render_is_not_counted_fixable(tmp_path, run_cli):
+    write(tmp_path / "wide.jpg", marker((1600, 900)))
+    result = run_cli("check", "--size", "1792x1024", "wide.jpg")
+    assert result.returncode == 1
+    assert "ask for 1280x720 or 720x1280, or use sora-2-pro, which renders it" in result.stdout
+    assert result.stdout.splitlines()[-1] == "Found 2 errors and 0 warnings in 1 file of 1 file."
+    stats = json.loads(
+        run_cli("check", "--size", "1792x1024", "--statistics", "--output-format", "json").stdout
+    )
+    assert {r["code"]: r["fixable_count"] for r in stats} == {"SG101": 0, "SG105": 0}

@@ -588,3 +588,16 @@ def test_fix_true_uses_the_configured_strategy_and_background(server, client):
         assert im.size == (1280, 720)
         assert im.getpixel((5, 360)) == (255, 255, 255)  # padding, in the configured colour
         assert im.getpixel((300, 5)) == (255, 0, 0)  # the picture's red top-left quadrant, uncropped
+
+
+def test_a_size_the_model_does_not_render_gets_advice_that_works(server, client, tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(jpeg((1600, 900)))
+    with pytest.raises(PreflightError) as exc:
+        create(sora_guard.guard(client), path, size="1792x1024")
+    message = str(exc.value)
+    assert server.requests == [] and "SG105" in message
+    assert "ask for 1280x720 or 720x1280, or use sora-2-pro, which renders it" in message
+    advice = message.split("how to fix:", 1)[1]
+    assert "sora-guard fix --" not in advice and "sora-guard fix cannot help" in advice
+    assert 'fix="' not in advice and "sora-2-pro" in advice
