@@ -119,8 +119,8 @@ def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
     Why: Sora accepts JPEG, PNG and WebP; Veo, Kling, MiniMax and Stability accept JPEG and PNG
     only. HEIC photos from phones, GIF, TIFF and BMP are refused.
 
-    Fix: ``sora-guard fix FILE`` converts to an allowed format and renames the extension (reading
-    HEIC needs ``pip install pillow-heif``).
+    Fix: ``sora-guard fix FILE`` converts to an allowed format and renames the extension (HEIC
+    and HEIF are read through pillow-heif, which sora-guard installs).
     """
     if info.format and target.formats and info.format not in target.formats:
         yield f"{info.format} is not accepted by {target.profile.name} (allowed: {_allowed(target)})"
@@ -189,8 +189,9 @@ def cmyk_colour(info: ImageInfo, target: Target) -> Iterator[str]:
 def high_bit_depth(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image has more than 8 bits per channel.
 
-    Why: 16-bit PNGs and TIFFs are read inconsistently (some decoders truncate, others refuse);
-    the service's behaviour is not documented, so sora-guard does not wave them through.
+    Why: 16-bit PNGs and TIFFs and 10-bit HEIF phone photos are read inconsistently (some decoders
+    truncate, others refuse); the service's behaviour is not documented, so sora-guard does not
+    wave them through.
 
     Fix: ``sora-guard fix FILE`` converts to 8-bit RGB.
     """
@@ -218,13 +219,17 @@ def exif_orientation(info: ImageInfo, target: Target) -> Iterator[Finding]:
 
 @rule("SG404", "animated", fixable=True)
 def animated(info: ImageInfo, target: Target) -> Iterator[str]:
-    """The image is animated (more than one frame).
+    """The image is animated (more than one frame), or a HEIF holds several top-level images.
 
     Why: a reference image is one frame; services take the first frame, a different one, or refuse.
+    A HEIF burst or collection is several pictures, of which viewers show the primary one; its depth
+    maps, HDR gain maps and thumbnails are auxiliary images, not frames, and do not count.
 
-    Fix: ``sora-guard fix FILE`` keeps the first frame.
+    Fix: ``sora-guard fix FILE`` keeps the first frame (a HEIF's primary image).
     """
-    if info.n_frames > 1:
+    if info.n_frames > 1 and info.format == "HEIF":
+        yield f"{info.n_frames} top-level images (a burst or collection); viewers show the primary one"
+    elif info.n_frames > 1:
         yield f"animated: {info.n_frames} frames"
 
 
@@ -289,8 +294,10 @@ def not_an_image(info: ImageInfo, target: Target) -> Iterator[str]:
     """The content is not an image sora-guard can read.
 
     Why: text, HTML error pages saved as ``.jpg`` and unknown formats are refused by every service.
+    HEIC and HEIF are read (through pillow-heif, installed with sora-guard); one whose container
+    libheif cannot read is damaged, usually cut short.
 
-    Fix: restore the image from its source; for HEIC install ``pillow-heif``.
+    Fix: restore the image from its source.
     """
     if info.identify_error and not info.too_many_pixels and info.byte_size != 0:
         yield info.identify_error

@@ -8,10 +8,11 @@ import os
 import warnings
 from dataclasses import dataclass, field, replace
 
+from sora_guard.engine import heif
 from sora_guard.engine.check import check_bytes, check_info
 from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
-from sora_guard.engine.integrity import explain
+from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
 from sora_guard.engine.probe import decode_deadline, probe_image, prove, scan_bomb
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
@@ -40,6 +41,10 @@ FIX_CODES = {
         "the embedded colour profile could not be applied; pixels were taken as sRGB",
     ),
     "SG914": ("renamed", "the file's format changed, so its extension changed with it"),
+    "SG915": (
+        "gain-map-dropped",
+        "the HEIF's HDR gain map was left out: the output is the standard-range picture",
+    ),
 }
 """Codes of fix-stage diagnostics: (name, meaning)."""
 
@@ -117,6 +122,8 @@ def repair(
     Never raises for the image's content: unreadable, corrupt or unfixable images come back FAILED
     with the check's diagnostics.
     """
+    if heif.brand_format(data[:64]) == "HEIF":
+        heif.register_opener()  # when it cannot, the check below says why
     try:
         from PIL import Image  # Pillow loads only when an image is repaired
 
@@ -145,6 +152,8 @@ def _repair_opened(
     except DecodeTimeout:
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     info.byte_size = len(data)
+    if info.format == "HEIF" and cut_short(data):  # the picture decodes even with its thumbnail cut off
+        info.decode_error = TRUNCATED
     if info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)
@@ -185,6 +194,14 @@ def _repair_opened(
                 info.decode_error = explain(str(exc), noise.text)
             return Repair(Status.FAILED, check_info(info, target, rules))
         notes.extend(diagnostic(code, message, Severity.WARNING) for code, message in fitted.notes)
+        if heif.GAIN_MAP in info.auxiliary:
+            notes.append(
+                diagnostic(
+                    "SG915",
+                    "HDR gain map dropped: the output shows the standard-range picture",
+                    Severity.WARNING,
+                )
+            )
         out, after = _encode_within_limit(fitted, fmt, spec, target, rules, named)
         if not after.ok:
             failing = ", ".join(f"{d.code} {d.message}" for d in after.errors)

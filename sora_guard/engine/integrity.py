@@ -37,9 +37,25 @@ def _library_lines(noise: str) -> list[str]:
 
 
 def cut_short(data: bytes) -> bool:
-    """True when the container says the file is longer than it is (a RIFF/WebP size field), which
-    libwebp reports only as ``could not create decoder object``."""
-    return data[:4] == b"RIFF" and len(data) >= 8 and int.from_bytes(data[4:8], "little") + 8 > len(data)
+    """True when the container says the file is longer than it is: a RIFF/WebP size field (libwebp
+    reports only ``could not create decoder object``), or an ISO-BMFF (HEIF) box running past the end
+    (libheif decodes only what the shown picture needs, so a HEIF cut in its thumbnail still decodes)."""
+    if data[:4] == b"RIFF":
+        return len(data) >= 8 and int.from_bytes(data[4:8], "little") + 8 > len(data)
+    return data[4:8] == b"ftyp" and _boxes_end(data) > len(data)
+
+
+def _boxes_end(data: bytes) -> int:
+    """Where the ISO-BMFF top-level boxes of ``data`` say the file ends (0 when a size is malformed)."""
+    pos = 0
+    while pos + 8 <= len(data):
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        if size == 1 and pos + 16 <= len(data):
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
+        if size < 8:  # 0: the box runs to the end of the file; below 8: malformed, the decoder's to judge
+            return 0
+        pos += size
+    return pos
 
 
 def explain(message: str, noise: str = "", header: bool = False, cut: bool = False) -> str:

@@ -17,9 +17,9 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
-from sora_guard.engine import jpegscan
+from sora_guard.engine import heif, jpegscan
 from sora_guard.engine.cstderr import captured_stderr
-from sora_guard.engine.integrity import cut_short, explain
+from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
 from sora_guard.io.read import read_bounded
 from sora_guard.io.stream import read_stream
 from sora_guard.vocabulary.exceptions import DecodeTimeout
@@ -35,15 +35,6 @@ __all__ = [
     "scan_bomb",
 ]
 
-_HEIF_BRANDS = {
-    b"heic": "HEIF",
-    b"heix": "HEIF",
-    b"hevc": "HEIF",
-    b"mif1": "HEIF",
-    b"msf1": "HEIF",
-    b"avif": "AVIF",
-}
-
 
 def _bits(im: Image.Image) -> int:
     if im.mode in ("I", "F"):
@@ -53,13 +44,6 @@ def _bits(im: Image.Image) -> int:
     tile = getattr(im, "tile", None)
     rawmode = tile[0].args if tile and isinstance(tile[0].args, str) else ""
     return 16 if ";16" in rawmode else 8
-
-
-def _sniff(head: bytes) -> str | None:
-    """Name formats Pillow cannot open without a plugin (HEIF/AVIF), from the ISO-BMFF brand."""
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        return _HEIF_BRANDS.get(head[8:12])
-    return None
 
 
 def _transparency(im: Image.Image) -> bool:
@@ -78,8 +62,14 @@ def _orientation(im: Image.Image) -> int:
 
 def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
     """Fill ``info`` from an open binary stream positioned at the image's first byte."""
-    head = fp.read(16)
+    head = fp.read(64)
     fp.seek(0)
+    container = heif.brand_format(head)
+    if container == "HEIF":
+        info.identify_error = heif.register_opener()
+        if info.identify_error:
+            info.format = container
+            return
     try:
         with warnings.catch_warnings():  # a hostile header's complaints become diagnostics, not stderr noise
             warnings.simplefilter("ignore")
@@ -89,12 +79,14 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
         info.identify_error = str(exc)
         return
     except UnidentifiedImageError:
-        info.format = _sniff(head)
-        info.identify_error = (
-            f"{info.format} content cannot be read without a plugin"
-            if info.format
-            else "content is not a recognisable image"
-        )
+        info.format = container
+        if container == "HEIF":
+            problem = heif.container_error(fp.getvalue())
+            info.identify_error = explain(problem, header=True, cut=cut_short(fp.getbuffer()))
+        elif container:
+            info.identify_error = f"{container} content cannot be read without a plugin"
+        else:
+            info.identify_error = "content is not a recognisable image"
         return
     except Exception as exc:  # hostile headers raise all sorts; each becomes a diagnostic
         cut = isinstance(fp, io.BytesIO) and cut_short(fp.getbuffer())
@@ -121,6 +113,9 @@ def _read_header(info: ImageInfo, im: Image.Image) -> None:
     info.mode = im.mode
     info.bits = _bits(im)
     info.has_transparency = _transparency(im)
+    if info.format == "HEIF":
+        info.bits = int(im.info.get("bit_depth") or 8)  # decoded to 8 bits; the container declares more
+        info.auxiliary = heif.auxiliary_images(im.info)
     if multi_picture:
         return
     try:
@@ -217,6 +212,9 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
         info.extraneous_bytes = jpegscan.extraneous_bytes(data)
     if info.format == "JPEG" and data is not None and jpegscan.intact(data):
         return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
+    if info.format == "HEIF" and data is not None and cut_short(data):
+        info.decode_error = TRUNCATED  # a decode would not read a cut-off thumbnail or gain map
+        return
     scans = scan_bomb(data, info.format)
     if scans:
         info.decode_error = (

@@ -166,7 +166,8 @@ class Target:
 class ImageInfo:
     """What the probe learned about one image, from headers first and pixels only when needed.
 
-    ``stored`` is the size as encoded; ``displayed`` the size after EXIF orientation. Fields stay
+    ``stored`` is the size as encoded (a HEIF's after its rotation, mirroring and crop properties,
+    which every reader applies); ``displayed`` the size after EXIF orientation. Fields stay
     ``None`` when the probe could not get that far; the ``*_error`` fields say why.
     """
 
@@ -181,6 +182,9 @@ class ImageInfo:
     has_icc: bool = False
     icc_description: str | None = None
     n_frames: int = 1
+    """Frames of an animation, pages, or top-level images of a HEIF collection (a burst)."""
+    auxiliary: tuple[str, ...] = ()
+    """Images beside the shown one that are not frames: a HEIF's depth maps, HDR gain maps, thumbnails."""
     has_transparency: bool = False
     read_error: str | None = None
     identify_error: str | None = None

@@ -13,7 +13,7 @@ from support.images import (
     corrupt_jpeg,
     encode,
     exif_rotated_jpeg,
-    heic_like,
+    heic_photo,
     marker,
     png_16bit_rgb,
     png_header_only,
@@ -46,7 +46,7 @@ NASTY = {
     "palette.png": (lambda: encode(marker(GOOD, "P"), "PNG"), {"SG405"}),
     "alpha.png": (lambda: encode(marker(GOOD, "RGBA"), "PNG"), {"SG406"}),
     "photo.tiff": (lambda: encode(marker(GOOD), "TIFF"), {"SG201"}),
-    "photo.heic": (heic_like, {"SG201"}),
+    "photo.heic": (heic_photo, {"SG201"}),
     "noext": (lambda: encode(marker(GOOD), "JPEG"), {"SG202"}),
 }
 WARNING_ONLY = {"palette.png", "alpha.png"}

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.gitrepo import git, init_repo
-from support.images import encode, heic_like, marker, truncated, write
+from support.images import encode, heic_photo, marker, truncated, write
 
 ROOT = Path(__file__).resolve().parents[2]
 LANDSCAPE, PORTRAIT = (1280, 720), (720, 1280)
@@ -135,7 +135,7 @@ def test_check_hook_fails_on_bad_images_names_them_and_ignores_non_images(consum
     consumer.write("assets/portrait.png", marker(PORTRAIT))
     consumer.write("assets/off_by_one.png", marker((1281, 720)))
     consumer.write("assets/truncated.jpg", truncated(encode(marker(LANDSCAPE), "JPEG")))
-    consumer.write("assets/IMG_0001.HEIC", heic_like())
+    consumer.write("assets/IMG_0001.HEIC", heic_photo())
     consumer.write("assets/logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
     consumer.write("notes.txt", b"not an image\n")
     consumer.write("data.bin", bytes(range(256)))

@@ -34,7 +34,16 @@ raise SystemExit(code)
 """
 
 #: never needed to check one file: heavy optional dependencies, and the slow metadata machinery
-FORBIDDEN = ("openai", "numpy", "httpx", "importlib.metadata", "email", "zipfile", "concurrent.futures")
+FORBIDDEN = (
+    "openai",
+    "numpy",
+    "httpx",
+    "importlib.metadata",
+    "email",
+    "zipfile",
+    "concurrent.futures",
+    "pillow_heif",  # registered only when a HEIF file is met
+)
 
 
 def imports_of(*args: str, cwd) -> tuple[int, str, set[str]]:

@@ -2,6 +2,8 @@
 
 - ``swapped_rgb()``: an RGB matrix profile with the red and green primaries exchanged: a pixel
   stored as pure red *means* green, so a fix through the profile turns it green.
+- ``display_p3()``: Display P3, the profile of iPhone photos (wider primaries than sRGB, the same
+  transfer curve): the same numbers mean more saturated colours than in sRGB.
 - ``blue_cmyk()``: a CMYK profile (lut8 A2B0) that maps every ink mix without black to blue and
   full black to black: a CMYK red converted through it comes out blue, not red.
 """
@@ -74,6 +76,31 @@ def swapped_rgb() -> bytes:
             (b"rTRC", _curve(2.2)),
             (b"gTRC", _curve(2.2)),
             (b"bTRC", _curve(2.2)),
+        ],
+    )
+
+
+def _srgb_curve() -> bytes:
+    """The sRGB transfer curve as an ICC parametric curve (function type 3)."""
+    params = (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)
+    return b"para" + bytes(4) + struct.pack(">HH", 3, 0) + b"".join(_s15(v) for v in params)
+
+
+def display_p3() -> bytes:
+    curve = _srgb_curve()
+    return _profile(
+        b"mntr",
+        b"RGB ",
+        b"XYZ ",
+        [
+            (b"desc", _desc("Display P3")),
+            (b"wtpt", _xyz(*D50)),
+            (b"rXYZ", _xyz(0.515102, 0.241196, -0.001050)),  # P3 primaries, adapted to D50
+            (b"gXYZ", _xyz(0.291965, 0.692236, 0.041883)),
+            (b"bXYZ", _xyz(0.157153, 0.066569, 0.784169)),
+            (b"rTRC", curve),
+            (b"gTRC", curve),
+            (b"bTRC", curve),
         ],
     )
 

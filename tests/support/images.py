@@ -21,7 +21,7 @@ __all__ = [
     "animated_gif",
     "truncated",
     "corrupt_jpeg",
-    "heic_like",
+    "heic_photo",
 ]
 
 
@@ -120,6 +120,8 @@ def corrupt_jpeg(size: tuple[int, int]) -> bytes:
     return bytes(data)
 
 
-def heic_like() -> bytes:
-    """The first bytes of an HEIC file (an ISO-BMFF ``ftyp`` box with brand ``heic``)."""
-    return struct.pack(">I", 24) + b"ftypheic" + b"\x00\x00\x00\x00" + b"mif1heic" + bytes(64)
+def heic_photo(size: tuple[int, int] = (1280, 720)) -> bytes:
+    """A real HEIC phone photo showing ``marker(size)`` (see ``heif.phone_photo``)."""
+    from support.heif import phone_photo
+
+    return phone_photo(marker(size))
