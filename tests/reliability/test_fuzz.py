@@ -1,4 +1,4 @@
-"""Hostile bytes: byte mutations of valid JPEG, PNG, WebP, GIF, TIFF and BMP files through the engine.
+"""Hostile bytes: byte mutations of valid JPEG, PNG, WebP, GIF, TIFF, BMP and HEIF files through the engine.
 
 Every example must come back as diagnostics (never an exception), within a deadline, within a
 memory bound, and keep the engine's promises (see ``fuzz/target.py``). The default budget runs in
@@ -55,7 +55,7 @@ def test_seeds_are_valid_images():
         report = check_one(data, name)
         assert not [d for d in report.errors if d.code.startswith(INTEGRITY)], (name, report.diagnostics)
         formats.add(report.info.format)
-    assert {"JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP"} <= formats
+    assert {"JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF"} <= formats
 
 
 @settings(

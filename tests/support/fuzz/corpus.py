@@ -2,7 +2,8 @@
 
 The seeds are small (so thousands of examples run in seconds) but carry the structures where
 parsers break: EXIF with GPS and orientation, ICC profiles, palettes with transparency, 16-bit
-samples, progressive scans, animation frames and multi-page TIFF directories.
+samples, progressive scans, animation frames, multi-page TIFF directories, and HEIF containers
+(tile grids, rotation, auxiliary images, several top-level images).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import functools
 import io
 import struct
 
+from heif import APPLE_GAIN_MAP, DEPTH, auxc, coded, container, imir, phone_photo
 from hypothesis import strategies as st
 from PIL import Image, ImageCms
 
@@ -76,6 +78,29 @@ def seeds() -> tuple[tuple[str, bytes], ...]:
         ("deflate.tif", encode(rgba, "TIFF", compression="tiff_adobe_deflate")),
         ("pages.tif", pages.getvalue()),
         ("plain.bmp", encode(im, "BMP")),
+        *_heif_seeds(im, icc),
+    )
+
+
+def _heif_seeds(im: Image.Image, icc: bytes) -> tuple[tuple[str, bytes], ...]:
+    """Phone HEICs: a rotated tile grid with a profile, GPS and a thumbnail; 10 bits; a mirrored
+    picture with a depth map and a gain map; a burst whose primary image is not the first."""
+    picture = coded(im)
+    aux = coded(im.convert("L").resize((20, 12)))
+    return (
+        ("phone.heic", phone_photo(im, 6, icc=icc, tile=16)),
+        ("deep.heic", phone_photo(im, 1, bits=10, gps=False, tile=None)),
+        (
+            "hdr.heic",
+            container(
+                [
+                    picture.with_(imir(1)),
+                    aux.with_(auxc(DEPTH), refs=((b"auxl", (0,)),)),
+                    aux.with_(auxc(APPLE_GAIN_MAP), refs=((b"auxl", (0,)),)),
+                ]
+            ),
+        ),
+        ("burst.heic", container([coded(im.rotate(180)), picture], primary=1)),
     )
 
 
