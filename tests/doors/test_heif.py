@@ -13,10 +13,10 @@ import json
 import warnings
 
 import pytest
+from PIL import Image, ImageCms
 from support.heif import APPLE_GAIN_MAP, DEPTH, auxc, box_types, coded, container, imir, irot, phone_photo
 from support.icc import display_p3
 from support.images import marker
-from PIL import Image, ImageCms
 
 import sora_guard
 

@@ -12,10 +12,10 @@ import functools
 import io
 import struct
 
-from heif import APPLE_GAIN_MAP, DEPTH, auxc, coded, container, imir, phone_photo
 from hypothesis import strategies as st
 from PIL import Image, ImageCms
 
+from support.heif import APPLE_GAIN_MAP, DEPTH, auxc, coded, container, imir, phone_photo
 from support.images import animated_gif, animated_webp, encode, marker, png_16bit_rgb
 
 #: integers that sit on parser boundaries: zero, one, sign bits, all-ones, and huge dimensions
