@@ -152,8 +152,11 @@ def _repair_opened(
     except DecodeTimeout:
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     info.byte_size = len(data)
-    if info.format == "HEIF" and cut_short(data):  # the picture decodes even with its thumbnail cut off
-        info.decode_error = TRUNCATED
+    unconverted = None
+    if info.format == "HEIF":
+        if cut_short(data):  # the picture decodes even with its thumbnail cut off
+            info.decode_error = TRUNCATED
+        unconverted = heif.adopt_nclx(im)
     if info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)
@@ -194,6 +197,8 @@ def _repair_opened(
                 info.decode_error = explain(str(exc), noise.text)
             return Repair(Status.FAILED, check_info(info, target, rules))
         notes.extend(diagnostic(code, message, Severity.WARNING) for code, message in fitted.notes)
+        if unconverted:
+            notes.append(diagnostic("SG913", unconverted, Severity.WARNING))
         if heif.GAIN_MAP in info.auxiliary:
             notes.append(
                 diagnostic(

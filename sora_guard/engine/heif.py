@@ -8,7 +8,9 @@ import io
 
 from PIL import Image
 
-__all__ = ["GAIN_MAP", "auxiliary_images", "brand_format", "container_error", "register_opener"]
+from sora_guard.engine.nclx import icc_for_nclx
+
+__all__ = ["GAIN_MAP", "adopt_nclx", "auxiliary_images", "brand_format", "container_error", "register_opener"]
 
 _HEIF_BRANDS = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -54,6 +56,20 @@ def container_error(data: bytes) -> str:
     except Exception as exc:  # libheif's errors arrive as ValueError, EOFError, SyntaxError, RuntimeError...
         return str(exc) or type(exc).__name__
     return "libheif finds no image to show"
+
+
+def adopt_nclx(im: Image.Image) -> str | None:
+    """Give an opened HEIF whose colour is declared as nclx numbers, without an ICC profile, the equal
+    profile, so fitting converts it to sRGB; why it cannot (PQ and HLG curves), or None."""
+    if im.info.get("icc_profile"):
+        return None
+    try:
+        icc = icc_for_nclx(im.info.get("nclx_profile"))
+    except ValueError as exc:
+        return f"{exc}; converted as if sRGB"
+    if icc:
+        im.info["icc_profile"] = icc
+    return None
 
 
 def auxiliary_images(info: dict) -> tuple[str, ...]:

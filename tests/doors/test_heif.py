@@ -124,21 +124,31 @@ def test_fix_turns_a_folder_of_phone_photos_into_compliant_srgb_jpegs(phone_fold
     assert again.returncode == 0, again.stdout
 
 
-def test_fix_converts_display_p3_to_srgb(tmp_path, run_cli):
+@pytest.mark.parametrize("declared", ["icc", "nclx"])
+def test_fix_converts_display_p3_to_srgb(tmp_path, run_cli, declared):
+    """iPhones embed a Display P3 profile; other phones declare P3 as nclx numbers (primaries 12,
+    the sRGB curve 13) without one: both are converted."""
     p3_green = (60, 200, 60)
     srgb = ImageCms.buildTransform(
         ImageCms.ImageCmsProfile(io.BytesIO(display_p3())), ImageCms.createProfile("sRGB"), "RGB", "RGB"
     )
     expected = ImageCms.applyTransform(Image.new("RGB", (1, 1), p3_green), srgb).getpixel((0, 0))
     assert expected[0] < 20  # the same numbers mean a far purer green in P3 than in sRGB
-    (tmp_path / "green.heic").write_bytes(
-        phone_photo(Image.new("RGB", (320, 180), p3_green), icc=display_p3())
-    )
+    colour = {"icc": display_p3()} if declared == "icc" else {"nclx": (12, 13)}
+    (tmp_path / "green.heic").write_bytes(phone_photo(Image.new("RGB", (320, 180), p3_green), **colour))
     result = run_cli("fix", "--isolated", "--profile", "openai-image-edit", "green.heic", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     with Image.open(tmp_path / "green.jpg") as im:
         pixel = im.getpixel((160, 90))
     assert all(abs(a - b) <= 6 for a, b in zip(pixel, expected)), (pixel, expected)
+
+
+def test_an_hdr_curve_without_an_icc_equivalent_is_converted_as_srgb_with_a_note(tmp_path, run_cli):
+    """BT.2020 primaries with the PQ curve (an HDR photo) fit no ICC matrix profile: SG913 says so."""
+    (tmp_path / "pq.heic").write_bytes(phone_photo(marker((320, 180)), nclx=(9, 16)))
+    result = run_cli("fix", "--isolated", "--profile", "openai-image-edit", "pq.heic", cwd=tmp_path)
+    assert result.returncode == 0 and "SG913" in result.stdout, result.stdout
+    assert "primaries 9, transfer 16" in result.stdout
 
 
 def test_fix_never_replaces_a_file_that_has_the_new_name(tmp_path, run_cli):

@@ -191,13 +191,15 @@ def phone_photo(
     im: Image.Image,
     orientation: int = 1,
     icc: bytes | None = None,
+    nclx: tuple[int, int] | None = None,
     bits: int = 8,
     gps: bool = True,
     tile: int | None = 64,
 ) -> bytes:
     """A HEIC as a phone writes one: ``im`` stored as given, shown turned by ``orientation`` (EXIF
     numbering; written as ``irot``/``imir``), in a grid of ``tile``-pixel tiles, with ``icc`` as its
-    colour profile, EXIF with GPS, a thumbnail, and ``bits`` per sample (8 or 10)."""
+    colour profile (or ``nclx``: colour primaries and transfer curve, by their H.273 numbers), EXIF
+    with GPS, a thumbnail, and ``bits`` per sample (8 or 10)."""
     import pillow_heif
 
     exif = Image.Exif()
@@ -208,6 +210,8 @@ def phone_photo(
     params = {"exif": exif.tobytes(), "quality": 90, "thumbnails": [max(8, min(im.size) // 4)]}
     if icc:
         params["icc_profile"] = icc
+    if nclx:
+        params.update(color_primaries=nclx[0], transfer_characteristics=nclx[1], matrix_coefficients=6)
     if tile:
         params["tile_size"] = tile
     if bits == 8:
