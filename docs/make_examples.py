@@ -1,7 +1,8 @@
 """Regenerate the README's example console output from real runs on generated fixture images.
 
 Run from the repository root: ``python docs/make_examples.py`` rewrites the README's ``console``
-blocks for ``sora-guard check assets/``, ``sora-guard fix assets/`` and ``sora-guard install-hook``;
+blocks for ``sora-guard check assets/``, ``sora-guard fix assets/``, the same for ``photos/`` (phone
+HEICs) and ``sora-guard install-hook``;
 ``--check`` writes nothing and exits 1 when the README differs (``tests/doors/test_readme_examples.py``).
 """
 
@@ -60,6 +61,31 @@ def _animated_gif() -> bytes:
     return _save(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
+def _heic(im: Image.Image, orientation: int = 1, deep: bool = False, **params) -> bytes:
+    """A HEIC as a phone writes one (pillow-heif stores the orientation as an ``irot`` property)."""
+    import pillow_heif
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    if deep:  # 16-bit samples (each 8-bit value v as v * 257: the bytes v, v), stored with 10 bits
+        heif = pillow_heif.from_bytes("RGB;16", im.size, bytes(b for v in im.tobytes() for b in (v, v)))
+    else:
+        heif = pillow_heif.from_pillow(im)
+    buffer = io.BytesIO()
+    heif.save(buffer, quality=80, exif=exif.tobytes(), **params)
+    return buffer.getvalue()
+
+
+def photos() -> dict[str, bytes]:
+    """A phone's camera roll: a portrait photo stored landscape and turned by ``irot``, in Display P3
+    (declared as nclx numbers), and a 10-bit landscape one."""
+    p3 = {"color_primaries": 12, "transfer_characteristics": 13, "matrix_coefficients": 6}
+    return {
+        "IMG_0412.HEIC": _heic(_picture((1344, 1008)), 6, **p3),
+        "IMG_0413.HEIC": _heic(_picture((1344, 1008)), deep=True),
+    }
+
+
 def assets() -> dict[str, bytes]:
     """The example library: what an asset folder typically holds, good files included."""
     good = _save(_picture((1280, 720)), "JPEG", quality=90)
@@ -91,11 +117,15 @@ def examples() -> dict[str, str]:
     """Each example's command line -> what it prints, from real runs in a fresh folder."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
-        for name, data in assets().items():
-            (project / "assets").mkdir(exist_ok=True)
-            (project / "assets" / name).write_bytes(data)
+        for folder, files in (("assets", assets()), ("photos", photos())):
+            for name, data in files.items():
+                (project / folder).mkdir(exist_ok=True)
+                (project / folder / name).write_bytes(data)
         out = {}
-        for command in ("sora-guard check assets/", "sora-guard fix assets/"):
+        commands = [
+            f"sora-guard {verb} {folder}/" for folder in ("assets", "photos") for verb in ("check", "fix")
+        ]
+        for command in commands:
             out[command] = _run(command.split()[1:], project)
         subprocess.run(["git", "init", "-q", str(project)], check=True)
         text = _run(["install-hook"], project)

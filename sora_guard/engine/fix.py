@@ -156,7 +156,13 @@ def _repair_opened(
     if info.format == "HEIF":
         if cut_short(data):  # the picture decodes even with its thumbnail cut off
             info.decode_error = TRUNCATED
-        unconverted = heif.adopt_nclx(im)
+        try:
+            adopted = heif.adopt_nclx(im)
+        except ValueError as exc:
+            unconverted = f"{exc}; converted as if sRGB"
+        else:
+            if adopted:
+                info.has_icc, info.icc_description = True, adopted
     if info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)

@@ -8,7 +8,7 @@ import io
 
 from PIL import Image
 
-from sora_guard.engine.nclx import icc_for_nclx
+from sora_guard.engine.nclx import describe, icc_for_nclx
 
 __all__ = ["GAIN_MAP", "adopt_nclx", "auxiliary_images", "brand_format", "container_error", "register_opener"]
 
@@ -60,16 +60,14 @@ def container_error(data: bytes) -> str:
 
 def adopt_nclx(im: Image.Image) -> str | None:
     """Give an opened HEIF whose colour is declared as nclx numbers, without an ICC profile, the equal
-    profile, so fitting converts it to sRGB; why it cannot (PQ and HLG curves), or None."""
-    if im.info.get("icc_profile"):
+    profile, so fitting converts it to sRGB; the colour's name when it did. ``ValueError`` when no ICC
+    profile can hold it (PQ and HLG curves)."""
+    nclx = im.info.get("nclx_profile")
+    icc = None if im.info.get("icc_profile") else icc_for_nclx(nclx)
+    if icc is None:
         return None
-    try:
-        icc = icc_for_nclx(im.info.get("nclx_profile"))
-    except ValueError as exc:
-        return f"{exc}; converted as if sRGB"
-    if icc:
-        im.info["icc_profile"] = icc
-    return None
+    im.info["icc_profile"] = icc
+    return describe(nclx)
 
 
 def auxiliary_images(info: dict) -> tuple[str, ...]:

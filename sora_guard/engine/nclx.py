@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 
-__all__ = ["icc_for_nclx"]
+__all__ = ["describe", "icc_for_nclx"]
 
 _D50 = (0.9642, 1.0, 0.8249)
 _BRADFORD = ((0.8951, 0.2664, -0.1614), (-0.7502, 1.7135, 0.0367), (0.0389, -0.0685, 1.0296))
@@ -19,6 +19,13 @@ _CURVES = {  # transfer_characteristics -> ICC parametric curve type 3 (g, a, b,
     8: (1.0, 1.0, 0.0, 1.0, 0.0),  # linear
 }
 _SRGB_PRIMARIES = (1, 2)  # BT.709 (sRGB's primaries) and "unspecified": nothing to convert
+_NAMES = {9: "BT.2020", 11: "DCI-P3", 12: "Display P3"}
+
+
+def describe(nclx: dict) -> str:
+    """The declared primaries by name, for messages: ``Display P3 (nclx)``."""
+    primaries = nclx.get("color_primaries")
+    return f"{_NAMES.get(primaries, f'primaries {primaries}')} (nclx)"
 
 
 def _mul(m, v):
@@ -95,7 +102,7 @@ def icc_for_nclx(nclx: dict | None) -> bytes | None:
 def _matrix_profile(nclx: dict, curve: tuple[float, ...]) -> bytes:
     red, green, blue = _colorants(nclx)
     trc = b"para" + bytes(4) + struct.pack(">HH", 3, 0) + b"".join(_s15(v) for v in curve)
-    text = f"nclx primaries {nclx['color_primaries']}".encode() + b"\0"
+    text = describe(nclx).encode() + b"\0"
     desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
     colorants = [(b"rXYZ", red), (b"gXYZ", green), (b"bXYZ", blue), (b"wtpt", _D50)]
     return _profile(
