@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..plugins import hookimpl
-from ..vocabulary.contract import Box, FitOptions, Strategy, contain_scale, cover_scale
+from ..vocabulary.contract import Box, FitOptions, Placement, Strategy, contain_scale, cover_scale
 from ..vocabulary.model import Size
 
 if TYPE_CHECKING:
@@ -51,13 +52,17 @@ def _clamp(v: float, lo: float = 0.0, hi: float = 1.0) -> float:
     return min(hi, max(lo, float(v)))
 
 
+def _cover_source(im: Image.Image, size: Size, options: FitOptions) -> Box:
+    return _cover_box(im.width, im.height, 0.0, 0.0, size, options.anchor)
+
+
 def _fit_cover(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
     """Scale to cover, crop at the anchor: the same geometry as ``ImageOps.fit``."""
-    return _resize(im, size, options, _cover_box(im.width, im.height, 0.0, 0.0, size, options.anchor))
+    return _resize(im, size, options, _cover_source(im, size, options))
 
 
-def _contained(im: Image.Image, size: Size, options: FitOptions) -> tuple[Image.Image, tuple[int, int]]:
-    """``im`` scaled to fit inside ``size``, and where to paste it (placed at the anchor)."""
+def _inner(im: Image.Image, size: Size, options: FitOptions) -> tuple[Size, tuple[int, int]]:
+    """The size ``im`` scales to inside ``size``, and where it goes (placed at the anchor)."""
     scale = min(size.width / im.width, size.height / im.height)
     inner = Size(
         max(1, min(size.width, round(im.width * scale))), max(1, min(size.height, round(im.height * scale)))
@@ -66,6 +71,12 @@ def _contained(im: Image.Image, size: Size, options: FitOptions) -> tuple[Image.
         round((size.width - inner.width) * _clamp(options.anchor[0])),
         round((size.height - inner.height) * _clamp(options.anchor[1])),
     )
+    return inner, offset
+
+
+def _contained(im: Image.Image, size: Size, options: FitOptions) -> tuple[Image.Image, tuple[int, int]]:
+    """``im`` scaled to fit inside ``size``, and where to paste it (placed at the anchor)."""
+    inner, offset = _inner(im, size, options)
     return _resize(im, inner, options), offset
 
 
@@ -128,10 +139,14 @@ def _span(lo: float, hi: float, extent: int) -> tuple[float, float]:
     return start, start + length
 
 
+def _crop_source(im: Image.Image, size: Size, options: FitOptions) -> Box:
+    left, top, right, bottom = _crop_box(im.width, im.height, options)
+    return _cover_box(right - left, bottom - top, left, top, size, options.anchor)
+
+
 def _fit_crop(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
     """Cut the fractional ``crop_box`` out, then cover the target from it (centred at the anchor)."""
-    left, top, right, bottom = _crop_box(im.width, im.height, options)
-    return _resize(im, size, options, _cover_box(right - left, bottom - top, left, top, size, options.anchor))
+    return _resize(im, size, options, _crop_source(im, size, options))
 
 
 def _crop_scale(src: Size, dst: Size, options: FitOptions) -> float:
@@ -193,8 +208,8 @@ def _best_offset(profile: list[float], window: int) -> int:
     return best
 
 
-def _fit_smart(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
-    """Cover-crop where the content is: the window over the most edges and saturation wins.
+def _smart_source(im: Image.Image, size: Size, options: FitOptions) -> Box:
+    """The cover crop where the content is: the window over the most edges and saturation wins.
 
     The crop spans the whole image along one axis (as ``cover`` does), so only its position along
     the other axis is chosen: from the saliency map collapsed to one row or column. Deterministic.
@@ -204,7 +219,7 @@ def _fit_smart(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
     box = _cover_box(im.width, im.height, 0.0, 0.0, size, (0.5, 0.5))
     box_w, box_h = box[2] - box[0], box[3] - box[1]
     if box_w >= im.width - 1e-6 and box_h >= im.height - 1e-6:
-        return _resize(im, size, options, box)
+        return box
     sal = _saliency(im)
     horizontal = box_w < im.width - 1e-6
     n = sal.width if horizontal else sal.height
@@ -213,39 +228,85 @@ def _fit_smart(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
     window = max(1, round((box_w / im.width if horizontal else box_h / im.height) * n))
     start = _best_offset(profile, window) / max(1, n - window) if n > window else 0.5
     anchor = (start, 0.5) if horizontal else (0.5, start)
-    return _resize(im, size, options, _cover_box(im.width, im.height, 0.0, 0.0, size, anchor))
+    return _cover_box(im.width, im.height, 0.0, 0.0, size, anchor)
+
+
+def _fit_smart(im: Image.Image, size: Size, options: FitOptions) -> Image.Image:
+    """Cover-crop where the content is (:func:`_smart_source`)."""
+    return _resize(im, size, options, _smart_source(im, size, options))
+
+
+def _keeps(
+    source: Callable[[Image.Image, Size, FitOptions], Box],
+) -> Callable[[Image.Image, Size, FitOptions], Placement]:
+    """The placement of a strategy that crops ``source(im, size, options)`` (pixels) and fills the output with it."""
+
+    def placement(im: Image.Image, size: Size, options: FitOptions) -> Placement:
+        left, top, right, bottom = source(im, size, options)
+        return Placement(source=(left / im.width, top / im.height, right / im.width, bottom / im.height))
+
+    return placement
+
+
+def _padded(im: Image.Image, size: Size, options: FitOptions) -> Placement:
+    """The placement of ``pad`` and ``blur-pad``: the whole picture, inside bars."""
+    if im.size == (size.width, size.height):
+        return Placement()
+    inner, (x, y) = _inner(im, size, options)
+    return Placement(
+        target=(
+            x / size.width,
+            y / size.height,
+            (x + inner.width) / size.width,
+            (y + inner.height) / size.height,
+        )
+    )
+
+
+def _stretched(im: Image.Image, size: Size, options: FitOptions) -> Placement:
+    return Placement()
 
 
 BUILTIN_STRATEGIES: tuple[Strategy, ...] = (
     Strategy(
-        "cover", "Scale to cover the target and crop the overflow, centred (or at the anchor).", _fit_cover
+        "cover",
+        "Scale to cover the target and crop the overflow, centred (or at the anchor).",
+        _fit_cover,
+        placement=_keeps(_cover_source),
     ),
     Strategy(
         "pad",
         "Fit the whole picture inside and fill the rest with the background colour.",
         _fit_pad,
         contain_scale,
+        placement=_padded,
     ),
     Strategy(
         "blur-pad",
         "Fit the whole picture over a blurred, darkened, cover-scaled copy of itself.",
         _fit_blur_pad,
         contain_scale,
+        placement=_padded,
     ),
     Strategy(
-        "smart", "Crop to cover where the detail and colour are (content-aware, deterministic).", _fit_smart
+        "smart",
+        "Crop to cover where the detail and colour are (content-aware, deterministic).",
+        _fit_smart,
+        placement=_keeps(_smart_source),
     ),
     Strategy(
         "crop",
         "Cut the crop box (left, top, right, bottom fractions), then cover the target from it.",
         _fit_crop,
         _crop_scale,
+        placement=_keeps(_crop_source),
     ),
     Strategy(
         "stretch",
         "Scale each axis separately: keeps everything but distorts proportions.",
         _fit_stretch,
         distorts=True,
+        placement=_stretched,
     ),
 )
 

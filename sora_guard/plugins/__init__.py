@@ -1,12 +1,24 @@
 """The plugin contract: everything a plugin author imports, from this one module.
 
 ``from sora_guard.plugins import hookimpl, Rule, rule, Profile, Size, Strategy, FitOptions, Reporter``
+(and, for streaming reporters and strategies that say where they put the picture, ``Entry``, ``Picture``,
+``FixOutcome``, ``Placement``)
 """
 
 from __future__ import annotations
 
 from sora_guard.plugins.markers import hookimpl, hookspec
-from sora_guard.vocabulary.contract import FitOptions, Reporter, Strategy, contain_scale, cover_scale
+from sora_guard.vocabulary.contract import (
+    Entry,
+    FitOptions,
+    FixOutcome,
+    Picture,
+    Placement,
+    Reporter,
+    Strategy,
+    contain_scale,
+    cover_scale,
+)
 from sora_guard.vocabulary.model import (
     Diagnostic,
     FileReport,
@@ -23,10 +35,14 @@ from sora_guard.vocabulary.model import (
 
 __all__ = [
     "Diagnostic",
+    "Entry",
     "FileReport",
     "Finding",
     "FitOptions",
+    "FixOutcome",
     "ImageInfo",
+    "Picture",
+    "Placement",
     "Profile",
     "Report",
     "Reporter",
