@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from sora_guard import __version__
 from sora_guard.vocabulary.exceptions import UsageError
@@ -149,14 +149,25 @@ def _output_format(args: argparse.Namespace, settings: Settings) -> str:
 
 
 def _write(text: str, output: Path | None) -> None:
+    _write_stream(lambda out: out.write(text), output)
+
+
+def _write_stream(write: Callable[[IO[str]], object], output: Path | None) -> None:
+    """``write(stream)`` to stdout, or to a file that replaces ``output`` atomically once it is complete."""
     if output is None:
-        sys.stdout.write(text)
+        write(sys.stdout)
         sys.stdout.flush()
         return
-    from sora_guard.io.atomic import atomic_write_bytes
+    import io
+
+    from sora_guard.io.atomic import atomic_writer
 
     try:
-        atomic_write_bytes(output, text.encode("utf-8"))
+        with atomic_writer(output) as fp:
+            text = io.TextIOWrapper(fp, encoding="utf-8", newline="")
+            write(text)
+            text.flush()
+            text.detach()
     except OSError as exc:  # name the report, not the temporary file
         raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(output)) from None
 
@@ -167,6 +178,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from sora_guard.run.check import check_files, check_stdin
     from sora_guard.run.discovery import discover, skipped_reports
     from sora_guard.run.executors import make_executor
+    from sora_guard.run.pictures import check_entries
 
     settings = settings_from_args(args)
     registry = settings.registry
@@ -194,25 +206,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     report.files.extend(skipped_reports(skipped, settings))
     if not report.files:
         _no_files()
-    return _finish_check(report, args, fmt, registry)
+    return _finish_check(report, args, fmt, registry, lambda r: check_entries(r, settings, executor))
 
 
 def _no_files() -> None:
     sys.stderr.write("sora-guard: warning: no image files found under the given path(s)\n")
 
 
-def _finish_check(report, args: argparse.Namespace, fmt: str, registry) -> int:
+def _finish_check(report, args: argparse.Namespace, fmt: str, registry, pictured=None) -> int:
+    """Write the report; ``pictured(report)`` gives the entries with pictures, for a reporter that shows them."""
+    from sora_guard.vocabulary.contract import Entry
+
+    reporter = registry.reporters[fmt]
     if args.statistics:
         from sora_guard.builtin.reporters import render_statistics
 
-        text = render_statistics(report, fmt)
+        _write(render_statistics(report, fmt), args.output)
+    elif reporter.write is not None:
+        entries = pictured(report) if pictured and reporter.pictures else (Entry(f) for f in report.files)
+        _write_stream(lambda out: reporter.write(entries, registry.rules, out), args.output)
     else:
-        text = registry.reporters[fmt].render(report, registry.rules)
-    _write(text, args.output)
+        _write(reporter.render(report, registry.rules), args.output)
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from sora_guard.builtin.reporters import diagnostic_line
     from sora_guard.config.settings import COMMAND_LINE
     from sora_guard.config.validation import check_out, existing, fit_fractions
@@ -222,8 +242,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from sora_guard.run.fix import Status, fix_files, plan
     from sora_guard.run.fix_report import Summary, describe
     from sora_guard.run.progress import Progress
+    from sora_guard.vocabulary.contract import Entry
 
     settings = settings_from_args(args)
+    reporter = _fix_reporter(args, settings.registry)
     anchor, crop_box = fit_fractions(settings, args.anchor, args.crop_box, COMMAND_LINE)
     dry_run = args.dry_run or args.diff
     paths = existing(args.paths or ["."])
@@ -232,24 +254,51 @@ def cmd_fix(args: argparse.Namespace) -> int:
     jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box, skipped)
     if not jobs and not skipped:
         _no_files()
+    if reporter is not None and reporter.pictures:
+        jobs = [replace(job, pictures=True) for job in jobs]
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     cache = None if args.no_cache else open_cache(settings, outside=args.out)
     summary = Summary()
-    with Progress(len(jobs), "fixing") as bar:
-        for result in fix_files(jobs, settings, executor=executor, cache=cache):
-            summary.add(result)  # results stream out: a run over many files keeps none of them
-            text = describe(result, args.diff)
-            if text:
-                bar.clear()
-                sys.stdout.write(text)
-                sys.stdout.flush()
-            bar.advance()
-    unread = skipped_reports(skipped, settings)  # unreadable folders (errors), links not followed (warnings)
-    notes = "".join(f"{diagnostic_line(r.path, d)}\n" for r in unread for d in r.diagnostics)
-    sys.stdout.write(notes + summary.render())
+    console = reporter is None or args.output is not None  # the lines, unless the report takes stdout
+    unread = []
+
+    def entries() -> Iterator[Entry]:
+        with Progress(len(jobs), "fixing") as bar:
+            for result in fix_files(jobs, settings, executor=executor, cache=cache):
+                summary.add(result)  # results stream out: a run over many files keeps none of them
+                text = describe(result, args.diff) if console else ""
+                if text:
+                    bar.clear()
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+                bar.advance()
+                yield result.entry()
+        unread.extend(skipped_reports(skipped, settings))  # unreadable folders, links not followed
+        yield from (Entry(r) for r in unread)
+
+    if reporter is None:
+        for _ in entries():
+            pass
+    else:
+        _write_stream(lambda out: reporter.write(entries(), settings.registry.rules, out), args.output)
+    if console:
+        notes = "".join(f"{diagnostic_line(r.path, d)}\n" for r in unread for d in r.diagnostics)
+        sys.stdout.write(notes + summary.render())
     failed = summary.status[Status.FAILED] or not all(r.ok for r in unread)
     changed = summary.status[Status.FIXED]
     return EXIT_ERRORS if failed or (changed and (dry_run or args.exit_non_zero_on_fix)) else EXIT_OK
+
+
+def _fix_reporter(args: argparse.Namespace, registry):
+    """The reporter ``fix --output-format`` names (None: the console lines), or a usage error."""
+    if args.output_format in (None, "text"):
+        if args.output is not None:
+            raise UsageError("fix writes a report file with --output-format html (or a plugin's fix format)")
+        return None
+    fixes = sorted(name for name, r in registry.reporters.items() if r.fixes and r.write is not None)
+    if args.output_format not in fixes:
+        raise UsageError(f"fix reports as text or {', '.join(fixes)}, not {args.output_format!r}")
+    return registry.reporters[args.output_format]
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -414,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         dest="output_format",
         metavar="FORMAT",
-        help="text, json, github or sarif (github when GITHUB_ACTIONS=true)",
+        help="text, json, github, sarif or html (github when GITHUB_ACTIONS=true)",
     )
     out.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout"
@@ -458,6 +507,14 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument(
         "--no-cache", action="store_true", help="do not use the check cache to skip files known to pass"
     )
+    report = fix.add_argument_group("report")
+    report.add_argument(
+        "--output-format",
+        dest="output_format",
+        metavar="FORMAT",
+        help="text (default: a line per file changed) or html (a page with each file before and after)",
+    )
+    report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
     fix.set_defaults(run=cmd_fix)
 
     preview = commands.add_parser("preview", help="one PNG showing every strategy's result side by side")

@@ -1,4 +1,5 @@
-"""Reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0."""
+"""Reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0;
+``html`` is its own built-in plugin (:mod:`sora_guard.builtin.html_report`)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,12 @@ def summary_line(report: Report) -> str:
     warnings = sum(len(f.diagnostics) for f in report.files) - errors
     fixable = sum(len(f.errors) for f in report.files if f.repairable)
     bad = sum(1 for f in report.files if not f.ok)
-    checked = _plural(len(report.files), "file")
+    return summary_text(len(report.files), bad, errors, warnings, fixable)
+
+
+def summary_text(files: int, bad: int, errors: int, warnings: int, fixable: int) -> str:
+    """The closing sentence of a check from its counts: "Found 3 errors (...) in 2 files of 12 files."."""
+    checked = _plural(files, "file")
     if not errors:
         tail = f", {_plural(warnings, 'warning')}" if warnings else ""
         return f"All checks passed: {checked}{tail}."

@@ -22,6 +22,7 @@ BUILTIN_MODULES = (
     "sora_guard.builtin.profiles",
     "sora_guard.builtin.strategies",
     "sora_guard.builtin.reporters",
+    "sora_guard.builtin.html_report",
 )
 
 

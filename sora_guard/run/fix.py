@@ -17,8 +17,9 @@ from sora_guard.engine.fix import FixSpec, Repair, Status, diagnostic, repair
 from sora_guard.io.atomic import atomic_write_bytes, fsync_dir, remove_stale
 from sora_guard.io.read import read_bounded
 from sora_guard.run.discovery import discover
+from sora_guard.run.pictures import fix_pictures
 from sora_guard.run.pool import parallel_map
-from sora_guard.vocabulary.contract import FitOptions
+from sora_guard.vocabulary.contract import Entry, FitOptions, Picture
 from sora_guard.vocabulary.formats import is_url
 from sora_guard.vocabulary.model import Diagnostic
 
@@ -53,6 +54,8 @@ class FixJob:
     exclusive: bool = False
     """Another source of this run has the same ``out`` name but for its extension (``a.gif``, ``a.tif``):
     a conversion could land both on one name, so an existing file is never replaced."""
+    pictures: bool = False
+    """Make a report's pictures (``FixResult.picture``, ``fixed_picture``) while the file is in memory."""
 
 
 @dataclass
@@ -61,12 +64,20 @@ class FixResult(Repair):
 
     path: str = ""
     dry_run: bool = False
+    picture: Picture | None = None
+    """With ``FixJob.pictures``: the file as it was, with what the fit keeps or adds drawn on it."""
+    fixed_picture: Picture | None = None
+    """With ``FixJob.pictures``: the fixed file."""
 
     @classmethod
     def of(cls, job: FixJob, done: Repair) -> FixResult:
         """The result of ``job`` from the engine's repair."""
         fields = {**vars(done), "output": done.output if job.keep else None}
         return cls(**fields, path=job.path, dry_run=job.dry_run)
+
+    def entry(self) -> Entry:
+        """This result as a streaming reporter takes it."""
+        return Entry(self.before, self.picture, self, self.fixed_picture)
 
     @property
     def renamed(self) -> bool:
@@ -115,8 +126,11 @@ def fix_file(job: FixJob, settings: Settings) -> FixResult:
         return FixResult.of(
             job, Repair(Status.FAILED, check_path(job.path, target, rules, own.storage_options))
         )
-    done = repair(data, job.path, target, rules, fix_spec(own, job), job.out or job.path)
+    spec = fix_spec(own, job)
+    done = repair(data, job.path, target, rules, spec, job.out or job.path)
     result = FixResult.of(job, done)
+    if job.pictures:
+        result.picture, result.fixed_picture = fix_pictures(data, done, own, spec)
     if job.dry_run or done.status is Status.FAILED or (done.status is Status.UNCHANGED and not job.out):
         return result
     problem = _write(job, done.dest, done.output, own.storage_options)

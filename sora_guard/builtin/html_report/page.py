@@ -1,0 +1,334 @@
+"""The ``html`` report: one self-contained page (pictures inlined, a Content-Security-Policy that forbids
+every remote load), written as a stream so 20,000 files keep memory flat.
+
+The markup lives in ``templates.html``: ``string.Template`` pieces whose every value is escaped unless the
+code marks it :class:`Safe` (a piece already rendered), so no path or message can become markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import io
+import re
+import shutil
+import string
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import IO
+
+from sora_guard import __version__
+from sora_guard.builtin.reporters import printable, summary_text
+from sora_guard.engine.fix import FIX_CODES
+from sora_guard.vocabulary.contract import Entry, Picture
+from sora_guard.vocabulary.model import Diagnostic, FileReport, Report, Rule, Severity
+
+__all__ = ["write_html", "render_html"]
+
+
+class Safe(str):
+    """Text that is HTML already (a rendered fragment); every other value is escaped."""
+
+
+class HtmlTemplate(string.Template):
+    def render(self, **values: object) -> Safe:
+        return Safe(
+            self.substitute({k: v if isinstance(v, Safe) else html.escape(str(v)) for k, v in values.items()})
+        )
+
+
+@functools.cache
+def _templates() -> dict[str, HtmlTemplate]:
+    text = resources.files(__package__).joinpath("templates.html").read_text("utf-8")
+    parts = text.split("<!-- template: ")[1:]
+    return {name: HtmlTemplate(body.strip("\n")) for name, _, body in (p.partition(" -->\n") for p in parts)}
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text("utf-8")
+
+
+def _hash(source: str) -> str:
+    return (
+        "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
+    )
+
+
+def _t(template: str, /, **values: object) -> Safe:
+    return _templates()[template].render(**values)
+
+
+def _join(parts: Iterable[str]) -> Safe:
+    return Safe("".join(parts))
+
+
+@dataclass
+class _Tally:
+    """Counts for the summary and filters, kept while rows stream past."""
+
+    files: int = 0
+    with_errors: int = 0
+    with_warnings: int = 0
+    errors: int = 0
+    warnings: int = 0
+    fixable: int = 0
+    severities: Counter = field(default_factory=Counter)
+    codes: Counter = field(default_factory=Counter)
+    names: dict = field(default_factory=dict)
+    status: Counter = field(default_factory=Counter)
+    listed: Counter = field(default_factory=Counter)
+    """Rows per fix status."""
+    dry_run: bool = False
+    fix: bool = False
+
+
+def _status(entry: Entry) -> str:
+    """``fixed``, ``unchanged`` or ``failed`` for a fix entry (a str enum's value), ``""`` for a check."""
+    return "" if entry.fix is None else str(getattr(entry.fix.status, "value", entry.fix.status))
+
+
+def _shown(entry: Entry) -> list[Diagnostic]:
+    """The diagnostics a row lists: a check's findings; for fix, what was fixed, or why not, and the notes."""
+    fix = entry.fix
+    if fix is None:
+        return list(entry.report.diagnostics)
+    if _status(entry) == "failed":
+        return list(fix.problems) + [d for d in entry.report.diagnostics if d.severity is Severity.WARNING]
+    return list(entry.report.diagnostics) + list(fix.notes)
+
+
+def _facts(report: FileReport | None) -> str:
+    info = report.info if report is not None else None
+    if info is None or info.stored is None:
+        return "not read as an image"
+    parts = [info.format or "?", str(info.displayed)]
+    if info.byte_size is not None:
+        parts.append(f"{info.byte_size:,} bytes")
+    expected = report.expected_size
+    if expected is not None and expected != info.displayed:
+        parts.append(f"target {expected}")
+    return " · ".join(parts)
+
+
+def _undecodable(report: FileReport) -> bool:
+    info = report.info
+    return (
+        info is None
+        or not info.readable
+        or bool(info.decode_error or info.too_many_pixels or info.decode_timeout or info.skipped)
+    )
+
+
+def _figure(picture: Picture | None, caption: str, reason: str) -> Safe:
+    if picture is None:
+        return _t("placeholder", reason=reason, caption=caption)
+    src = f"data:{picture.mime};base64,{base64.b64encode(picture.data).decode('ascii')}"
+    return _t("picture", alt=caption, width=picture.width, height=picture.height, src=src, caption=caption)
+
+
+def _shape(report: FileReport | None) -> str:
+    info = report.info if report is not None else None
+    return f"{info.format} {info.displayed}" if info is not None and info.stored is not None else ""
+
+
+def _pictures(entry: Entry) -> Safe:
+    report, fix = entry.report, entry.fix
+    reason = "no preview: the image does not decode" if _undecodable(report) else "no preview"
+    if _status(entry) == "fixed":
+        before = _figure(entry.picture, f"before: {_shape(report)}", reason)
+        after = _figure(entry.fixed_picture, f"after: {_shape(fix.after)}", "no preview")
+        return _t("pair", before=before, after=after)
+    return _figure(entry.picture, "", reason)
+
+
+def _outcome(entry: Entry) -> Safe:
+    fix = entry.fix
+    if fix is None:
+        return Safe("")
+    verb = {
+        "fixed": "would fix" if fix.dry_run else "fixed",
+        "failed": "not fixable",
+        "unchanged": "unchanged",
+    }[_status(entry)]
+    change = "; ".join(fix.changes)
+    if fix.dest is not None and fix.dest != entry.report.path:
+        change += f"{'; ' if change else ''}written as {printable(fix.dest)}"
+    return _t("outcome", status=_status(entry), verb=verb, change=change)
+
+
+def _row(entry: Entry, shown: list[Diagnostic]) -> Safe:
+    path = printable(entry.report.path)
+    return _t(
+        "row",
+        search=path.lower(),
+        severities=" ".join(sorted({d.severity.value for d in shown})),
+        codes=" ".join(sorted({d.code for d in shown})),
+        status=_status(entry),
+        pictures=_pictures(entry),
+        path=path,
+        facts=_facts(entry.report),
+        outcome=_outcome(entry),
+        diagnostics=_join(
+            _t(
+                "diagnostic",
+                severity=d.severity.value,
+                code=d.code,
+                name=d.name,
+                message=printable(d.message),
+            )
+            for d in shown
+        ),
+    )
+
+
+def _count(tally: _Tally, entry: Entry, shown: list[Diagnostic]) -> None:
+    tally.files += 1
+    errors = [d for d in entry.report.diagnostics if d.severity is Severity.ERROR]
+    tally.errors += len(errors)
+    tally.warnings += len(entry.report.diagnostics) - len(errors)
+    tally.fixable += sum(d.fixable for d in errors)
+    tally.with_errors += bool(errors)
+    tally.with_warnings += bool(entry.report.diagnostics) and not errors
+    if entry.fix is not None:
+        tally.fix = True
+        tally.dry_run |= entry.fix.dry_run
+        tally.status[_status(entry)] += 1
+    tally.severities.update({d.severity.value for d in shown})
+    tally.codes.update({d.code for d in shown})
+    for d in shown:
+        tally.names.setdefault(d.code, d.name)
+
+
+def _listed(entry: Entry, shown: list[Diagnostic]) -> bool:
+    return bool(shown) or _status(entry) not in ("", "unchanged")
+
+
+def _counts(tally: _Tally) -> Safe:
+    if tally.fix:
+        verb = "would fix" if tally.dry_run else "fixed"
+        cards = [
+            ("files", tally.files),
+            (verb, tally.status["fixed"]),
+            ("already fine", tally.status["unchanged"]),
+            ("not fixable", tally.status["failed"]),
+        ]
+    else:
+        cards = [
+            ("files checked", tally.files),
+            ("files with errors", tally.with_errors),
+            ("files with warnings only", tally.with_warnings),
+            ("errors", tally.errors),
+            ("fixable with sora-guard fix", tally.fixable),
+            ("warnings", tally.warnings),
+        ]
+    return _join(_t("count", value=f"{n:,}", label=label) for label, n in cards)
+
+
+def _verdict(tally: _Tally) -> Safe:
+    """The run in one sentence; `quoted` commands become code."""
+    if tally.fix:
+        verb = "Would fix" if tally.dry_run else "Fixed"
+        text = f"{verb} {tally.status['fixed']} file(s); {tally.status['unchanged']} already fine; {tally.status['failed']} not fixable."
+    else:
+        text = summary_text(tally.files, tally.with_errors, tally.errors, tally.warnings, tally.fixable)
+    return Safe(re.sub(r"`([^`<>&]+)`", r"<code>\1</code>", html.escape(text)))
+
+
+def _filters(tally: _Tally) -> Safe:
+    groups = []
+    if tally.fix:
+        labels = {
+            "fixed": "would fix" if tally.dry_run else "fixed",
+            "failed": "not fixable",
+            "unchanged": "unchanged",
+        }
+        boxes = [
+            _t("box", group="status", value=s, label=labels[s], count=tally.listed[s])
+            for s in labels
+            if tally.listed[s]
+        ]
+        groups.append(_t("filter", legend="Outcome", boxes=_join(boxes)))
+    severity = [
+        _t("box", group="severity", value=s, label=s + "s", count=tally.severities[s])
+        for s in ("error", "warning")
+        if tally.severities[s]
+    ]
+    groups.append(_t("filter", legend="Severity", boxes=_join(severity)))
+    rules = [
+        _t("box", group="rule", value=c, label=f"{c} {tally.names[c]}", count=n)
+        for c, n in sorted(tally.codes.items())
+    ]
+    groups.append(_t("filter", legend="Rules", boxes=_join(rules)))
+    return _join(groups)
+
+
+def _rules(rules: Mapping[str, Rule], tally: _Tally) -> Safe:
+    """The documentation of every code the rows link to."""
+    articles = []
+    for code, r in rules.items():
+        if code not in tally.codes:
+            continue
+        fixable = Safe(" <span>· fixable by <code>sora-guard fix</code></span>") if r.fixable else Safe("")
+        articles.append(
+            _t(
+                "rule",
+                code=code,
+                name=r.name,
+                severity=r.severity.value,
+                fixable=fixable,
+                doc=r.doc or r.summary,
+            )
+        )
+    for code in sorted(set(tally.codes) - set(rules)):
+        meaning = FIX_CODES.get(code, ("", "a code of a plugin that registered no rule for it"))[1]
+        doc = f"{meaning[:1].upper()}{meaning[1:]}. Reported by sora-guard fix."
+        articles.append(_t("rule", code=code, name=tally.names[code], severity="", fixable=Safe(""), doc=doc))
+    return _join(articles)
+
+
+def write_html(entries: Iterable[Entry], rules: Mapping[str, Rule], out: IO[str]) -> None:
+    """Write the report of ``entries`` to ``out``, one row at a time; the rows wait in a temporary
+    file while the counts that head the page are gathered."""
+    tally = _Tally()
+    style, script = _asset("report.css"), _asset("report.js")
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as rows:
+        for entry in entries:
+            shown = _shown(entry)
+            _count(tally, entry, shown)
+            if _listed(entry, shown):
+                tally.listed[_status(entry)] += 1
+                rows.write(_row(entry, shown) + "\n")
+        csp = f"default-src 'none'; img-src data: blob:; style-src {_hash(style)}; script-src {_hash(script)}; base-uri 'none'; form-action 'none'"
+        title = (
+            ("sora-guard fix --dry-run" if tally.dry_run else "sora-guard fix")
+            if tally.fix
+            else "sora-guard check"
+        )
+        out.write(
+            _t(
+                "head",
+                csp=csp,
+                version=__version__,
+                title=title,
+                style=Safe(style),
+                verdict=_verdict(tally),
+                counts=_counts(tally),
+                filters=_filters(tally),
+            )
+            + "\n"
+        )
+        rows.seek(0)
+        shutil.copyfileobj(rows, out)
+    out.write(_t("tail", rules=_rules(rules, tally), version=__version__, script=Safe(script)) + "\n")
+
+
+def render_html(report: Report, rules: Mapping[str, Rule]) -> str:
+    """The page for ``report`` as one string, without pictures (the reporter contract's ``render``)."""
+    out = io.StringIO()
+    write_html((Entry(f) for f in report.files), rules, out)
+    return out.getvalue()
