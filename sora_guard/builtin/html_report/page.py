@@ -168,6 +168,7 @@ def _row(entry: Entry, shown: list[Diagnostic]) -> Safe:
         search=path.lower(),
         severities=" ".join(sorted({d.severity.value for d in shown})),
         codes=" ".join(sorted({d.code for d in shown})),
+        kind="check" if entry.fix is None else "fix",
         status=_status(entry),
         pictures=_pictures(entry),
         path=path,

@@ -1,0 +1,46 @@
+"""The report's pictures come from the engine's own pipeline: the right way up, small, and never
+from an image the check refuses to decode."""
+
+from __future__ import annotations
+
+import io
+
+from images import encode, exif_rotated_jpeg, marker, png_header_only, truncated
+from PIL import Image
+
+from sora_guard.engine.pictures import THUMBNAIL_SIDE, before_picture, thumbnail
+from sora_guard.plugins.host import default_registry
+from sora_guard.vocabulary.model import Limits, Size
+
+STRATEGIES = default_registry(False).strategies
+SHRINK = STRATEGIES["stretch"]
+
+
+def _opened(picture) -> Image.Image:
+    assert picture.mime == "image/webp"
+    im = Image.open(io.BytesIO(picture.data))
+    assert im.format == "WEBP" and im.size == (picture.width, picture.height)
+    return im.convert("RGB")
+
+
+def test_a_thumbnail_is_small_and_the_right_way_up():
+    picture = thumbnail(exif_rotated_jpeg((1600, 1200), 6), SHRINK)
+    assert (picture.width, picture.height) == (120, THUMBNAIL_SIDE)  # stored landscape, shown portrait
+    assert len(picture.data) < 8000
+
+
+def test_no_thumbnail_of_what_does_not_decode_or_is_over_the_limits():
+    assert thumbnail(truncated(encode(marker((1280, 720)), "JPEG")), SHRINK) is None
+    assert thumbnail(b"not an image", SHRINK) is None
+    assert thumbnail(png_header_only((50_000, 50_000)), SHRINK, Limits(max_pixels=10**8)) is None
+
+
+def test_the_before_picture_shades_what_cover_cuts_and_hatches_what_pad_adds():
+    data = encode(marker((1600, 1200)), "JPEG")
+    cover = _opened(before_picture(data, SHRINK, STRATEGIES["cover"], Size(1280, 720)))
+    assert cover.size == (160, 120)
+    top, middle = cover.getpixel((20, 3)), cover.getpixel((20, 40))
+    assert sum(top) < sum(middle) / 2  # the strip cover cuts away is shaded
+    pad = _opened(before_picture(data, SHRINK, STRATEGIES["pad"], Size(1280, 720)))
+    assert pad.size == (160, 90)  # the output's shape, with bars beside the picture
+    assert max(pad.getpixel((3, 45))) - min(pad.getpixel((3, 45))) < 20  # grey hatching, not the red picture
