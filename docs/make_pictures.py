@@ -1,4 +1,5 @@
-"""Regenerate the README's before/after pictures: a synthetic phone photo, then `sora-guard preview`.
+"""Regenerate the README's pictures: a synthetic phone photo, then `sora-guard preview`, and screenshots
+of the HTML reports of a small library made from it (in the OS's Chromium, as the tests open them).
 
 Run from the repository root: ``python docs/make_pictures.py``.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
@@ -59,6 +61,44 @@ def phone_photo(size=(1512, 2016)) -> Image.Image:
     return im.filter(ImageFilter.SMOOTH)
 
 
+def library(photo: Image.Image, root: Path) -> None:
+    """A few assets as a team has them: a portrait phone shot, an off-size banner, a CMYK poster, a logo
+    with transparency, a GIF, a truncated download and one that is already right."""
+    root.mkdir(parents=True)
+    photo.save(root / "balloon-phone.jpg", quality=88)
+    photo.crop((0, 300, 1512, 1150)).resize((1600, 900)).save(root / "banner.jpg", quality=88)
+    photo.resize((720, 960)).convert("CMYK").save(root / "poster-cmyk.jpg", quality=88)
+    logo = photo.crop((700, 350, 1500, 1250)).resize((640, 720)).convert("RGBA")
+    logo.putalpha(Image.new("L", logo.size, 200))
+    logo.save(root / "logo.png")
+    photo.crop((0, 600, 1512, 1450)).resize((480, 270)).save(root / "intro.gif")
+    photo.crop((0, 400, 1512, 1250)).resize((1280, 720)).save(root / "hero.jpg", quality=88)
+    cut = (root / "hero.jpg").read_bytes()
+    (root / "download.jpg").write_bytes(cut[: len(cut) // 2])
+
+
+def screenshots(reports: dict[str, Path]) -> None:
+    """A viewport of each report, as a reviewer first sees it."""
+    from playwright.sync_api import sync_playwright
+
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+        for name, report in reports.items():
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_timeout(300)  # the lazy pictures of the first screen
+            page.screenshot(path=OUT / name)
+            page.close()
+        browser.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     photo = OUT / "balloon.jpg"
@@ -81,6 +121,16 @@ def main() -> None:
             ],
             check=True,
         )
+    with tempfile.TemporaryDirectory() as tmp:
+        assets = Path(tmp) / "assets"
+        library(phone_photo(), assets)
+        reports = {"report-check.png": Path(tmp) / "report.html", "report-fix.png": Path(tmp) / "fix.html"}
+        common = ["--isolated", "--no-cache", "--output-format", "html"]
+        check = ["check", *common, "-o", str(reports["report-check.png"]), "assets"]
+        fix = ["fix", *common, "--dry-run", "-o", str(reports["report-fix.png"]), "assets"]
+        for args in (check, fix):
+            subprocess.run([sys.executable, "-m", "sora_guard", *args], cwd=tmp, check=False)
+        screenshots(reports)
 
 
 if __name__ == "__main__":
