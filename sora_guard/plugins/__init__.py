@@ -1,9 +1,6 @@
 """The plugin contract: everything a plugin author imports, from this one module.
 
-``from sora_guard.plugins import hookimpl, Rule, rule, Profile, Size, Strategy, FitOptions, Reporter``
-(and, for streaming reporters and strategies that say where they put the picture, ``Entry``, ``Picture``,
-``FixOutcome``, ``Placement``)
-"""
+``from sora_guard.plugins import hookimpl, Rule, rule, Profile, Size, Strategy, FitOptions, Reporter, Entry``"""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""The ``html`` reporter, a built-in plugin registered like any third-party reporter: one self-contained
-page to look at (:mod:`.page` writes it), with thumbnails, filters and, for ``fix``, before and after.
-
-Only this registration loads with the plugins; the page's code loads when a report is written.
-"""
+"""The ``html`` reporter, a built-in plugin registered like a third party's: a page with thumbnails, filters
+and, for ``fix``, each file before and after. Only this loads with the plugins; :mod:`.page` writes it."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The ``html`` report: one self-contained page (pictures inlined, a Content-Security-Policy that forbids
-every remote load), written as a stream so 20,000 files keep memory flat.
-
-The markup lives in ``templates.html``: ``string.Template`` pieces whose every value is escaped unless the
-code marks it :class:`Safe` (a piece already rendered), so no path or message can become markup.
-"""
+"""The ``html`` page: self-contained (pictures inlined, a CSP forbidding remote loads), streamed row by row;
+the markup is ``templates.html``, whose values are escaped unless the code marks them :class:`Safe`."""
 
 from __future__ import annotations
 
