@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from images import (
+from support.images import (
     animated_gif,
     corrupt_jpeg,
     encode,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-from images import encode, exif_rotated_jpeg, marker, png_header_only, truncated
 from PIL import Image
+from support.images import encode, exif_rotated_jpeg, marker, png_header_only, truncated
 
 from sora_guard.engine.pictures import THUMBNAIL_SIDE, before_picture, thumbnail
 from sora_guard.plugins.host import default_registry

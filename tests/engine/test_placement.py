@@ -4,8 +4,8 @@ reproduce the fit's own output (so the report's before picture draws the truth).
 from __future__ import annotations
 
 import pytest
-from images import marker
 from PIL import Image, ImageChops, ImageStat
+from support.images import marker
 
 from sora_guard.plugins.host import default_registry
 from sora_guard.vocabulary.contract import FitOptions, Placement
