@@ -1,6 +1,10 @@
 """The HTML report at scale: time and peak memory of ``check --output-format html`` against the JSON
 report of the same check, at N and 10N files, and how fast Chromium opens and filters the 10N page.
 
+Memory is the process tree's summed RSS (as ``run.py`` reports it) and summed PSS: the pool that makes
+the thumbnails forks from a parent holding the whole check report, and RSS counts those shared pages
+once per worker.
+
 The library is hard links (``run.py``'s farm) cycling over compliant 1280x720 JPEGs with every tenth
 file a 12 MP phone photo that fails (and so gets a thumbnail, decoded at 1/8 scale). Each command runs
 in a fresh process, interleaved with its baseline; medians of ``--repeat`` runs. Nothing is asserted.
@@ -13,7 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,29 +53,64 @@ def library(count: int) -> Path:
     return run._farm("html-tenth", sources, count)
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fp:
+            return next((int(line.split()[1]) for line in fp if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
+
+class TreePss(threading.Thread):
+    """Like ``run.TreeMemory``, summing PSS: pages a forked worker shares with its parent count once."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            todo, total = [self.pid], 0
+            while todo:
+                pid = todo.pop()
+                total += _pss_kb(pid)
+                todo += run._children(pid)
+            self.peak_kb = max(self.peak_kb, total)
+            self.done.wait(0.05)
+
+
 def measure(folder: Path, repeat: int) -> dict:
+    """Each format's median seconds, peak summed RSS (as ``run.py`` reports memory) and peak summed PSS."""
     out = run.WORK / "html-report"
     out.mkdir(parents=True, exist_ok=True)
-    commands = {
-        fmt: (
-            run.sora_guard(
-                "check",
-                "--isolated",
-                "--no-cache",
-                "--output-format",
-                fmt,
-                "-o",
-                str(out / f"report.{fmt}"),
-                str(folder),
-            ),
-            {"cwd": run.WORK, "ok": (1,)},
-        )
-        for fmt in ("json", "html")
+    runs: dict[str, dict[str, list]] = {
+        fmt: {"seconds": [], "rss": [], "pss": []} for fmt in ("json", "html")
     }
-    timings = run.interleaved(commands, repeat)
-    for fmt in ("json", "html"):
-        timings[fmt]["bytes"] = (out / f"report.{fmt}").stat().st_size
-    return timings
+    for _ in range(repeat):
+        for fmt, samples in runs.items():
+            argv = run.sora_guard("check", "--isolated", "--no-cache", "--output-format", fmt)
+            argv += ["-o", str(out / f"report.{fmt}"), str(folder)]
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, cwd=run.WORK, env=run.ENV, stdout=subprocess.DEVNULL)
+            rss, pss = run.TreeMemory(proc.pid), TreePss(proc.pid)
+            rss.start(), pss.start()
+            if proc.wait() not in (0, 1):
+                raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}")
+            samples["seconds"].append(time.perf_counter() - start)
+            for sampler in (rss, pss):
+                sampler.done.set()
+                sampler.join()
+            samples["rss"].append(rss.peak_kb / 1024)
+            samples["pss"].append(pss.peak_kb / 1024)
+    return {
+        fmt: {
+            "seconds": statistics.median(s["seconds"]),
+            "peak_mb": max(s["rss"]),
+            "peak_pss_mb": max(s["pss"]),
+            "bytes": (out / f"report.{fmt}").stat().st_size,
+        }
+        for fmt, s in runs.items()
+    }
 
 
 FILTER = """new Promise(done => {
@@ -117,9 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         json_run, html_run = t["json"], t["html"]
         result["runs"][count] = t
         run.log(
-            f"{count} files: json {json_run['seconds']:.1f} s {json_run['peak_mb']:.0f} MB {json_run['bytes'] / 1e6:.1f} MB file; "
-            f"html {html_run['seconds']:.1f} s {html_run['peak_mb']:.0f} MB {html_run['bytes'] / 1e6:.1f} MB file; "
-            f"html/json time {html_run['seconds'] / json_run['seconds']:.2f}x, memory {html_run['peak_mb'] / json_run['peak_mb']:.2f}x"
+            f"{count} files: "
+            + "; ".join(
+                f"{fmt} {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB RSS / {r['peak_pss_mb']:.0f} MB PSS, "
+                f"{r['bytes'] / 1e6:.1f} MB file"
+                for fmt, r in t.items()
+            )
+            + f"; html/json time {html_run['seconds'] / json_run['seconds']:.2f}x,"
+            f" PSS {html_run['peak_pss_mb'] / json_run['peak_pss_mb']:.2f}x"
         )
     result["browser"] = browse(run.WORK / "html-report" / "report.html", args.repeat)
     b = result["browser"]
