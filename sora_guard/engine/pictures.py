@@ -3,10 +3,12 @@ the part a strategy keeps (or the bars it adds) drawn on the before picture."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from typing import TYPE_CHECKING
 
+from sora_guard.engine import heif
 from sora_guard.engine.fitting import encode, fit_opened
 from sora_guard.engine.probe import decode_deadline, probe_image, scan_bomb
 from sora_guard.vocabulary.contract import FitOptions, Picture, Placement, Strategy
@@ -39,12 +41,17 @@ def _shrunk(data: bytes, shrink: Strategy, limits: Limits, side: int) -> Image.I
     or None when it does not decode within ``limits``: the fix pipeline's own guards and loader."""
     from PIL import Image
 
+    if heif.brand_format(data[:64]) == "HEIF":
+        heif.register_opener()  # as the fix pipeline does; when it cannot, there is no picture
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             im = Image.open(io.BytesIO(data))
         with im, decode_deadline(limits.max_decode_seconds):
             info = probe_image(im)
+            if info.format == "HEIF":
+                with contextlib.suppress(ValueError):  # PQ/HLG: shown as if sRGB, as fix converts it
+                    heif.adopt_nclx(im)
             if info.stored is None or info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
                 return None
             size = _within(info.displayed, side)

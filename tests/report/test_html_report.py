@@ -15,7 +15,7 @@ from support.images import (
     corrupt_jpeg,
     encode,
     exif_rotated_jpeg,
-    heic_like,
+    heic_photo,
     marker,
     png_16bit_rgb,
     truncated,
@@ -24,7 +24,7 @@ from support.images import (
 
 HOSTILE = "<img src=x onerror=alert(1)>.jpg"
 SCRIPT = "<script>alert(2)<_script>.png"
-UNDECODABLE = {"cut.jpg", "broken.jpg", "photo.heic"}
+UNDECODABLE = {"cut.jpg", "broken.jpg"}
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def library(tmp_path) -> Path:
     write(root / "clear.png", marker((1280, 720), "RGBA"))
     write(root / "cut.jpg", truncated(encode(marker((1280, 720)), "JPEG")))
     write(root / "broken.jpg", corrupt_jpeg((1280, 720)))
-    write(root / "photo.heic", heic_like())
+    write(root / "photo.heic", heic_photo((1600, 1200)))
     write(root / HOSTILE, encode(marker((900, 900)), "JPEG"))
     write(root / SCRIPT, encode(marker((300, 200)), "PNG"))
     return root
@@ -182,13 +182,13 @@ def test_fix_dry_run_shows_before_and_after_and_writes_nothing(run_cli, library,
         ".",
         cwd=library,
     )
-    assert done.returncode == 1 and "Would fix 6 file(s)" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 1 and "Would fix 7 file(s)" in done.stdout, done.stdout + done.stderr
     assert {p.name: p.read_bytes() for p in library.iterdir()} == before
     page = open_report(library.parent / "fix.html")
     pairs = page.page.eval_on_selector_all(
         ".pair", "ps => ps.map(p => p.closest('li.file').querySelector('.path').textContent)"
     )
-    fixed = {HOSTILE, SCRIPT, "wide.jpg", "phone.jpg", "deep.png", "moving.gif"}
+    fixed = {HOSTILE, SCRIPT, "wide.jpg", "phone.jpg", "deep.png", "moving.gif", "photo.heic"}
     assert set(pairs) == fixed
     pictures = page.pictures()
     assert all(p["width"] > 0 for p in pictures), pictures
@@ -217,7 +217,7 @@ def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report)
     page = open_report(library.parent / "fixed.html")
     assert page.page.locator("h1").text_content() == "sora-guard fix"
     statuses = page.page.eval_on_selector_all(".status", "ss => ss.map(s => s.textContent)")
-    assert statuses.count("fixed") == 6
+    assert statuses.count("fixed") == 7
     assert all(p["width"] > 0 for p in page.pictures())
     page.screenshot("fix")
     page.assert_clean()

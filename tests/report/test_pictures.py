@@ -44,3 +44,11 @@ def test_the_before_picture_shades_what_cover_cuts_and_hatches_what_pad_adds():
     pad = _opened(before_picture(data, SHRINK, STRATEGIES["pad"], Size(1280, 720)))
     assert pad.size == (160, 90)  # the output's shape, with bars beside the picture
     assert max(pad.getpixel((3, 45))) - min(pad.getpixel((3, 45))) < 20  # grey hatching, not the red picture
+
+
+def test_a_heic_phone_photo_gets_a_thumbnail_as_fix_reads_it():
+    from support.images import heic_photo
+
+    picture = thumbnail(heic_photo((1600, 1200)), SHRINK)
+    assert (picture.width, picture.height) == (160, 120)
+    assert _opened(picture).getpixel((10, 10))[0] > 200  # the marker's red corner
