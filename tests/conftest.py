@@ -12,6 +12,8 @@ import pytest
 
 TESTS = Path(__file__).parent
 sys.path.insert(0, str(TESTS))
+# subprocesses (the CLI, pre-commit, workers) run the checkout under test, not whichever copy is installed
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS.parent), os.environ.get("PYTHONPATH")]))
 
 
 @dataclass

@@ -29,5 +29,5 @@ def read_bounded(
         st = os.fstat(fp.fileno())
         if stat.S_ISREG(st.st_mode) and st.st_size > limit:
             return st.st_size, None
-        data = read_stream(fp, limit)
+        data = read_stream(fp, limit, st.st_size if stat.S_ISREG(st.st_mode) and st.st_size else None)
     return (len(data), data) if data is not None else (max(st.st_size, limit + 1), None)

@@ -57,7 +57,7 @@ def read_object(url: str, options: StorageOptions | None, max_bytes: int) -> tup
             size = fp.size if getattr(fp, "size", None) is not None else fs.size(path)
             if size is not None and size > max_bytes:
                 return size, None
-            data = read_stream(fp, max_bytes)
+            data = read_stream(fp, max_bytes, size)
             return (len(data), data) if data is not None else (max(size or 0, max_bytes + 1), None)
     except Exception as exc:
         raise _as_os_error(exc) from exc

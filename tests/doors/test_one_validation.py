@@ -112,3 +112,20 @@ def test_a_pipe_on_stdin_is_read_no_further_than_the_limit(tmp_path):
     finally:
         feeder.kill()
     assert done.returncode == 1 and "more than 1000 bytes" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_the_read_limit_is_not_a_buffer_size(tmp_path, command):
+    """The default 1 GiB read limit must not cost a 1 GiB buffer: a plain check under 1 GB of address space works."""
+    write(tmp_path / "ok.jpg", Image.new("RGB", (1280, 720), (30, 90, 150)), "JPEG")
+    write(tmp_path / "off.jpg", Image.new("RGB", (1279, 720), (30, 90, 150)), "JPEG")
+    done = subprocess.run(
+        [sys.executable, "-m", "sora_guard", command, "--isolated", "--no-cache", "-j", "1", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(1),
+        timeout=120,
+    )
+    assert "MemoryError" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == (1 if command == "check" else 0), done.stdout + done.stderr
