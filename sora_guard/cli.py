@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import enum
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -419,12 +421,14 @@ def _field_text(value: object) -> str:
         return ", ".join(map(_field_text, value))
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
-    return str(value)
+    if dataclasses.is_dataclass(value) and type(value).__str__ is object.__str__:  # no text of its own
+        return _field_text(
+            {f.name.replace("_", "-"): getattr(value, f.name) for f in dataclasses.fields(value)}
+        )
+    return str(value.value if isinstance(value, enum.Enum) else value)
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    import dataclasses
-
     settings = settings_from_args(args)
     names = [args.name] if args.name else sorted(settings.registry.profiles | dict(settings.profiles))
     for i, name in enumerate(names):
