@@ -351,22 +351,28 @@ class Settings:
         ``fix*/b?d`` all exclude ``fixtures/bad/truncated.jpg``. Every door (walks, paths named with
         ``--force-exclude``, staged files, storage keys) asks this one method.
         """
-        if self._exclude_re is None:
+        paths, names = self._exclude_re
+        if paths is None:
             return False
-        match = self._exclude_re.match
         relative = self.relative(path)
-        if match(relative):
-            return True
-        parts = relative.split("/")
-        return any(match(part) for part in parts) or any(
-            match("/".join(parts[:i])) for i in range(2, len(parts))
+        return bool(paths.match(relative)) or (
+            names is not None and any(names.match(part) for part in relative.split("/"))
         )
 
     @functools.cached_property
-    def _exclude_re(self) -> re.Pattern | None:
-        """Every exclude pattern as one regular expression (fnmatch semantics), or None when there are none."""
-        patterns = [fnmatch.translate(_pattern(p)) for p in self.exclude + self.extend_exclude]
-        return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    def _exclude_re(self) -> tuple[re.Pattern | None, re.Pattern | None]:
+        """The exclude patterns as regular expressions (fnmatch semantics): one matching a relative path
+        when it or a folder above it matches a pattern, one matching a name (patterns without ``/``)."""
+        patterns = [_pattern(p) for p in self.exclude + self.extend_exclude]
+        if not patterns:
+            return None, None
+        # fnmatch.translate ends each pattern with \Z; "or anything below it" goes in front of that
+        below = [fnmatch.translate(p).removesuffix("\\Z") + "(?s:/.*)?\\Z" for p in patterns]
+        names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+        return (
+            re.compile("|".join(f"(?:{p})" for p in below)),
+            re.compile("|".join(f"(?:{p})" for p in names)) if names else None,
+        )
 
 
 def _pattern(pattern: str) -> str:
