@@ -209,9 +209,9 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
     if info.decode_error:
         return
     if info.format == "JPEG" and data is not None:
+        if jpegscan.intact(data):  # its header walk met no extraneous bytes either
+            return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
         info.extraneous_bytes = jpegscan.extraneous_bytes(data)
-    if info.format == "JPEG" and data is not None and jpegscan.intact(data):
-        return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
     if info.format == "HEIF" and data is not None and cut_short(data):
         info.decode_error = TRUNCATED  # a decode would not read a cut-off thumbnail or gain map
         return

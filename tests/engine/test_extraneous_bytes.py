@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from support.images import encode, exif_rotated_jpeg, marker, write
 
-from sora_guard.engine.jpegscan import extraneous_bytes
+from sora_guard.engine.jpegscan import extraneous_bytes, intact
 
 CLEAN = encode(marker((1280, 720)), "JPEG", quality=90)
 
@@ -32,6 +32,7 @@ VARIANTS = {
 def test_extraneous_bytes_are_counted_as_libjpeg_counts_them(name):
     data, count, marker_code = VARIANTS[name]
     assert extraneous_bytes(data) == (count, marker_code)
+    assert not intact(data)  # the probe looks for extraneous bytes only where the fast path declines
     djpeg = shutil.which("djpeg")
     if djpeg:  # libjpeg's own warning, where its tools are installed
         proc = subprocess.run([djpeg], input=data, capture_output=True, timeout=30)
