@@ -13,7 +13,7 @@ from sora_guard.engine.check import check_bytes, check_info
 from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
-from sora_guard.engine.probe import decode_deadline, probe_image, prove, scan_bomb
+from sora_guard.engine.probe import decode_deadline, probe_bytes, probe_image, prove, scan_bomb
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
@@ -150,7 +150,9 @@ def _repair_opened(
         with decode_deadline(limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
             info = probe_image(im, name)
     except DecodeTimeout:
-        return Repair(Status.FAILED, check_bytes(data, target, rules, name))
+        info = probe_bytes(data, name, limits)
+        info.decode_timeout = limits.max_decode_seconds  # the decode just ran out of time here
+        return Repair(Status.FAILED, check_info(info, target, rules))
     info.byte_size = len(data)
     unconverted = None
     if info.format == "HEIF":
@@ -192,7 +194,7 @@ def _repair_opened(
         try:
             with captured_stderr() as noise:  # libtiff's complaints go into the diagnostic, not the terminal
                 fitted = fit_opened(
-                    im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds
+                    im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds, data
                 )
         except FitError as exc:
             if exc.kind == "strategy":

@@ -17,7 +17,7 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
-from sora_guard.engine import heif, jpegscan
+from sora_guard.engine import heif, jpegscan, pngscan
 from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
 from sora_guard.io.read import read_bounded
@@ -97,10 +97,14 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
         if info.stored.pixels > limits.max_pixels:
             info.too_many_pixels = True
             return
-        _decode(info, im, limits, fp.getvalue() if isinstance(fp, io.BytesIO) else None)
+        scanned = _decode(info, im, limits, fp.getvalue() if isinstance(fp, io.BytesIO) else None)
         if info.decode_timeout is not None:  # reading EXIF now could restart the decode (PNG)
             return
-        info.orientation = _orientation(im)
+        # a scanned PNG has nothing after its pixels but IEND, so EXIF not seen by now is not there
+        # (asking Pillow would decode the whole image to look for it)
+        info.orientation = (
+            1 if scanned and info.format == "PNG" and "exif" not in im.info else _orientation(im)
+        )
         info.has_icc = bool(im.info.get("icc_profile"))
 
 
@@ -205,22 +209,26 @@ def scan_bomb(data: bytes | None, fmt: str | None) -> int:
     return scans if scans > MAX_JPEG_SCANS else 0
 
 
-def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> None:
+def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> bool:
+    """Prove the pixel data decodes (or record why not); True when that was proven without decoding.
+
+    The scans run under the decode time limit too: they read every byte a decode would.
+    """
     if info.decode_error:
-        return
+        return False
     if info.format == "JPEG" and data is not None:
         if jpegscan.intact(data):  # its header walk met no extraneous bytes either
             return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
         info.extraneous_bytes = jpegscan.extraneous_bytes(data)
     if info.format == "HEIF" and data is not None and cut_short(data):
         info.decode_error = TRUNCATED  # a decode would not read a cut-off thumbnail or gain map
-        return
+        return False
     scans = scan_bomb(data, info.format)
     if scans:
         info.decode_error = (
             f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
         )
-        return
+        return False
     # the deadline sits inside the capture, so its timer can never interrupt restoring stderr
     noise = None
     try:
@@ -230,6 +238,8 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
             decode_deadline(limits.max_decode_seconds),
         ):
             warnings.simplefilter("ignore")
+            if data is not None and _SCANS.get(info.format, _unscanned)(data):
+                return True  # proven complete without decoding the pixels (see jpegscan, pngscan)
             if info.format == "JPEG":
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
@@ -238,6 +248,15 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
         info.decode_timeout = limits.max_decode_seconds
     except Exception as exc:
         info.decode_error = explain(str(exc) or type(exc).__name__, noise.text if noise else "")
+    return False
+
+
+def _unscanned(data: bytes) -> bool:
+    return False
+
+
+_SCANS = {"JPEG": jpegscan.intact, "PNG": pngscan.intact}
+"""Formats whose integrity a scan can prove without decoding the pixels (a False answer: decode)."""
 
 
 def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:
