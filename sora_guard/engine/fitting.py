@@ -229,15 +229,19 @@ def fit_opened(
     options: FitOptions = FitOptions(),
     orientation: int = 1,
     max_decode_seconds: float | None = None,
+    data: bytes | None = None,
 ) -> Fitted:
     """Fit an opened (ideally not yet loaded) image to ``size`` as displayed; raises FitError.
 
     ``orientation`` is the EXIF orientation the picture must be shown with; the result has it
     applied. A JPEG that is not loaded yet is decoded once, at the smallest DCT scale that still
-    gives the strategy every pixel it samples, stopped after ``max_decode_seconds`` where a timer can.
+    gives the strategy every pixel it samples: any M/8 through libjpeg-turbo when ``data`` (the
+    bytes ``im`` was opened from) is given and :func:`jpegdecode.decode_scaled` applies, else
+    Pillow's 1/2, 1/4 or 1/8, stopped after ``max_decode_seconds`` where a timer can.
     """
     from PIL import Image
 
+    from sora_guard.engine.jpegdecode import decode_scaled
     from sora_guard.engine.probe import decode_deadline
     from sora_guard.vocabulary.exceptions import DecodeTimeout
 
@@ -246,14 +250,16 @@ def fit_opened(
     stored_size = size.transposed() if turned else size
     opts = _to_stored(options, orientation)
     scale = strategy.scale(source, stored_size, opts)
+    need = (max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale)))
     notes: list[tuple[str, str]] = []
+    scaled = decode_scaled(data, im, need, max_decode_seconds) if data is not None and im.tile else None
+    if scaled is not None:
+        im = scaled
     try:
         with warnings.catch_warnings(), decode_deadline(max_decode_seconds):
             warnings.simplefilter("ignore")
-            if im.format in ("JPEG", "MPO") and im.tile and scale < 0.5:
-                im.draft(
-                    None, (max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale)))
-                )
+            if scaled is None and im.format in ("JPEG", "MPO") and im.tile and scale < 0.5:
+                im.draft(None, need)
             im.load()
         if im.size != (source.width, source.height) and opts.resample is None:
             opts = replace(opts, resample=DRAFTED_RESAMPLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 
-__all__ = ["intact", "extraneous_bytes"]
+__all__ = ["extraneous_bytes", "frame_marker", "intact"]
 
 _SEQUENTIAL_HUFFMAN = (0xC0, 0xC1)
 _OTHER_SOF = frozenset(range(0xC2, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -45,6 +45,25 @@ def _scan_start(data: bytes, kept: list[bytes]) -> int | None:
             return pos + 2 + length
         if marker not in _SKIPPED:
             kept.append(data[pos : pos + 2 + length])
+        pos += 2 + length
+    return None
+
+
+def frame_marker(data: bytes) -> int | None:
+    """The frame's SOF marker (0xC0 baseline ... 0xC2 progressive, 0xC9 arithmetic), None when the
+    segments before it do not walk cleanly."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        marker = data[pos + 1]
+        if data[pos] != 0xFF or marker in (0xFF, 0x01, 0xDA) or 0xD0 <= marker <= 0xD9:
+            return None
+        if marker in _SEQUENTIAL_HUFFMAN or marker in _OTHER_SOF:
+            return marker
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if length < 2:
+            return None
         pos += 2 + length
     return None
 
