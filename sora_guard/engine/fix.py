@@ -264,7 +264,7 @@ def _encode_within_limit(
     lower = [q for q in LOWER_QUALITIES if q < spec.quality] if fmt in ("JPEG", "WEBP") else []
     for quality in [spec.quality, *lower]:
         out = encode(fitted.image, fmt, quality, spec.options.background, target.profile.needs_alpha)
-        after = check_bytes(out, target, rules, dest)
+        after = check_info(probe_bytes(out, dest, target.limits, decode=False), target, rules)
         if after.ok or "SG301" not in {d.code for d in after.errors}:
             break
     return out, after

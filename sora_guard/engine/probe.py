@@ -60,8 +60,10 @@ def _orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
-    """Fill ``info`` from an open binary stream positioned at the image's first byte."""
+def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits, decode: bool = True) -> None:
+    """Fill ``info`` from an open binary stream positioned at the image's first byte.
+
+    ``decode=False`` trusts the pixel data (bytes an encoder just wrote) and reads headers only."""
     head = fp.read(64)
     fp.seek(0)
     container = heif.brand_format(head)
@@ -97,11 +99,12 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits) -> None:
         if info.stored.pixels > limits.max_pixels:
             info.too_many_pixels = True
             return
-        scanned = _decode(info, im, limits, fp.getvalue() if isinstance(fp, io.BytesIO) else None)
+        data = fp.getvalue() if isinstance(fp, io.BytesIO) else None
+        scanned = _decode(info, im, limits, data) if decode else True
         if info.decode_timeout is not None:  # reading EXIF now could restart the decode (PNG)
             return
-        # a scanned PNG has nothing after its pixels but IEND, so EXIF not seen by now is not there
-        # (asking Pillow would decode the whole image to look for it)
+        # a scanned PNG has nothing after its pixels but IEND (and a trusted one is ours, written
+        # without EXIF), so EXIF not seen by now is not there: asking Pillow would decode it all
         info.orientation = (
             1 if scanned and info.format == "PNG" and "exif" not in im.info else _orientation(im)
         )
@@ -311,10 +314,16 @@ def probe_stream(stream: IO[bytes], name: str, limits: Limits = Limits()) -> Ima
     return _probe_data(info, data, limits)
 
 
-def probe_bytes(data: bytes, name: str = "<bytes>", limits: Limits = Limits()) -> ImageInfo:
-    """Probe an image held in memory; ``name`` supplies the extension, when there is one."""
+def probe_bytes(
+    data: bytes, name: str = "<bytes>", limits: Limits = Limits(), *, decode: bool = True
+) -> ImageInfo:
+    """Probe an image held in memory; ``name`` supplies the extension, when there is one.
+
+    ``decode=False``: ``data`` is what an encoder just made from decoded pixels (``fix``'s output),
+    so its headers are read and its pixel data is not decoded again.
+    """
     info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower(), byte_size=len(data))
-    _read_image(info, io.BytesIO(data), limits)
+    _read_image(info, io.BytesIO(data), limits, decode)
     return info
 
 
