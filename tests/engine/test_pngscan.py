@@ -7,9 +7,9 @@ import random
 import warnings
 
 import pytest
-from icc import swapped_rgb
-from images import animated_gif, encode, marker, png_16bit_rgb, png_header_only, truncated
 from PIL import Image
+from support.icc import swapped_rgb
+from support.images import animated_gif, encode, marker, png_16bit_rgb, png_header_only, truncated
 
 from sora_guard.engine.pngscan import intact
 from sora_guard.engine.probe import probe_bytes
@@ -41,7 +41,7 @@ VALID = {
 
 def _split_idat(data: bytes, size: int) -> bytes:
     """The same PNG with its pixel data spread over IDAT chunks of ``size`` bytes."""
-    from images import _png_chunk
+    from support.images import _png_chunk
 
     start = data.find(b"IDAT") - 4
     length = int.from_bytes(data[start : start + 4], "big")
@@ -92,7 +92,7 @@ def test_damaged_and_unusual_files_go_to_the_decoder():
 
 
 def _text_after_pixels(data: bytes) -> bytes:
-    from images import _png_chunk
+    from support.images import _png_chunk
 
     end = data.rfind(b"IEND") - 4
     return data[:end] + _png_chunk(b"tEXt", b"comment\0written after the pixel data") + data[end:]
