@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import deque
@@ -18,11 +17,15 @@ T = TypeVar("T")
 R = TypeVar("R")
 F = TypeVar("F")
 
-#: below this many files a process pool costs more than it saves
-PARALLEL_THRESHOLD = 16
-
 #: work inline this long before starting a pool: cheap files (a compliant JPEG costs ~0.3 ms) may all be done by then
 INLINE_SECONDS = 0.2
+
+#: an item costing this much (a 12 MP photo to fix: ~70 ms) sends the rest to the pool after two items, not 0.2 s
+EXPENSIVE_SECONDS = 0.02
+
+#: start a pool only for at least this much work left (as timed inline): forking the workers and
+#: moving items to them costs a few tens of milliseconds, which each worker's share must repay
+POOL_WORTH_SECONDS = 0.25
 
 #: how much work (as timed inline) goes to a worker in one round trip
 CHUNK_SECONDS = 0.03
@@ -55,27 +58,33 @@ def parallel_map(
 ) -> Iterator[R]:
     """``func(item, settings)`` for every item, in order, over a process pool when it pays.
 
-    Items are worked on inline for the first ``INLINE_SECONDS``; whatever is left then goes to the
-    pool, so a run of cheap files never pays for starting one. Results stream back in input order
-    with a bounded number of items in flight, so memory stays flat however many files there are.
-    Items travel in chunks of about ``CHUNK_SECONDS`` of work (as timed inline; at most 32, and
-    fewer when few items are left, so the cores stay evenly loaded to the end): one round trip per
-    chunk of cheap files, one file at a time when each is expensive.
+    Items are worked on inline first, and timed: the rest goes to a pool once the inline phase has
+    lasted ``INLINE_SECONDS`` (or two items have shown each costs ``EXPENSIVE_SECONDS`` or more), and
+    only when the work left is worth ``POOL_WORTH_SECONDS``; so a run of cheap files, or a small
+    folder, never pays for starting one. Workers are forked once and kept for the whole run.
+    Results stream back in input order with a bounded number of items in flight, so memory stays
+    flat however many files there are. Items travel in chunks of about ``CHUNK_SECONDS`` of work
+    (as timed inline; at most 32, and fewer when few items are left, so the cores stay evenly
+    loaded to the end): one round trip per chunk of cheap files, one file at a time when each is
+    expensive.
     ``func`` must be a module-level function.
     """
     items = list(items)
     jobs = min(jobs or default_jobs(), len(items))
-    started = time.perf_counter()
-    inline_until = math.inf if jobs <= 1 or len(items) < PARALLEL_THRESHOLD else started + INLINE_SECONDS
+    started = first_done = time.perf_counter()
     done = 0
-    first_done = started
-    while done < len(items) and time.perf_counter() < inline_until:
+    per_item = 0.0
+    while done < len(items):
+        if jobs > 1 and done >= 2:
+            now = time.perf_counter()
+            per_item = (now - first_done) / (done - 1)  # the first item also pays for lazy imports
+            ready = now - started >= INLINE_SECONDS or per_item >= EXPENSIVE_SECONDS
+            if ready and per_item * (len(items) - done) >= POOL_WORTH_SECONDS:
+                break
         yield func(items[done], settings)
         done += 1
         if done == 1:
-            first_done = time.perf_counter()  # the first item also pays for lazy imports: time the rest
-    now = time.perf_counter()
-    per_item = (now - first_done) / (done - 1) if done > 1 else now - started
+            first_done = time.perf_counter()
     items = items[done:]
     if not items:
         return

@@ -1,4 +1,4 @@
-"""parallel_map: cheap work stays in this process, longer work moves to a pool, order always kept."""
+"""parallel_map: cheap or little work stays in this process, more moves to a pool, order always kept."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import time
 
 from sora_guard.config import Settings
-from sora_guard.run.pool import INLINE_SECONDS, parallel_map
+from sora_guard.run.pool import EXPENSIVE_SECONDS, INLINE_SECONDS, POOL_WORTH_SECONDS, parallel_map
 
 
 def where(item: int, settings: Settings) -> tuple[int, int]:
@@ -38,4 +38,23 @@ def test_longer_work_moves_to_workers_in_order():
 
 def test_one_job_runs_everything_inline():
     results = list(parallel_map(where, range(40), Settings(), jobs=1))
+    assert {pid for _, pid in results} == {os.getpid()}
+
+
+def costly(item: int, settings: Settings) -> tuple[int, int]:
+    """An item as expensive as fixing a photo."""
+    time.sleep(EXPENSIVE_SECONDS * 1.5)
+    return item, os.getpid()
+
+
+def test_expensive_items_move_to_the_pool_after_two():
+    results = list(parallel_map(costly, range(30), Settings(), jobs=2))
+    assert [i for i, _ in results] == list(range(30))
+    pids = [pid for _, pid in results]
+    assert pids[:2] == [os.getpid()] * 2 and os.getpid() not in pids[2:]
+
+
+def test_a_small_folder_of_expensive_items_never_starts_a_pool():
+    n = int(POOL_WORTH_SECONDS / (EXPENSIVE_SECONDS * 1.5)) // 2  # well under what a pool repays
+    results = list(parallel_map(costly, range(n), Settings(), jobs=2))
     assert {pid for _, pid in results} == {os.getpid()}
