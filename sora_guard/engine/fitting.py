@@ -22,6 +22,7 @@ __all__ = [
     "Fitted",
     "ALPHA_FORMATS",
     "WRITABLE_FORMATS",
+    "decode_at",
     "fit_opened",
     "encode",
     "output_size",
@@ -222,6 +223,40 @@ def _background_in_source(background: tuple[int, int, int], icc: bytes) -> tuple
     return ImageCms.applyTransform(pixel, transform).getpixel((0, 0))[:3] if transform else background
 
 
+def decode_at(
+    im: Image.Image, need: tuple[int, int], data: bytes | None = None, max_decode_seconds: float | None = None
+) -> Image.Image:
+    """``im`` (opened, ideally not loaded) decoded once, as small as still covers ``need``; raises FitError.
+
+    A JPEG decodes at any M/8 scale through libjpeg-turbo when ``data`` (the bytes ``im`` was
+    opened from) is given and :func:`jpegdecode.decode_scaled` applies, else at Pillow's 1/2, 1/4
+    or 1/8, stopped after ``max_decode_seconds`` where a timer can. Other formats load in full.
+    """
+    from sora_guard.engine.jpegdecode import decode_scaled
+    from sora_guard.engine.probe import decode_deadline
+    from sora_guard.vocabulary.exceptions import DecodeTimeout
+
+    scaled = decode_scaled(data, im, need, max_decode_seconds) if data is not None and im.tile else None
+    if scaled is not None:
+        return scaled
+    try:
+        with warnings.catch_warnings(), decode_deadline(max_decode_seconds):
+            warnings.simplefilter("ignore")
+            if (
+                im.format in ("JPEG", "MPO")
+                and im.tile
+                and need[0] * 2 <= im.width
+                and need[1] * 2 <= im.height
+            ):
+                im.draft(None, need)
+            im.load()
+    except DecodeTimeout:
+        raise FitError(f"decoding took longer than {max_decode_seconds} s", "timeout") from None
+    except Exception as exc:
+        raise FitError(str(exc) or type(exc).__name__, "corrupt") from None
+    return im
+
+
 def fit_opened(
     im: Image.Image,
     size: Size,
@@ -234,16 +269,10 @@ def fit_opened(
     """Fit an opened (ideally not yet loaded) image to ``size`` as displayed; raises FitError.
 
     ``orientation`` is the EXIF orientation the picture must be shown with; the result has it
-    applied. A JPEG that is not loaded yet is decoded once, at the smallest DCT scale that still
-    gives the strategy every pixel it samples: any M/8 through libjpeg-turbo when ``data`` (the
-    bytes ``im`` was opened from) is given and :func:`jpegdecode.decode_scaled` applies, else
-    Pillow's 1/2, 1/4 or 1/8, stopped after ``max_decode_seconds`` where a timer can.
+    applied. A JPEG that is not loaded yet is decoded once (:func:`decode_at`), at the smallest
+    scale that still gives the strategy every pixel it samples.
     """
     from PIL import Image
-
-    from sora_guard.engine.jpegdecode import decode_scaled
-    from sora_guard.engine.probe import decode_deadline
-    from sora_guard.vocabulary.exceptions import DecodeTimeout
 
     source = Size(*im.size)
     turned = orientation in (5, 6, 7, 8)
@@ -252,21 +281,9 @@ def fit_opened(
     scale = strategy.scale(source, stored_size, opts)
     need = (max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale)))
     notes: list[tuple[str, str]] = []
-    scaled = decode_scaled(data, im, need, max_decode_seconds) if data is not None and im.tile else None
-    if scaled is not None:
-        im = scaled
-    try:
-        with warnings.catch_warnings(), decode_deadline(max_decode_seconds):
-            warnings.simplefilter("ignore")
-            if scaled is None and im.format in ("JPEG", "MPO") and im.tile and scale < 0.5:
-                im.draft(None, need)
-            im.load()
-        if im.size != (source.width, source.height) and opts.resample is None:
-            opts = replace(opts, resample=DRAFTED_RESAMPLE)
-    except DecodeTimeout:
-        raise FitError(f"decoding took longer than {max_decode_seconds} s", "timeout") from None
-    except Exception as exc:
-        raise FitError(str(exc) or type(exc).__name__, "corrupt") from None
+    im = decode_at(im, need, data, max_decode_seconds)
+    if im.size != (source.width, source.height) and opts.resample is None:
+        opts = replace(opts, resample=DRAFTED_RESAMPLE)
     icc = im.info.get("icc_profile")
     rgb, pending = _normalise(im, notes)
     if pending is not None and opts.background != (0, 0, 0):
