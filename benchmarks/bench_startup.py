@@ -61,6 +61,7 @@ def run(runs: int) -> dict:
     from PIL import Image
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SORA_GUARD", "PYTHON"))}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # this checkout's sora-guard
     cmds = commands()
     times: dict[str, list[float]] = {name: [] for name in cmds}
     with tempfile.TemporaryDirectory() as folder:

@@ -12,11 +12,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 GOALS = {
-    "fix": 5.0,
+    "fix": 6.0,
+    "fix_folder": 5.0,
     "check": 4.0,
     "warm": 20.0,
     "startup": 2.0,
-    "psnr": 35.0,
+    "psnr": 38.0,
     "preflight_ms": 10.0,
     "memory_growth": 1.5,
 }
@@ -96,6 +97,8 @@ def rows(results: dict) -> list[dict]:
                     chart=("fix vs ffmpeg", ff["files_per_s"], ours["files_per_s"], None, "ffmpeg"),
                 )
             )
+    out += _folder_rows(results.get("fix-folder"))
+    out += _stage_rows(results)
     check = results.get("check")
     if check:
         runs, n = check["runs"], check["files"]
@@ -195,6 +198,79 @@ def rows(results: dict) -> list[dict]:
                 ratio="",
                 goal=f"< {GOALS['preflight_ms']:.0f} ms",
                 met=_yes(pre["overhead_ms"] < GOALS["preflight_ms"]),
+                peak="",
+            )
+        )
+    return out
+
+
+def _folder_rows(folder: dict | None) -> list[dict]:
+    """``fix`` of one folder of photos, start-up included, against the recipe over the same folder."""
+    if not folder:
+        return []
+    runs, n = folder["runs"], folder["files"]
+    ours, recipe = runs["sora-guard fix"], runs["recipe"]
+    ratio = ours["files_per_s"] / recipe["files_per_s"]
+    q = folder["psnr_vs_recipe"]["sora-guard fix"]
+    return [
+        dict(
+            what=f"`fix`, one folder of {n} 12 MP photos (process start-up weighs more)",
+            ours=_rate(ours["files_per_s"]),
+            base=f"tutorial recipe: {_rate(recipe['files_per_s'])}",
+            ratio=f"{ratio:.1f}x",
+            goal=f">= {GOALS['fix_folder']:.0f}x",
+            met=_yes(ratio >= GOALS["fix_folder"] and q["min_db"] >= GOALS["psnr"]),
+            peak=f"{ours['peak_mb']:.0f} MB (recipe {recipe['peak_mb']:.0f} MB)",
+            chart=(
+                f"fix, {n}-photo folder",
+                recipe["files_per_s"],
+                ours["files_per_s"],
+                GOALS["fix_folder"],
+                "recipe",
+            ),
+        )
+    ]
+
+
+_FLOORS = {
+    "decode": "1/8 DCT-scaled decode: every coded byte is still entropy-decoded",
+    "resample": "nearest-neighbour to the output size",
+    "encode": "the same q95 encode: libjpeg-turbo is the floor",
+    "probe and checks": "`Image.open` alone",
+}
+
+
+def _stage_rows(results: dict) -> list[dict]:
+    """``fix``'s CPU per photo split into stages, each next to its floor, and the rest of the run."""
+    stages, fix = results.get("stages"), results.get("fix")
+    if not stages:
+        return []
+    out = [
+        dict(
+            what=f"fix, CPU per photo: {name}" + (f" ({stages['decoder']})" if name == "decode" else ""),
+            ours=f"{s['ms']:.1f} ms",
+            base=f"floor {s['floor_ms']:.1f} ms: {_FLOORS[name]}",
+            ratio=f"{s['ms'] / s['floor_ms']:.1f}x floor" if s["floor_ms"] else "",
+            goal="",
+            met="",
+            peak="",
+        )
+        for name, s in stages["stages"].items()
+    ]
+    ours = fix["runs"]["sora-guard fix"] if fix else None
+    if ours and "cpu_seconds" in ours:
+        rest = ours["cpu_seconds"] * 1000 / fix["files"] - sum(s["ms"] for s in stages["stages"].values())
+        start = (results.get("startup") or {}).get("median_seconds", {}).get("python -c 'import PIL.Image'")
+        out.append(
+            dict(
+                what="fix, CPU per photo: the rest (reading, writing, process and worker start-up)",
+                ours=f"{rest:.1f} ms",
+                base=f"floor {start * 1000 / fix['files']:.1f} ms: one `import PIL.Image` process shared by all"
+                if start
+                else "",
+                ratio="",
+                goal="",
+                met="",
                 peak="",
             )
         )

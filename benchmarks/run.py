@@ -11,7 +11,9 @@ hits both alike (medians of ``--repeat`` runs):
   the other sets, which all need fixing (``formats``);
 - ``fix --strategy cover`` of 12 MP phone JPEGs against the tutorial recipe (``ImageOps.fit`` +
   q95 save, one file at a time) and, when installed, one ffmpeg process per file, with the PSNR of
-  each output against the recipe's;
+  each output against the recipe's: the 48-photo corpus, and one 24-photo folder (where start-up
+  weighs more); ``bench_stages.py`` splits one file's fix into decode, resample, encode and checks,
+  each next to its floor;
 - peak memory of the whole process tree (workers included) of ``check`` and ``fix`` at N and 10N
   files (10N made of hard links, so the disk holds N);
 - ``bench_startup.py`` (one-file check vs ``import PIL.Image``) and ``bench_preflight.py``
@@ -48,9 +50,10 @@ PY = sys.executable
 ENV = {
     k: v
     for k, v in os.environ.items()
-    if k not in ("PYTHONDONTWRITEBYTECODE", "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD")
-}
-"""What every timed command runs with: bytecode caching on, as on a user's machine."""
+    if k not in ("PYTHONDONTWRITEBYTECODE", "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD", "PYTHONPATH")
+} | {"PYTHONPATH": str(HERE.parent)}
+"""What every timed command runs with: bytecode caching on, as on a user's machine, and the
+sora-guard of this checkout (a worktree is measured as itself, not as the installed copy)."""
 
 
 def sora_guard(*args: str) -> list[str]:
@@ -222,10 +225,16 @@ def bench_formats(sets: dict[str, Path], repeat: int) -> dict:
     return others
 
 
-def bench_fix(sets: dict[str, Path], repeat: int) -> dict:
-    sources = [str(sets["phone-landscape"]), str(sets["phone-portrait"])]
+def bench_fix(
+    sets: dict[str, Path],
+    repeat: int,
+    names: tuple[str, ...] = ("phone-landscape", "phone-portrait"),
+    tag: str = "fix",
+) -> dict:
+    """``fix`` of the photos in the ``names`` sets against the recipe (and ffmpeg for the full set)."""
+    sources = [str(sets[name]) for name in names]
     n = sum(len(list(Path(s).glob("*.jpg"))) for s in sources)
-    work = WORK / "fix"
+    work = WORK / tag
     work.mkdir(parents=True, exist_ok=True)
     outs = {"recipe": work / "recipe", "ffmpeg": work / "ffmpeg", "sora-guard fix": work / "sora-guard"}
     commands = {
@@ -247,9 +256,9 @@ def bench_fix(sets: dict[str, Path], repeat: int) -> dict:
             {"cwd": work},
         ),
     }
-    if shutil.which("ffmpeg"):
+    if shutil.which("ffmpeg") and tag == "fix":
         commands["ffmpeg"] = (baseline("ffmpeg", "--out", str(outs["ffmpeg"]), *sources), {})
-    log(f"fix: {n} 12 MP phone JPEGs (landscape and portrait), {repeat} rounds: {', '.join(commands)}")
+    log(f"{tag}: {n} 12 MP phone JPEGs ({', '.join(names)}), {repeat} rounds: {', '.join(commands)}")
 
     def clean(name: str) -> None:
         shutil.rmtree(outs[name], ignore_errors=True)
@@ -320,8 +329,9 @@ def bench_owned(script: str, runs: int) -> dict | None:
         log(f"{script}: not present, skipped")
         return None
     out = OUT / f"{path.stem}.json"
+    out.unlink(missing_ok=True)
     proc = subprocess.run(
-        [PY, str(path), "-n", str(runs), "--json", str(out)], capture_output=True, text=True
+        [PY, str(path), "-n", str(runs), "--json", str(out)], capture_output=True, text=True, env=ENV
     )
     log(proc.stdout.rstrip())
     if not out.is_file():
@@ -398,6 +408,8 @@ def main() -> int:
         results["formats"] = bench_formats(sets, args.repeat)
     if "fix" in only:
         results["fix"] = bench_fix(sets, args.repeat)
+        results["fix-folder"] = bench_fix(sets, args.repeat, ("phone-landscape",), "fix-folder")
+        results["stages"] = bench_owned("bench_stages.py", 3)
     if "memory" in only:
         results["memory"] = bench_memory(sets, args.scale)
     if "startup" in only:
