@@ -1,12 +1,5 @@
-"""Decode a JPEG at libjpeg-turbo's M/8 scales (through simplejpeg), for the fitting pipeline.
-
-libjpeg-turbo can scale by any M/8 while decoding; Pillow's ``draft`` offers only 1/2, 1/4 and
-1/8. A 4032x3024 photo needed at 1280x960 decodes at 3/8 (1512x1134) instead of 1/2, so the
-resampler reads 44% fewer pixels; a 1920x1080 JPEG fitted to 1280x720 decodes at 3/4 instead of
-in full. Used for sequential Huffman JPEGs (what cameras and phones write) that Pillow shows as
-RGB or L; for anything else, without simplejpeg, or on any complaint of the decoder, the answer
-is None and the caller decodes through Pillow as before, so what decodes (or fails) is unchanged.
-"""
+"""Decode a JPEG at libjpeg-turbo's M/8 scales through simplejpeg, for the fitting pipeline
+(sequential RGB and grey JPEGs; anything else returns None and Pillow decodes it)."""
 
 from __future__ import annotations
 
