@@ -246,6 +246,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from sora_guard.run.progress import Progress
     from sora_guard.vocabulary.contract import Entry
 
+    # numpy (loaded with simplejpeg, fix's scaled JPEG decoder) would start a BLAS thread pool fix never uses
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     settings = settings_from_args(args)
     reporter = _fix_reporter(args, settings.registry)
     anchor, crop_box = fit_fractions(settings, args.anchor, args.crop_box, COMMAND_LINE)

@@ -90,7 +90,15 @@ def parallel_map(
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(func, settings)) as pool:
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(func, settings))
+    except (
+        OSError
+    ):  # no semaphores (a file-size limit, no /dev/shm): the rest runs here, as a small folder would
+        for item in items:
+            yield func(item, settings)
+        return
+    with pool:
         size = max(1, min(32, len(items) // (jobs * 8), int(CHUNK_SECONDS / max(per_item, 1e-6))))
         for _, future in windowed(items, size, jobs * 4, lambda chunk: pool.submit(_call_in_worker, chunk)):
             yield from future.result()
