@@ -56,7 +56,6 @@ FORBIDDEN = (
 
 #: the fix, guard and preview paths, and the process pool: a one-file check runs inline
 UNNEEDED = (
-    "sora_guard.engine.fix",
     "sora_guard.engine.jpegdecode",
     "sora_guard.run.fix",
     "sora_guard.run.dask_executor",
