@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from support.openai_server import OpenAIServer  # noqa: E402
 
 import sora_guard  # noqa: E402
+from sora_guard.builtin.guards.openai import plan_video  # noqa: E402
 
 
 def photo() -> bytes:
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         kwargs = {"model": "sora-2", "prompt": "a lighthouse", "size": "1280x720", "input_reference": ref}
         plain_call = lambda: client.videos.create(**kwargs)  # noqa: E731
         guarded_call = lambda: guarded.videos.create(**kwargs)  # noqa: E731
-        check_call = lambda: guarded.preflight.videos_create(kwargs)  # noqa: E731
+        check_call = lambda: guarded.preflight.prepare("videos.create", plan_video(kwargs, guarded.preflight), kwargs)  # noqa: E731
         for call in (plain_call, guarded_call, check_call):  # warm up: imports, registry, connections
             for _ in range(5):
                 call()

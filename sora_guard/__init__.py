@@ -18,8 +18,8 @@ _LAZY = {
     "fix_paths": "sora_guard.api",
     "hookimpl": "sora_guard.plugins",
     "hookspec": "sora_guard.plugins",
-    "guard": "sora_guard.guard.openai",
-    "GuardedClient": "sora_guard.guard.openai",
+    "guard": "sora_guard.guard",
+    "GuardedClient": "sora_guard.guard",
     "PreflightError": "sora_guard.vocabulary.exceptions",
     "PreflightWarning": "sora_guard.vocabulary.exceptions",
 }
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from sora_guard.api import check_paths as check_paths
     from sora_guard.api import fit_image as fit_image
     from sora_guard.api import fix_paths as fix_paths
-    from sora_guard.guard.openai import GuardedClient as GuardedClient
-    from sora_guard.guard.openai import guard as guard
+    from sora_guard.guard import GuardedClient as GuardedClient
+    from sora_guard.guard import guard as guard
     from sora_guard.plugins import hookimpl as hookimpl
     from sora_guard.plugins import hookspec as hookspec
     from sora_guard.vocabulary.exceptions import PreflightError as PreflightError

@@ -1,14 +1,15 @@
-"""The built-in rules, codes grouped by family like ruff's (``SG1xx`` size ... ``SG5xx`` integrity).
+"""The built-in rules, codes grouped by family like ruff's (``SG1xx`` size ... ``SG6xx`` request parameters).
 
 Each rule's docstring is its documentation (``sora-guard rules CODE``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from sora_guard.plugins import hookimpl
-from sora_guard.vocabulary.formats import EXTENSION_FORMATS
+from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_MIME
 from sora_guard.vocabulary.model import Finding, ImageInfo, Rule, Severity, Target, rule
 
 W = Severity.WARNING
@@ -112,6 +113,22 @@ def seconds_not_offered(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{target.profile.name} does not offer {target.seconds} seconds; it offers {', '.join(offered)}"
 
 
+@rule("SG107", "aspect-adjusted", severity=W, fixable=True)
+def aspect_adjusted(info: ImageInfo, target: Target) -> Iterator[str]:
+    """The image's aspect differs from the video's, so the service crops, pads or rescales it.
+
+    Why: Veo and Runway render the video in the aspect the request asks for (``aspect_ratio``,
+    ``ratio``) and adjust an image of another shape themselves (Veo's ``resize_mode`` crop or pad):
+    the request is accepted, but what ends up in the frame is the service's choice.
+
+    Fix: frame it yourself: ``sora-guard fix --size WxH --strategy cover FILE`` (or ``pad``,
+    ``blur-pad``, ``smart``) at the video's aspect, or ask for the aspect the image has.
+    """
+    output = target.output
+    if output is not None and abs(math.log(info.displayed.aspect / output.aspect)) > 0.01:
+        yield f"{info.displayed} (aspect {info.displayed.aspect:.3f}) will be cropped or padded by the service to the video's {output.width}:{output.height}"
+
+
 @rule("SG201", "format-not-allowed", fixable=True, needs_header=False)
 def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image's real format (read from its content) is not one the service accepts.
@@ -144,6 +161,24 @@ def extension_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"extension {info.extension or '(none)'!r} does not name an image format; the content is {info.format}"
     elif promised != info.format:
         yield f"content is {info.format} but the extension {info.extension!r} says {promised}"
+
+
+@rule("SG203", "mime-mismatch", fixable=True, needs_header=False)
+def mime_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
+    """The MIME type the upload declares contradicts its content.
+
+    Why: SDKs send the type they are given or guess it from a file name (a data URI's
+    ``data:image/png``, ``types.Image(mime_type=...)``, ``Image.from_file`` and ``upload_file``
+    use the extension): a JPEG declared ``image/png`` is refused or decoded wrongly by the service.
+
+    Fix: declare the type of the content (rename the file: ``sora-guard fix FILE``), or let the
+    guard send it under its real type: ``sora_guard.guard(client, fix="cover")``.
+    """
+    declared = (info.declared_mime or "").split(";")[0].strip().lower()
+    if declared and info.format:
+        real = FORMAT_MIME.get(info.format) or f"image/{info.format.lower()}"
+        if declared != real:
+            yield f"declared {declared} but the content is {info.format} ({real})"
 
 
 @rule("SG301", "file-too-large", fixable=True, needs_header=False)
@@ -366,6 +401,19 @@ def jpeg_extraneous_bytes(info: ImageInfo, target: Target) -> Iterator[str]:
         )
 
 
+@rule("SG601", "request-refused", needs_header=False)
+def request_refused(info: ImageInfo, target: Target) -> Iterator[str]:
+    """The call's own parameters are a combination the service refuses (pre-flight guard).
+
+    Why: the SDKs send them anyway and the service answers 400: an ``images.edit`` output size not
+    divisible by 16, more than 16 images, a mask together with a markup; Veo reference images
+    together with a first or last frame.
+
+    Fix: change the call's parameters as the message says.
+    """
+    yield from target.problems
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     size_mismatch,
     aspect_out_of_range,
@@ -373,8 +421,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     side_too_large,
     size_not_rendered,
     seconds_not_offered,
+    aspect_adjusted,
     format_not_allowed,
     extension_mismatch,
+    mime_mismatch,
     file_too_large,
     empty_file,
     cmyk_colour,
@@ -390,6 +440,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     too_many_pixels,
     decode_timeout,
     jpeg_extraneous_bytes,
+    request_refused,
 )
 
 

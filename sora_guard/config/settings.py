@@ -132,6 +132,16 @@ def _storage_options(value: Any) -> dict[str, dict[str, Any]]:
     return {protocol: dict(options) for protocol, options in value.items()}
 
 
+def _endpoints(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(
+            'expected a table of endpoint pattern = profile name, e.g. "fal-ai/acme/*" = "kling"'
+        )
+    return {k.strip(): v.strip() for k, v in value.items()}
+
+
 def _output_format(value: Any) -> str:
     (fmt,) = _formats([_string(value)])
     return fmt
@@ -160,6 +170,7 @@ KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "force-exclude": ("force_exclude", _bool),
     "follow-symlinks": ("follow_symlinks", _bool),
     "storage-options": ("storage_options", _storage_options),
+    "endpoints": ("endpoints", _endpoints),
 }
 PER_PATH_KEYS = (
     "profile",
@@ -230,6 +241,8 @@ class Settings:
     per_path: tuple[PathOverride, ...] = ()
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    """Endpoint id or model reference pattern -> profile, for the guard's fal and Replicate adapters."""
     autoload_plugins: bool | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
     """Where each setting given explicitly came from (attribute -> file path or ``command line``), for messages."""

@@ -1,5 +1,5 @@
-"""Pre-flight checks for OpenAI calls: find the uploads in a call's arguments, check them with the
-engine, fix them when asked, and return arguments that upload exactly the checked bytes.
+"""Check the images an adapter found in a call with the engine, fix them when asked, and return the
+call's arguments with exactly the checked bytes in place. Nothing here knows any SDK.
 """
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import fnmatch
 import io
 import logging
 import mimetypes
@@ -14,68 +15,62 @@ import os
 import re
 import shlex
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sora_guard.config import Settings
-from sora_guard.engine.check import check_bytes, check_info, check_path
+from sora_guard.engine.check import check_info, check_path
 from sora_guard.engine.fix import Status, repair
+from sora_guard.engine.probe import probe_bytes
+from sora_guard.engine.selection import select_rules
+from sora_guard.guard.addresses import replace
 from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.plugins.host import profile_for_model
 from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME
-from sora_guard.vocabulary.model import FileReport, ImageInfo, Severity, Size, Target
+from sora_guard.vocabulary.guarding import ImageInput, Outgoing, Plan
+from sora_guard.vocabulary.model import FileReport, ImageInfo, Profile, Severity, Size, Target
 
-__all__ = ["Preflight", "Prepared", "VIDEO_DEFAULTS"]
+__all__ = ["Preflight", "Prepared", "SERVICE_INDEPENDENT"]
 
 log = logging.getLogger("sora_guard.guard")
 log.addHandler(logging.NullHandler())  # a library stays quiet unless the application configures logging
 
-VIDEO_DEFAULTS = {"model": "sora-2", "size": "720x1280"}
-"""What the service uses when ``videos.create`` omits a parameter (the SDK's documented defaults)."""
-
-IMAGE_EDIT_PROFILE = "openai-image-edit"
-MASK_PROFILE = "openai-image-mask"
 FETCH_TIMEOUT = 30.0
+SERVICE_INDEPENDENT = ("SG203", "SG302", "SG404", "SG5")
+"""Rules that hold for any service: the content is a readable, whole, still image of the declared type."""
+ANY_SERVICE = Profile(
+    name="any-service",
+    description="no profile for this endpoint: only the service-independent checks",
+    formats=frozenset(),
+)
 
 
 @dataclass
 class Upload:
-    """One file part read into memory. ``name`` is what messages call it; ``filename`` what it is uploaded as."""
+    """One image read into memory. ``name`` is what messages call it; ``filename`` what it is sent as."""
 
-    field: str
     name: str
     filename: str | None
     data: bytes
+    declared: str | None
     headers: object = None
-    reference: bool = False
 
 
 @dataclass
 class Prepared:
     """A call's arguments after the checks, the reports they produced and notes to warn about."""
 
-    kwargs: dict
+    arguments: dict
     reports: list[FileReport]
     notes: list[str]
-
-
-def _failed(name: str, reason: str, target: Target, rules) -> FileReport:
-    """A report for an input that could not be read, through the engine's own rules (SG501)."""
-    return check_info(ImageInfo(name=name, read_error=reason), target, rules)
-
-
-def _data_url_limit(target: Target) -> int:
-    """Bytes a data URL may decode to: the target's byte limit when it has one (so SG301 text is
-    never decoded just to be refused), else the per-file read limit."""
-    return min(target.limits.max_file_bytes, target.max_bytes or target.limits.max_file_bytes)
 
 
 def _redact(url: str) -> str:
     """A URL for messages: scheme, host, port and path only (user info and query strings may hold tokens)."""
     parts = urllib.parse.urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def _fix_paragraph(doc: str) -> str:
@@ -84,12 +79,16 @@ def _fix_paragraph(doc: str) -> str:
     return " ".join(match.group(1).replace("``", "").split()) if match else ""
 
 
-class Preflight:
-    """Checks and prepares the arguments of guarded calls. ``fix`` names a fit strategy, or None to only check.
+def _generic(mime: str | None) -> bool:
+    """True for a MIME type that says nothing about the content (the SDK's fallback)."""
+    return not mime or mime.lower().split(";")[0].strip() in (
+        "application/octet-stream",
+        "binary/octet-stream",
+    )
 
-    ``sends_references`` says whether the SDK can send ``{"image_url": ...}`` / ``{"file_id": ...}``
-    itself (True), cannot (False: a checked data URL then goes out as a file upload), or is unknown.
-    """
+
+class Preflight:
+    """Checks and prepares the images of guarded calls. ``fix`` names a fit strategy, or None to only check."""
 
     def __init__(
         self,
@@ -98,14 +97,13 @@ class Preflight:
         fix: str | None = None,
         profile: str | None = None,
         fetch_urls: bool = False,
-        sends_references: bool | None = None,
     ):
         self.settings = settings
         self.fix = fix
         self.profile = profile
         self.fetch_urls = fetch_urls
-        self.sends_references = sends_references
         self.rules = settings.rules()
+        self.independent_rules = select_rules(self.rules, SERVICE_INDEPENDENT)
         names = {*settings.registry.profiles, *settings.profiles}
         self._profiles = [settings.resolve_profile(n) for n in sorted(names)]  # configured models count too
         if profile is not None:
@@ -113,121 +111,125 @@ class Preflight:
         if fix is not None:
             lookup("strategy", fix, settings.registry.strategies)
 
-    # -- targets -----------------------------------------------------------------------------
+    # -- what planners ask -------------------------------------------------------------------
 
-    def _video_target(self, model: str, size: Size, seconds: str | None) -> Target:
-        name = self.profile
-        if name is None:
-            found = profile_for_model(self._profiles, model)
-            name = found.name if found else self.settings.profile
-        target = dataclasses.replace(self.settings, profile=name, size=size).target()
-        return dataclasses.replace(target, seconds=seconds)
+    @property
+    def default_profile(self) -> str:
+        return self.profile or self.settings.profile
 
-    def _target(self, profile: str, size: Size | None, *, configured: bool) -> Target:
-        """A target for ``profile``; ``configured`` applies the configuration's ``formats`` and
-        ``max-bytes`` too (not for a mask, whose format and limit the service fixes)."""
-        if configured:
-            return dataclasses.replace(self.settings, profile=profile, size=size).target()
-        return Target.for_profile(self.settings.resolve_profile(profile), size, limits=self.settings.limits())
+    def profile_for_model(self, model: object, default: str | None) -> str | None:
+        """``profile=`` when given, else the profile claiming ``model`` (built-in or configured), else ``default``."""
+        if self.profile is not None:
+            return self.profile
+        found = profile_for_model(self._profiles, model) if isinstance(model, str) else None
+        return found.name if found else default
 
-    # -- calls -------------------------------------------------------------------------------
+    def profile_for_endpoint(self, endpoint: object, builtin: Mapping[str, str]) -> str | None:
+        """``profile=`` when given, else the most specific ``[endpoints]`` pattern matching ``endpoint``
+        (configured ones before the adapter's ``builtin`` ones), else None: service-independent checks."""
+        if self.profile is not None:
+            return self.profile
+        if not isinstance(endpoint, str):
+            return None
+        for table in (self.settings.endpoints, builtin):
+            matches = [p for p in table if fnmatch.fnmatchcase(endpoint, p)]
+            if matches:
+                return table[max(matches, key=lambda p: (p == endpoint, len(p)))]
+        return None
 
-    def videos_create(self, kwargs: dict) -> Prepared:
-        """Check ``videos.create`` arguments: model/size/seconds and the ``input_reference`` image."""
-        model = kwargs.get("model")
-        model = model if isinstance(model, str) else VIDEO_DEFAULTS["model"]
-        size_text = kwargs.get("size")
-        size_text = size_text if isinstance(size_text, str) else VIDEO_DEFAULTS["size"]
-        seconds = kwargs.get("seconds")
-        try:
-            size = Size.parse(size_text)
-        except ValueError as exc:
-            raise PreflightError(
-                f"sora-guard stopped videos.create before sending anything: size {exc}", []
-            ) from None
-        target = self._video_target(model, size, str(seconds) if isinstance(seconds, (str, int)) else None)
-        notes: list[str] = []
-        value, report = self._prepare(
-            "input_reference", kwargs.get("input_reference"), target, notes, fixable=True
-        )
-        if report is None:
-            report = check_info(ImageInfo(name="<request>"), target, self.rules)
-        self._raise_on_errors("videos.create", [report], fixable=[report])
-        out = dict(kwargs)
-        if value is not None:
-            out["input_reference"] = value
-        return Prepared(out, [report], notes)
+    # -- one call ----------------------------------------------------------------------------
 
-    def images_edit(self, kwargs: dict) -> Prepared:
-        """Check ``images.edit`` arguments: each image, and the mask and markup against the first image's size."""
-        target = self._target(IMAGE_EDIT_PROFILE, None, configured=True)
-        notes: list[str] = []
-        out = dict(kwargs)
+    def prepare(self, call: str, plan: Plan, arguments: dict) -> Prepared:
+        """Check every image of ``plan``; raise PreflightError on errors, else return the arguments to send."""
+        notes = list(plan.notes)
         reports: list[FileReport] = []
-        images = kwargs.get("image")
-        many = isinstance(images, list)
-        prepared = []
-        for i, item in enumerate(images if many else [images]):
-            value, report = self._prepare(
-                "image", item, target, notes, fixable=True, index=i if many else None
-            )
-            prepared.append(item if value is None else value)
-            if report is not None:
-                reports.append(report)
-        if "image" in kwargs:  # a missing image stays missing: the SDK reports it
-            out["image"] = prepared if many else prepared[0]
-        image_reports = list(reports)
-        first = reports[0] if reports else None
-        size = first.info.displayed if first is not None and first.ok else None
-        for field, profile in (("mask", MASK_PROFILE), ("markup", IMAGE_EDIT_PROFILE)):
-            if field in kwargs:
-                value, report = self._prepare(
-                    field, kwargs[field], self._target(profile, size, configured=False), notes
-                )
-                if value is not None:
-                    out[field] = value
-                if report is not None:
-                    reports.append(report)
-        self._raise_on_errors("images.edit", reports, fixable=image_reports)
+        fixable: list[FileReport] = []
+        sizes: dict[str, Size] = {}
+        out = arguments
+        if plan.request_profile is not None or plan.problems:
+            target = self._request_target(plan)
+            request = check_info(ImageInfo(name="<request>"), target, self.rules)
+            reports.append(request)
+        for image in plan.images:
+            target, rules = self._target(image, sizes)
+            outgoing, report = self._prepare_one(image, target, rules, notes)
+            if report is None:
+                continue
+            reports.append(report)
+            if image.fixable:
+                fixable.append(report)
+            if report.ok and report.info is not None and report.info.displayed is not None:
+                sizes[image.label] = report.info.displayed
+            if (
+                outgoing is not None
+                and image.encode is not None
+                and (outgoing.changed or image.always_encode)
+            ):
+                out = replace(out, image.where, image.encode(outgoing))
+        self._raise_on_errors(call, reports, fixable)
         return Prepared(out, reports, notes)
 
-    # -- one upload --------------------------------------------------------------------------
+    def _request_target(self, plan: Plan) -> Target:
+        name = plan.request_profile or self.settings.profile
+        profile = self.settings.resolve_profile(name) if plan.request_profile else ANY_SERVICE
+        target = Target.for_profile(profile, plan.request_size, limits=self.settings.limits())
+        return dataclasses.replace(target, seconds=plan.request_seconds, problems=tuple(plan.problems))
 
-    def _prepare(
-        self,
-        field: str,
-        value: object,
-        target: Target,
-        notes: list[str],
-        *,
-        fixable: bool = False,
-        index: int | None = None,
-    ) -> tuple[object | None, FileReport | None]:
-        """The outgoing value for one upload (None: leave it as it is) and its report (None: not checked)."""
-        label = field if index is None else f"{field}[{index}]"
-        read = self._read(label, value, target, notes)
+    def _target(self, image: ImageInput, sizes: dict[str, Size]) -> tuple[Target, list]:
+        """The target for one image, and the rules that apply to it."""
+        size = image.size if image.same_size_as is None else sizes.get(image.same_size_as)
+        if image.profile is None:
+            target, rules = Target(ANY_SERVICE, limits=self.settings.limits()), self.independent_rules
+        elif image.same_size_as is None:  # configuration's formats and max-bytes apply to the main images
+            target = dataclasses.replace(self.settings, profile=image.profile, size=size).target()
+            rules = self.rules
+        else:  # a mask: its format and limit are the service's, not the configuration's
+            profile = self.settings.resolve_profile(image.profile)
+            target, rules = Target.for_profile(profile, size, limits=self.settings.limits()), self.rules
+        if image.max_bytes is not None:
+            target = dataclasses.replace(
+                target, max_bytes=min(image.max_bytes, target.max_bytes or image.max_bytes)
+            )
+        return dataclasses.replace(target, output=image.output), rules
+
+    def _prepare_one(
+        self, image: ImageInput, target: Target, rules: list, notes: list[str]
+    ) -> tuple[Outgoing | None, FileReport | None]:
+        """The outgoing image (None: nothing to send in its place) and its report (None: not checked)."""
+        if image.problem is not None:
+            return None, self._failed(f"<{image.label}>", image.problem, target, rules)
+        read = self._read(image.label, image.value, target, rules, notes, image.hint)
         if read is None or isinstance(read, FileReport):
             return None, read
-        # Checked nameless: the upload leaves under a name taken from its content, so SG202 cannot apply.
-        report = check_bytes(read.data, target, self.rules, name=f"<{label}>")
+        declared = image.declared_mime or read.declared
+        info = probe_bytes(read.data, f"<{image.label}>", target.limits)
+        info.declared_mime = None if _generic(declared) else declared
+        report = check_info(info, target, rules)
         report.path = read.name
-        data, fmt = read.data, report.info.format
-        if fixable and self.fix is not None and report.errors and all(d.fixable for d in report.errors):
-            data, fmt, report = self._fitted(read, target)
+        data, fmt = read.data, info.format
+        errors = report.errors
+        if errors and self.fix is not None and image.fixable and all(d.fixable for d in errors):
+            if any(d.code != "SG203" for d in errors):
+                data, fmt, report = self._fitted(read, image.label, target, rules)
+            else:  # only the label was wrong: the same bytes go out under their real type
+                report = dataclasses.replace(
+                    report, diagnostics=[d for d in report.diagnostics if d.code != "SG203"]
+                )
         if report.errors:
             return None, report
         for d in report.diagnostics:
             log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
-        if read.reference and self.sends_references and data is read.data:
-            return None, report  # the SDK sends the data URL as it is
-        if read.reference:
-            log.info("%s: checked, and sent as a file upload of the same image", read.name)
-        return self._outgoing(read, data, fmt), report
+        mime = FORMAT_MIME.get(fmt) or f"image/{fmt.lower()}"
+        changed = data is not read.data or declared is None or declared.lower() != mime
+        filename = self._filename(read, image.label, fmt)
+        return Outgoing(data, fmt, mime, filename, changed, read.headers), report
 
-    def _fitted(self, upload: Upload, target: Target) -> tuple[bytes, str | None, FileReport]:
-        """Fix the upload in memory with ``sora-guard fix``'s own code and the chosen strategy."""
+    def _fitted(
+        self, upload: Upload, label: str, target: Target, rules: list
+    ) -> tuple[bytes, str | None, FileReport]:
+        """Repair the image in memory with the engine (the pipeline ``sora-guard fix`` runs)."""
         spec = fix_spec(dataclasses.replace(self.settings, strategy=self.fix))
-        result = repair(upload.data, f"<{upload.field}>", target, self.rules, spec)
+        result = repair(upload.data, f"<{label}>", target, rules, spec)
         for d in result.notes:
             if d.severity is Severity.WARNING:
                 log.warning("%s: %s %s: %s", upload.name, d.code, d.name, d.message)
@@ -239,42 +241,46 @@ class Preflight:
         return result.output or upload.data, report.info.format if report.info else None, report
 
     @staticmethod
-    def _outgoing(upload: Upload, data: bytes, fmt: str) -> tuple:
-        """``(name, bytes, MIME[, headers])`` with the extension and MIME type of the real content."""
+    def _filename(upload: Upload, label: str, fmt: str) -> str:
+        """The upload's own name when its extension names ``fmt``, else its stem (or the field) + the right one."""
         extension = FORMAT_EXTENSION.get(fmt, "." + fmt.lower())
         stem, ext = os.path.splitext(upload.filename or "")
-        filename = (
-            upload.filename
-            if upload.filename and EXTENSION_FORMATS.get(ext.lower()) == fmt
-            else (stem or upload.field) + extension
-        )
-        mime = FORMAT_MIME.get(fmt) or mimetypes.guess_type(filename)[0] or f"image/{fmt.lower()}"
-        return (filename, data, mime) if upload.headers is None else (filename, data, mime, upload.headers)
+        if upload.filename and EXTENSION_FORMATS.get(ext.lower()) == fmt:
+            return upload.filename
+        return (stem or re.sub(r"\W+", "_", label.split("[")[0].rsplit(".", 1)[-1]) or "image") + extension
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _failed(self, name: str, reason: str, target: Target, rules: list) -> FileReport:
+        """A report for an input that could not be read, through the engine's own rules (SG501)."""
+        return check_info(ImageInfo(name=name, read_error=reason), target, rules)
 
     def _read(
-        self, label: str, value: object, target: Target, notes: list[str]
+        self, label: str, value: object, target: Target, rules: list, notes: list[str], hint: str = ""
     ) -> Upload | FileReport | None:
-        """Read one upload as the SDK would; None when it is absent or cannot be checked locally."""
-        limit = target.limits.max_file_bytes  # what SG301 does not catch: uploads too big to read at all
+        """Read one image as the SDK would; None when it is absent or cannot be checked locally."""
+        limit = target.limits.max_file_bytes  # what SG301 does not catch: inputs too big to read at all
         if isinstance(value, tuple) and len(value) >= 2:
             filename = value[0] if isinstance(value[0], str) else None
-            inner = self._read(label, value[1], target, notes)
+            inner = self._read(label, value[1], target, rules, notes, hint)
             if isinstance(inner, Upload):
                 inner.filename = filename
                 inner.name = filename or inner.name
+                given = value[2] if len(value) > 2 and isinstance(value[2], str) else None
+                inner.declared = given or (mimetypes.guess_type(filename)[0] if filename else None)
                 inner.headers = value[3] if len(value) > 3 else None
             return inner
-        if isinstance(value, bytes):
-            return Upload(label, f"<{label} bytes>", None, value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return Upload(f"<{label} bytes>", None, bytes(value), None)
         if isinstance(value, os.PathLike):
-            return self._read_path(label, value, target, limit)
+            return self._read_path(value, target, rules, limit)
         if isinstance(value, io.IOBase) and not isinstance(value, io.TextIOBase):
-            return self._read_stream(label, value, target, limit)
-        if isinstance(value, dict):
-            return self._read_reference(label, value, target, notes, limit)
+            return self._read_stream(label, value, target, rules, limit)
+        if isinstance(value, str):
+            return self._read_string(label, value, target, rules, notes, limit, hint)
         return None
 
-    def _read_path(self, label: str, path: os.PathLike, target: Target, limit: int) -> Upload | FileReport:
+    def _read_path(self, path: os.PathLike, target: Target, rules: list, limit: int) -> Upload | FileReport:
         name = os.fspath(path)
         name = name if isinstance(name, str) else os.fsdecode(name)
         try:
@@ -282,10 +288,12 @@ class Preflight:
         except OSError:
             data = None
         if data is None:  # the check says why (missing, unreadable, over the read limit)
-            return check_path(path, target, self.rules)
-        return Upload(label, name, os.path.basename(name), data)
+            return check_path(path, target, rules)
+        return Upload(name, os.path.basename(name), data, mimetypes.guess_type(name)[0])
 
-    def _read_stream(self, label: str, stream: io.IOBase, target: Target, limit: int) -> Upload | FileReport:
+    def _read_stream(
+        self, label: str, stream: io.IOBase, target: Target, rules: list, limit: int
+    ) -> Upload | FileReport:
         raw_name = getattr(stream, "name", None)
         filename = os.path.basename(raw_name) if isinstance(raw_name, str) else None
         name = raw_name if filename else f"<{label} file object>"
@@ -297,78 +305,65 @@ class Preflight:
         try:
             data = read_stream(stream, limit)
         except (OSError, ValueError) as exc:
-            return _failed(name, str(exc) or type(exc).__name__, target, self.rules)
+            return self._failed(name, str(exc) or type(exc).__name__, target, rules)
         finally:
             if position is not None:
                 stream.seek(position)
         if data is None:
-            return _failed(name, f"more than {limit} bytes, over the per-file read limit", target, self.rules)
-        return Upload(label, name, filename, data)
+            return self._failed(name, f"more than {limit} bytes, over the per-file read limit", target, rules)
+        return Upload(name, filename, data, mimetypes.guess_type(filename)[0] if filename else None)
 
-    def _read_reference(
-        self, label: str, value: dict, target: Target, notes: list[str], limit: int
+    def _read_string(
+        self, label: str, text: str, target: Target, rules: list, notes: list[str], limit: int, hint: str
     ) -> Upload | FileReport | None:
-        url = value.get("image_url")
-        if isinstance(url, str) and url[:5].lower() == "data:":
-            return self._read_data_url(label, url, target)
-        if (
-            isinstance(url, str)
-            and self.fetch_urls
-            and urllib.parse.urlsplit(url).scheme in ("http", "https")
-        ):
-            return self._fetch(label, url, target, limit)
-        what = (
-            f"image_url {_redact(url)}"
-            if isinstance(url, str)
-            else "file_id"
-            if "file_id" in value
-            else "reference"
-        )
-        hint = "; guard(client, fetch_urls=True) downloads and checks it" if isinstance(url, str) else ""
-        if self.sends_references is False:
-            hint += "; note: this openai version cannot send a reference dict from this call (it raises RuntimeError): upload a file"
-        notes.append(f"{label} {what} cannot be checked locally and is passed through unchecked{hint}")
+        if text[:5].lower() == "data:":
+            return self._read_data_url(label, text, target, rules)
+        if self.fetch_urls and urllib.parse.urlsplit(text).scheme in ("http", "https"):
+            return self._fetch(label, text, target, rules, limit)
+        is_url = "://" in text
+        shown = _redact(text) if is_url else text if len(text) < 80 else text[:77] + "..."
+        if is_url and text[:4] == "http":
+            hint = "; guard(client, fetch_urls=True) downloads and checks it" + hint
+        notes.append(f"{label} {shown} cannot be checked locally and is passed through unchecked{hint}")
         return None
 
-    def _read_data_url(self, label: str, url: str, target: Target) -> Upload | FileReport:
+    def _read_data_url(self, label: str, url: str, target: Target, rules: list) -> Upload | FileReport:
         name = f"<{label} data URL>"
         head, comma, payload = url.partition(",")
         if not comma:
-            return _failed(name, "data URL has no ',' before its content", target, self.rules)
-        limit = _data_url_limit(target)
-        if len(payload) > (limit * 4) // 3 + 4:
-            return _failed(
-                name,
-                f"data URL of {len(payload)} characters decodes to more than the limit of {limit} bytes",
-                target,
-                self.rules,
-            )
+            return self._failed(name, "data URL has no ',' before its content", target, rules)
+        limit = min(target.limits.max_file_bytes, target.max_bytes or target.limits.max_file_bytes)
+        if len(payload) > (limit * 4) // 3 + 4:  # never decode what SG301 would refuse anyway
+            reason = f"data URL of {len(payload)} characters decodes to more than the limit of {limit} bytes"
+            return self._failed(name, reason, target, rules)
         try:
             if head.lower().endswith(";base64"):
                 data = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
             else:
                 data = urllib.parse.unquote_to_bytes(payload)
         except (binascii.Error, ValueError):
-            return _failed(name, "data URL content is not valid base64", target, self.rules)
-        return Upload(label, name, None, data, reference=True)
+            return self._failed(name, "data URL content is not valid base64", target, rules)
+        declared = head[5:].split(";")[0].strip() or "text/plain"  # RFC 2397's default type
+        return Upload(name, None, data, declared)
 
-    def _fetch(self, label: str, url: str, target: Target, limit: int) -> Upload | FileReport:
+    def _fetch(self, label: str, url: str, target: Target, rules: list, limit: int) -> Upload | FileReport:
         import urllib.request
 
         shown = _redact(url)
         try:
             with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as response:
-                data = read_stream(response, limit)
+                data = response.read(limit + 1)
+                declared = response.headers.get_content_type()
         except (OSError, ValueError) as exc:
-            return _failed(
-                shown, f"download failed: {getattr(exc, 'reason', None) or exc}", target, self.rules
+            return self._failed(
+                shown, f"download failed: {getattr(exc, 'reason', None) or exc}", target, rules
             )
-        if data is None:
-            return _failed(
-                shown, f"download is over the per-file read limit of {limit} bytes", target, self.rules
+        if len(data) > limit:
+            return self._failed(
+                shown, f"download is over the per-file read limit of {limit} bytes", target, rules
             )
         filename = os.path.basename(urllib.parse.urlsplit(url).path) or None
-        return Upload(label, shown, filename, data)
+        return Upload(shown, filename, data, declared)
 
     # -- failure -----------------------------------------------------------------------------
 
@@ -376,9 +371,8 @@ class Preflight:
         """Raise PreflightError when any report has errors; ``fixable`` lists the reports fix mode would repair."""
         failing = [r for r in reports if not r.ok]
         if failing:
-            raise PreflightError(
-                self._message(call, failing, [any(r is f for f in fixable) for r in failing]), reports
-            )
+            message = self._message(call, failing, [any(r is f for f in fixable) for r in failing])
+            raise PreflightError(message, reports)
 
     def _message(self, call: str, reports: list[FileReport], guard_fixes: list[bool]) -> str:
         lines = [f"sora-guard stopped {call} before sending anything:"]

@@ -16,6 +16,7 @@ from sora_guard.vocabulary.contract import (
     contain_scale,
     cover_scale,
 )
+from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
 from sora_guard.vocabulary.model import (
     Diagnostic,
     FileReport,
@@ -31,6 +32,13 @@ from sora_guard.vocabulary.model import (
 )
 
 __all__ = [
+    "Adapter",
+    "Call",
+    "Context",
+    "ImageInput",
+    "Outgoing",
+    "Plan",
+    "instance_of",
     "Diagnostic",
     "Entry",
     "FileReport",

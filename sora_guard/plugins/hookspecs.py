@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sora_guard.plugins.markers import hookspec
 from sora_guard.vocabulary.contract import Reporter, Strategy
+from sora_guard.vocabulary.guarding import Adapter
 from sora_guard.vocabulary.model import Profile, Rule
 
 
@@ -37,4 +38,13 @@ def sora_guard_reporters() -> list[Reporter]:
     """Return the output :class:`~sora_guard.plugins.Reporter` objects this plugin provides.
 
     Each reporter has a ``name`` (the value of ``--output-format``) and renders a report as text.
+    """
+
+
+@hookspec
+def sora_guard_guards() -> list[Adapter]:
+    """Return the pre-flight guard :class:`~sora_guard.plugins.Adapter` objects this plugin provides.
+
+    An adapter recognises an SDK client and says which calls carry images, where, and against which
+    profile; ``sora_guard.guard(client)`` uses the last registered adapter that recognises the client.
     """

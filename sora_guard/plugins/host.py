@@ -12,6 +12,7 @@ import pluggy
 from sora_guard.plugins import hookspecs
 from sora_guard.plugins.markers import PROJECT
 from sora_guard.vocabulary.exceptions import PluginWarning, lookup
+from sora_guard.vocabulary.guarding import Adapter
 from sora_guard.vocabulary.model import Profile, Rule
 
 ENTRY_POINT_GROUP = "sora_guard"
@@ -23,6 +24,7 @@ BUILTIN_MODULES = (
     "sora_guard.builtin.strategies",
     "sora_guard.builtin.reporters",
     "sora_guard.builtin.html_report",
+    "sora_guard.builtin.guards",
 )
 
 
@@ -137,6 +139,11 @@ class Registry:
     @functools.cached_property
     def reporters(self) -> dict:
         return {r.name: r for r in self._collect("sora_guard_reporters")}
+
+    @functools.cached_property
+    def guards(self) -> list[Adapter]:
+        """The pre-flight guard adapters, in registration order (built-ins first)."""
+        return list(self._collect("sora_guard_guards"))
 
     def profile(self, name: str) -> Profile:
         return lookup("profile", name, self.profiles)

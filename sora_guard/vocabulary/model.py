@@ -91,6 +91,12 @@ class Profile:
     seconds: tuple[str, ...] = ()
     needs_alpha: bool = False
     notes: str = ""
+    sources: tuple[str, ...] = ()
+    """Where the values come from (SDK files, service documentation), for ``sora-guard profiles NAME``."""
+    unverified: tuple[str, ...] = ()
+    """Values no source could confirm, each as ``"field: why"``; configurable, never to be trusted blindly."""
+    status: str = ""
+    """The service's state when it is not simply available (an announced shutdown, retired models)."""
 
     def covers_model(self, model: str) -> bool:
         """True when ``model`` is one of ``models`` or a dated snapshot of one (``sora-2-2025-10-06``)."""
@@ -144,6 +150,11 @@ class Target:
     max_bytes: int | None = None
     limits: Limits = Limits()
     seconds: str | None = None
+    output: Size | None = None
+    """The shape of what the service renders from the image (a video's aspect), when that is not an
+    input size: an image of another aspect is cropped or padded by the service (SG107, a warning)."""
+    problems: tuple[str, ...] = ()
+    """Why the request's own parameters are refused (set by the pre-flight guard, reported by SG601)."""
 
     @classmethod
     def for_profile(cls, profile: Profile, size: Size | None = None, **overrides) -> Target:
@@ -196,6 +207,8 @@ class ImageInfo:
     """Why file discovery deliberately did not read this path (a symbolic link out of the tree)."""
     extraneous_bytes: tuple[int, int] | None = None
     """JPEG: (count, marker) of bytes between header segments that libjpeg skips with a warning."""
+    declared_mime: str | None = None
+    """The MIME type an upload announces (a data URL's, a tuple's, an SDK field's), when it says one."""
 
     @property
     def displayed(self) -> Size | None:

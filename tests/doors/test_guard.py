@@ -320,7 +320,9 @@ def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
 def test_other_attributes_are_the_clients(client):
     guarded = sora_guard.guard(client)
     assert (
-        guarded.base_url == client.base_url and guarded.files is client.files and guarded.unguarded is client
+        guarded.base_url == client.base_url
+        and guarded.models is client.models
+        and guarded.unguarded is client
     )
     assert {"videos", "images", "files", "chat", "unguarded"} <= set(dir(guarded))
 
@@ -427,20 +429,19 @@ def test_import_without_openai_is_cheap_and_works():
     )
 
 
-def test_checked_data_url_is_left_as_it_is_for_an_sdk_that_sends_reference_dicts():
-    from sora_guard.api import make_settings
-    from sora_guard.guard.preflight import Preflight
+def test_checked_data_url_is_left_as_it_is_for_an_sdk_that_sends_reference_dicts(client, monkeypatch):
+    from sora_guard.builtin.guards import openai as adapter
 
     ref = {"image_url": "data:image/jpeg;base64," + base64.b64encode(jpeg()).decode()}
     kwargs = {"prompt": "x", "size": "1280x720", "input_reference": ref}
+    preflight = sora_guard.guard(client).preflight
+    sent_as_upload = preflight.prepare("videos.create", adapter.plan_video(kwargs, preflight), kwargs)
     assert (
-        Preflight(make_settings(), sends_references=True).videos_create(kwargs).kwargs["input_reference"]
-        is ref
-    )
-    assert (
-        Preflight(make_settings(), sends_references=False).videos_create(kwargs).kwargs["input_reference"][0]
-        == "input_reference.jpg"
-    )
+        sent_as_upload.arguments["input_reference"][0] == "input_reference.jpg"
+    )  # openai 3.57 cannot send the dict
+    monkeypatch.setattr(adapter, "_sdk_sends_references", lambda: True)  # an SDK version that can
+    left = preflight.prepare("videos.create", adapter.plan_video(kwargs, preflight), kwargs)
+    assert left.arguments["input_reference"] is ref
 
 
 def test_sizes_and_seconds_come_from_the_configured_profiles(server, client, tmp_path):

@@ -35,6 +35,7 @@ SIZES = {
 SECONDS = {"4", "8", "12", "16", "20"}
 VIDEO_MIMES = ("image/jpeg", "image/png", "image/webp")
 EDIT_MIMES = ("image/png", "image/webp", "image/jpeg")
+VISION_MIMES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 SIZE_MISMATCH = "Inpaint image must match the requested width and height"
 
 
@@ -60,6 +61,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     parts: list[Part] = field(default_factory=list)
+    json: object = None
 
     def field(self, name: str) -> str | None:
         return next((p.text for p in self.parts if p.name == name and p.filename is None), None)
@@ -202,7 +204,10 @@ class OpenAIServer:
                 raise ServiceError(413, "Request body too large")
             body = h.rfile.read(length) if length else b""
             if method == "POST" and body:
-                record.parts = parse_multipart(h.headers.get("Content-Type", ""), body)
+                if h.headers.get("Content-Type", "").startswith("application/json"):
+                    record.json = json.loads(body)
+                else:
+                    record.parts = parse_multipart(h.headers.get("Content-Type", ""), body)
             with self._lock:
                 self.requests.append(record)
             status, payload, headers = self._route(method, h.path, record)
@@ -232,6 +237,14 @@ class OpenAIServer:
             return 200, self._poll_video(match.group(1)), {"openai-poll-after-ms": "1"}
         if method == "POST" and path == "/v1/images/edits":
             return 200, self._edit_image(record), {}
+        if (
+            method == "POST"
+            and path in ("/v1/responses", "/v1/chat/completions")
+            or re.fullmatch(r"/v1/conversations(/[\w-]+/items)?", path)
+        ):
+            return 200, self._vision(path, record), {}
+        if method == "POST" and path == "/v1/files":
+            return 200, self._file(record), {}
         raise ServiceError(404, f"Invalid URL ({method} {path})")
 
     # -- endpoints -----------------------------------------------------------------------------
@@ -300,6 +313,70 @@ class OpenAIServer:
                 video.update(status="completed", progress=100, completed_at=int(time.time()))
             return dict(video)
 
+    def _vision(self, path: str, r: Recorded) -> dict:
+        """Responses, chat completions and conversation items: every image data URL must decode to its type."""
+        urls: list[str] = []
+
+        def walk(value: object) -> None:
+            if isinstance(value, dict):
+                url = value.get("image_url")
+                url = url.get("url") if isinstance(url, dict) else url
+                if (
+                    value.get("type") in ("input_image", "image_url")
+                    and isinstance(url, str)
+                    and url.startswith("data:")
+                ):
+                    urls.append(url)
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+
+        walk(r.json)
+        for url in urls:
+            head, _, payload = url.partition(",")
+            part = Part("image_url", "image", head[5:].split(";")[0], base64.b64decode(payload))
+            _check_mime(part, "image_url", VISION_MIMES)
+            im = _open_image(part, "image_url")
+            if f"image/{im.format.lower()}" != part.content_type:
+                raise ServiceError(
+                    400, "Invalid image: the content does not match its type.", "image_url", "invalid_image"
+                )
+        if path == "/v1/responses":
+            return {
+                "id": "resp_1",
+                "object": "response",
+                "created_at": 0,
+                "status": "completed",
+                "output": [],
+            }
+        if path == "/v1/chat/completions":
+            return {
+                "id": "chatcmpl_1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "m",
+                "choices": [],
+            }
+        if path == "/v1/conversations":
+            return {"id": "conv_1", "object": "conversation", "created_at": 0}
+        return {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+
+    def _file(self, r: Recorded) -> dict:
+        part = r.file("file")
+        if r.field("purpose") == "vision":
+            _check_mime(part, "file", VISION_MIMES)
+            _open_image(part, "file")
+        return {
+            "id": "file-1",
+            "object": "file",
+            "bytes": len(part.data),
+            "created_at": 0,
+            "filename": part.filename,
+            "purpose": r.field("purpose"),
+        }
+
     def _edit_image(self, r: Recorded) -> dict:
         images = r.files("image") + r.files("image[]")
         if not images:
@@ -315,7 +392,28 @@ class OpenAIServer:
                 )
             im = _open_image(part, "image")
             first = first or im
-        mask = r.file("mask")
+        if len(images) > 16:
+            raise ServiceError(400, "Too many images: at most 16.", "image", "too_many_images")
+        mask, markup = r.file("mask"), r.file("markup")
+        if mask is not None and markup is not None:
+            raise ServiceError(400, "'markup' cannot be combined with 'mask'.", "markup", "invalid_value")
+        if markup is not None:
+            _check_mime(markup, "markup", ("image/png",))
+            m = _open_image(markup, "markup")
+            if m.size != first.size or (m.mode not in ("RGBA", "LA", "PA") and "transparency" not in m.info):
+                raise ServiceError(
+                    400, "Invalid markup: a transparent PNG at the image's size.", "markup", "invalid_markup"
+                )
+        size = r.field("size")
+        if size and size != "auto":
+            w, _, h = size.partition("x")
+            if (
+                not (w.isdigit() and h.isdigit())
+                or int(w) % 16
+                or int(h) % 16
+                or not 1 / 3 <= int(w) / int(h) <= 3
+            ):
+                raise ServiceError(400, f"Invalid value: '{size}'.", "size", "invalid_value")
         if mask is not None:
             _check_mime(mask, "mask", ("image/png",))
             if len(mask.data) >= 4 * 1024 * 1024:

@@ -1,0 +1,16 @@
+"""The built-in guard adapters, registered through the ``sora_guard`` entry points like a third party's.
+
+No adapter imports its SDK: each recognises clients by their classes once the SDK is loaded.
+"""
+
+from __future__ import annotations
+
+from sora_guard.plugins.markers import hookimpl
+from sora_guard.vocabulary.guarding import Adapter
+
+
+@hookimpl
+def sora_guard_guards() -> list[Adapter]:
+    from sora_guard.builtin.guards import openai
+
+    return [openai.ADAPTER]

@@ -1,0 +1,284 @@
+"""The openai adapter: ``videos.*`` (gateways that mirror the Sora API), ``images.edit``, image inputs of
+``responses`` / ``conversations`` / ``chat.completions``, and ``files.create`` for vision.
+
+Multipart uploads always leave typed from their content (the SDK sends nameless bytes as
+``application/octet-stream``, which OpenAI's image endpoints refuse); data URLs inside JSON bodies
+leave untouched unless fixed. Images inside ``extra_body`` are checked like named parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+import os
+
+from sora_guard.builtin.guards._walk import data_urls, is_data_url, parts
+from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Plan, instance_of
+from sora_guard.vocabulary.model import Size
+
+__all__ = ["ADAPTER"]
+
+VIDEO_DEFAULTS = {"model": "sora-2", "size": "720x1280"}
+"""What the service uses when ``videos.create`` omits a parameter (the SDK's documented defaults)."""
+IMAGE_EDIT = "openai-image-edit"
+MASK = "openai-image-mask"
+MARKUP = "openai-image-markup"
+VISION = "openai-vision"
+MAX_EDIT_IMAGES = 16
+STANDARD_EDIT_SIZES = {"auto", "1024x1024", "1536x1024", "1024x1536", "256x256", "512x512"}
+MAX_EDIT_OUTPUT = Size(3840, 2160)
+
+
+def _file_tuple(out):
+    return out.file_tuple()
+
+
+def _data_url(out):
+    return out.data_url()
+
+
+@functools.cache
+def _sdk_sends_references() -> bool | None:
+    """Whether the installed SDK's multipart calls accept a reference dict (openai 3.54+: no, RuntimeError).
+
+    Asks the SDK's own file extraction, the step ``videos.create`` runs on ``input_reference``.
+    """
+    try:
+        from openai._utils import extract_files
+    except ImportError:
+        return None
+    try:
+        extract_files({"input_reference": {"file_id": "probe"}}, paths=[["input_reference"]])
+    except RuntimeError:
+        return False
+    except Exception:
+        return None
+    return True
+
+
+def _extra_body(arguments: dict, profile: str | None) -> list[ImageInput]:
+    """Images hidden in ``extra_body``: checked like named ones, so it is not a way around the guard."""
+    found = []
+    for where, value in data_urls(arguments.get("extra_body"), ("extra_body",)):
+        label = ".".join(map(str, where))
+        encode = _data_url if isinstance(value, str) else None
+        found.append(
+            ImageInput(label, where, value, profile=profile, encode=encode, fixable=encode is not None)
+        )
+    return found
+
+
+# -- videos ------------------------------------------------------------------------------------
+
+
+def plan_video(arguments: dict, ctx: Context) -> Plan:
+    """``videos.create`` / ``create_and_poll``: the model/size/seconds request and ``input_reference``."""
+    model = arguments.get("model")
+    model = model if isinstance(model, str) else VIDEO_DEFAULTS["model"]
+    size_text = arguments.get("size")
+    size_text = size_text if isinstance(size_text, str) else VIDEO_DEFAULTS["size"]
+    seconds = arguments.get("seconds")
+    plan = Plan(
+        request_profile=ctx.profile_for_model(model, ctx.default_profile),
+        request_seconds=str(seconds) if isinstance(seconds, (str, int)) else None,
+    )
+    try:
+        plan.request_size = Size.parse(size_text)
+    except ValueError as exc:
+        plan.problems.append(f"size {exc}")
+        return plan
+    value = arguments.get("input_reference")
+    sends_references = _sdk_sends_references()
+    image = ImageInput(
+        "input_reference", ("input_reference",), value, profile=plan.request_profile, size=plan.request_size,
+        encode=_file_tuple, always_encode=True,
+    )  # fmt: skip
+    if isinstance(value, dict):
+        url, file_id = value.get("image_url"), value.get("file_id")
+        cannot = "; note: this openai version cannot send a reference dict from this call (it raises RuntimeError): upload a file"
+        hint = cannot if sends_references is False else ""
+        if isinstance(url, str):
+            image.where, image.value, image.hint = ("input_reference", "image_url"), url, hint
+            image.always_encode = sends_references is False
+            if image.always_encode:  # the checked image goes out as a file upload instead
+                image.where = ("input_reference",)
+            else:
+                image.encode = _data_url
+        else:
+            what = f"file_id {file_id}" if file_id is not None else "reference"
+            plan.notes.append(
+                f"input_reference {what} cannot be checked locally and is passed through unchecked{hint}"
+            )
+            return plan
+    if value is not None or "input_reference" in arguments:
+        plan.images.append(image)
+    plan.images.extend(_extra_body(arguments, plan.request_profile))
+    return plan
+
+
+# -- images.edit -------------------------------------------------------------------------------
+
+
+def _edit_size_problems(size: object) -> list[str]:
+    """Why the service refuses an output ``size`` (GPT image models: sides divisible by 16, 1:3 to 3:1,
+    at most 3840x2160); standard sizes and ``auto`` always pass."""
+    if not isinstance(size, str) or size in STANDARD_EDIT_SIZES:
+        return []
+    try:
+        s = Size.parse(size)
+    except ValueError as exc:
+        return [f"size {exc}"]
+    problems = []
+    if s.width % 16 or s.height % 16:
+        problems.append(f"size {s}: width and height must both be divisible by 16")
+    if not 1 / 3 <= s.aspect <= 3:
+        problems.append(f"size {s}: aspect {s.aspect:.3f} is outside 1:3 to 3:1")
+    if max(s.width, s.height) > MAX_EDIT_OUTPUT.width or min(s.width, s.height) > MAX_EDIT_OUTPUT.height:
+        problems.append(
+            f"size {s}: above the maximum of {MAX_EDIT_OUTPUT} (or its portrait {MAX_EDIT_OUTPUT.transposed()})"
+        )
+    return problems
+
+
+def plan_edit(arguments: dict, ctx: Context) -> Plan:
+    """``images.edit``: up to 16 images, then the mask or the markup at the first image's size."""
+    profile = IMAGE_EDIT
+    plan = Plan(problems=_edit_size_problems(arguments.get("size")))
+    images = arguments.get("image")
+    many = isinstance(images, list)
+    items = list(images) if many else [images] if "image" in arguments and images is not None else []
+    if len(items) > MAX_EDIT_IMAGES:
+        plan.problems.append(f"{len(items)} images; images.edit takes at most {MAX_EDIT_IMAGES}")
+    for i, item in enumerate(items):
+        label = f"image[{i}]" if many else "image"
+        plan.images.append(
+            ImageInput(
+                label,
+                ("image", i) if many else ("image",),
+                item,
+                profile=profile,
+                encode=_file_tuple,
+                always_encode=True,
+            )
+        )
+    has = {f: arguments.get(f) is not None and not _omitted(arguments.get(f)) for f in ("mask", "markup")}
+    if has["mask"] and has["markup"]:
+        plan.problems.append(
+            "mask and markup cannot be combined (the SDK: markup 'cannot be combined with mask')"
+        )
+    first = plan.images[0].label if plan.images else None
+    for field, field_profile in (("mask", MASK), ("markup", MARKUP)):
+        if has[field]:
+            plan.images.append(
+                ImageInput(field, (field,), arguments[field], profile=field_profile, encode=_file_tuple,
+                           always_encode=True, fixable=False, same_size_as=first)
+            )  # fmt: skip
+    plan.images.extend(_extra_body(arguments, profile))
+    return plan
+
+
+def _omitted(value: object) -> bool:
+    """The SDK's ``omit`` / ``NOT_GIVEN`` sentinels (falsy, not None)."""
+    return type(value).__name__ in ("Omit", "NotGiven")
+
+
+# -- image inputs of responses, conversations and chat ------------------------------------------
+
+
+def _input_images(root: object, where: tuple, notes: list[str]) -> list[ImageInput]:
+    """``{"type": "input_image", "image_url" | "file_id"}`` and chat's ``{"type": "image_url", ...}`` parts."""
+    found = []
+    wanted = lambda part: part.get("type") in ("input_image", "image_url")  # noqa: E731
+    for address, part in parts(root, where, wanted):
+        label = ".".join(map(str, address[1:])) or address[0]
+        if part.get("type") == "image_url":
+            inner = part.get("image_url")
+            url, address = (
+                (inner.get("url"), (*address, "image_url", "url"))
+                if isinstance(inner, dict)
+                else (inner, (*address, "image_url"))
+            )
+        else:
+            url, address = part.get("image_url"), (*address, "image_url")
+        if isinstance(url, str):
+            found.append(ImageInput(label, address, url, profile=VISION, encode=_data_url))
+        elif part.get("file_id") is not None:
+            notes.append(
+                f"{label} file_id {part['file_id']} cannot be checked locally and is passed through unchecked"
+            )
+    return found
+
+
+def _planner(*fields: str):
+    def plan(arguments: dict, ctx: Context) -> Plan:
+        plan = Plan()
+        for field in fields:
+            plan.images.extend(_input_images(arguments.get(field), (field,), plan.notes))
+        for where, value in data_urls(arguments.get("extra_body"), ("extra_body",)):
+            if not any(image.where == where for image in plan.images):
+                label = ".".join(map(str, where))
+                plan.images.append(
+                    ImageInput(
+                        label, where, value, profile=VISION, encode=_data_url if is_data_url(value) else None
+                    )
+                )
+        return plan
+
+    return plan
+
+
+# -- files.create --------------------------------------------------------------------------------
+
+
+def plan_file(arguments: dict, ctx: Context) -> Plan:
+    """``files.create``: ``purpose="vision"`` against the vision profile; ``"user_data"`` images (by
+    name or declared type) get the service-independent checks; other purposes are not images."""
+    purpose, value = arguments.get("purpose"), arguments.get("file")
+    plan = Plan()
+    if purpose == "vision":
+        plan.images.append(
+            ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True)
+        )
+    elif purpose == "user_data" and _names_an_image(value):
+        plan.images.append(
+            ImageInput("file", ("file",), value, profile=None, encode=_file_tuple, always_encode=True)
+        )
+    return plan
+
+
+def _names_an_image(value: object) -> bool:
+    if isinstance(value, tuple) and value:
+        declared = value[2] if len(value) > 2 and isinstance(value[2], str) else None
+        return (declared or "").startswith("image/") or _names_an_image(
+            value[0] if isinstance(value[0], str) else value[1]
+        )
+    name = os.fspath(value) if isinstance(value, (str, os.PathLike)) else getattr(value, "name", None)
+    return isinstance(name, str) and (mimetypes.guess_type(name)[0] or "").startswith("image/")
+
+
+_RESPONSES = _planner("input", "extra_body")
+_CHAT = _planner("messages", "extra_body")
+_ITEMS = _planner("items", "extra_body")
+
+ADAPTER = Adapter(
+    name="openai",
+    clients=("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI"),
+    recognises=lambda client: instance_of(client, "openai", "OpenAI", "AsyncOpenAI"),
+    calls=(
+        Call("videos.create", plan_video),
+        Call("videos.create_and_poll", plan_video),
+        Call("images.edit", plan_edit),
+        Call("responses.create", _RESPONSES),
+        Call("responses.parse", _RESPONSES),
+        Call("responses.stream", _RESPONSES),
+        Call("conversations.create", _ITEMS),
+        Call("conversations.items.create", _ITEMS),
+        Call("chat.completions.create", _CHAT),
+        Call("chat.completions.parse", _CHAT),
+        Call("chat.completions.stream", _CHAT),
+        Call("files.create", plan_file),
+    ),
+    wrappers=("with_raw_response", "with_streaming_response"),
+    copies=("with_options", "copy"),
+    description="OpenAI (and gateways that mirror its API)",
+)

@@ -1,0 +1,240 @@
+"""The guarded client: a proxy that hands every call an adapter names to the preflight first.
+
+``GuardedClient`` forwards attribute access to the client. Where the adapter names a call
+(``"images.edit"``), the attribute path down to it is proxied and the method is wrapped: its
+arguments are bound to the SDK's own signature, planned by the adapter, checked and fixed by
+:class:`~sora_guard.guard.preflight.Preflight`, and only then passed to the SDK. Wrapper
+attributes (``with_raw_response``) are rebuilt around the proxy and copies (``with_options``)
+are guarded again, so every way to reach a guarded call goes through the check. Nothing is
+patched: other clients, and the SDK's classes, are untouched.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from sora_guard.guard.preflight import Preflight
+from sora_guard.vocabulary.exceptions import PreflightWarning
+from sora_guard.vocabulary.guarding import Adapter, Call
+
+__all__ = ["GuardedClient", "Door"]
+
+_QUIET_MODULES = (
+    "sora_guard",
+    "typing_extensions",
+    "anyio",
+    "asyncio",
+    "concurrent",
+    "threading",
+    "functools",
+)
+
+
+class Door:
+    """One adapter and one preflight: the calls to guard and how to run them."""
+
+    def __init__(self, adapter: Adapter, preflight: Preflight, sdk: str):
+        self.adapter = adapter
+        self.preflight = preflight
+        self.calls: dict[str, Call] = {c.path: c for c in adapter.calls}
+        self.prefixes = {
+            c.path.rsplit(".", i)[0] for c in adapter.calls for i in range(1, c.path.count(".") + 1)
+        }
+        self.quiet = (*_QUIET_MODULES, sdk)
+
+    def prepare(self, call: Call, arguments: dict) -> tuple[str | None, dict, list[str]]:
+        """The method to call (None: the guarded one), its arguments after the checks, and notes to warn about."""
+        plan = call.plan(arguments, self.preflight)
+        prepared = self.preflight.prepare(call.path, plan, arguments)
+        method_arguments = (
+            plan.arguments(prepared.arguments) if plan.arguments is not None else prepared.arguments
+        )
+        return plan.method, method_arguments, prepared.notes
+
+    def warn(self, notes: list[str]) -> None:
+        """Warn about each note, attributed to the first frame outside sora-guard and the SDK."""
+        if not notes:
+            return
+        frame, level = sys._getframe(0), 1
+        while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in self.quiet:
+            frame, level = frame.f_back, level + 1
+        for note in notes:
+            warnings.warn(f"sora-guard: {note}", PreflightWarning, stacklevel=level)
+
+
+class _Guarded:
+    """A proxy for the SDK object at ``path`` below the client."""
+
+    def __init__(self, target: Any, door: Door, path: str = ""):
+        object.__setattr__(self, "_sg_target", target)
+        object.__setattr__(self, "_sg_door", door)
+        object.__setattr__(self, "_sg_path", path)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_sg_"):  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
+        door, target = self._sg_door, self._sg_target
+        value = getattr(target, name)
+        full = f"{self._sg_path}.{name}" if self._sg_path else name
+        if full in door.calls and callable(value):
+            return _guarded_method(value, door.calls[full], door)
+        if name in door.adapter.wrappers:
+            return type(value)(self)  # e.g. VideosWithRawResponse(<guarded videos>): reads our methods
+        if name in door.adapter.copies and callable(value):
+            return _copier(value, door, self._sg_path)
+        if full in door.prefixes:
+            return _Guarded(value, door, full)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._sg_target, name, value)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(type(self))) | set(dir(self._sg_target)))
+
+    def __repr__(self) -> str:
+        return f"<guarded {self._sg_target!r}>"
+
+
+class GuardedClient(_Guarded):
+    """A client whose image-carrying calls are checked first; everything else is the client's.
+
+    ``unguarded`` is the client itself; ``preflight`` does the checking; ``adapter`` names the calls.
+    """
+
+    @property
+    def unguarded(self) -> Any:
+        return self._sg_target
+
+    @property
+    def preflight(self) -> Preflight:
+        return self._sg_door.preflight
+
+    @property
+    def adapter(self) -> Adapter:
+        return self._sg_door.adapter
+
+    def __enter__(self) -> GuardedClient:
+        self._sg_target.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sg_target.__exit__(*exc)
+
+    async def __aenter__(self) -> GuardedClient:
+        await self._sg_target.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._sg_target.__aexit__(*exc)
+
+    def __repr__(self) -> str:
+        preflight = self._sg_door.preflight
+        return f"<GuardedClient {type(self._sg_target).__name__} adapter={self.adapter.name} fix={preflight.fix!r}>"
+
+
+def _copier(method: Callable, door: Door, path: str) -> Callable:
+    """``method`` (``with_options``, ``copy``...), its result guarded the same way."""
+
+    @functools.wraps(method)
+    def copy(*args: Any, **kwargs: Any) -> Any:
+        copied = method(*args, **kwargs)
+        return GuardedClient(copied, door) if not path else _Guarded(copied, door, path)
+
+    return copy
+
+
+class _Binding:
+    """Binds a call's arguments to the SDK method's signature, flat (``**kwargs`` merged), and back."""
+
+    def __init__(self, function: Callable):
+        self.signature = inspect.signature(function)
+        params = list(self.signature.parameters.values())
+        self.var_keyword = next((p.name for p in params if p.kind is p.VAR_KEYWORD), None)
+
+    def arguments(self, args: tuple, kwargs: dict) -> dict | None:
+        try:
+            bound = self.signature.bind_partial(*args, **kwargs)
+        except TypeError:
+            return None  # the SDK reports its own argument errors
+        flat = dict(bound.arguments)
+        flat.update(flat.pop(self.var_keyword, None) or {})
+        return flat
+
+    def call_args(self, flat: dict) -> tuple[tuple, dict]:
+        named = {k: v for k, v in flat.items() if k in self.signature.parameters and k != self.var_keyword}
+        extra = {k: v for k, v in flat.items() if k not in self.signature.parameters}
+        bound = self.signature.bind_partial(**{k: v for k, v in named.items() if self._keywordable(k)})
+        positional = [named[k] for k in named if not self._keywordable(k)]
+        return tuple(positional) + bound.args, {**bound.kwargs, **extra}
+
+    def _keywordable(self, name: str) -> bool:
+        return self.signature.parameters[name].kind is not inspect.Parameter.POSITIONAL_ONLY
+
+
+def _guarded_method(bound_method: Callable, call: Call, door: Door) -> Callable:
+    """``bound_method`` with the preflight first (off the event loop when it is a coroutine function).
+
+    A method the SDK marks ``@deprecated`` keeps its warning: the wrapper carries the same message
+    and calls the function underneath it, so the warning is raised once, at the caller's line.
+    """
+    owner = getattr(bound_method, "__self__", None)
+    function = getattr(bound_method, "__func__", bound_method)
+    message = getattr(function, "__deprecated__", None)
+    inner = function.__wrapped__ if message and hasattr(function, "__wrapped__") else function
+    target = inner.__get__(owner) if owner is not None and hasattr(inner, "__get__") else inner
+    binding = _Binding(target)
+
+    def resolved(args: tuple, kwargs: dict) -> tuple[Callable, tuple, dict, list[str]]:
+        flat = binding.arguments(args, kwargs)
+        if flat is None:
+            return target, args, kwargs, []
+        method, prepared, notes = door.prepare(call, flat)
+        if method is None:
+            return (target, *binding.call_args(prepared), notes)
+        return getattr(owner, method), (), prepared, notes
+
+    if inspect.isasyncgenfunction(inner):
+
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            method, a, k, notes = await _off_loop(resolved, args, kwargs)
+            door.warn(notes)
+            async for item in method(*a, **k):
+                yield item
+
+    elif inspect.iscoroutinefunction(inner):
+
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            method, a, k, notes = await _off_loop(resolved, args, kwargs)
+            door.warn(notes)
+            return await method(*a, **k)
+
+    else:
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            method, a, k, notes = resolved(args, kwargs)
+            door.warn(notes)
+            return method(*a, **k)
+
+    functools.update_wrapper(guarded, inner)
+    if message:
+        import typing_extensions
+
+        return typing_extensions.deprecated(message)(guarded)
+    return guarded
+
+
+async def _off_loop(function: Callable, *args: Any) -> Any:
+    """Run the image work in a worker thread so the event loop keeps serving."""
+    try:
+        import anyio.to_thread
+    except ImportError:  # an asyncio-only SDK without anyio
+        import asyncio
+
+        return await asyncio.to_thread(function, *args)
+    return await anyio.to_thread.run_sync(function, *args)

@@ -1,0 +1,144 @@
+"""The guard adapter contract: where a call's images are, which profile each one answers to, and how
+checked bytes go back into the call. Adapters describe; the guard door checks and fixes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .model import Size
+
+__all__ = ["Adapter", "Call", "Context", "ImageInput", "Outgoing", "Plan", "instance_of"]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An image as it will leave: the bytes, their real format and MIME type, and a file name for them."""
+
+    data: bytes
+    format: str
+    mime: str
+    filename: str
+    changed: bool = False
+    """True when the bytes or their MIME type differ from what the caller passed."""
+    headers: object = None
+    """Part headers the caller gave in a ``(name, content, mime, headers)`` tuple, kept for the upload."""
+
+    def data_url(self) -> str:
+        """The image as a base64 data URL."""
+        import base64
+
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+    def file_tuple(self) -> tuple:
+        """The image as a multipart file tuple ``(name, bytes, MIME[, headers])``."""
+        base = (self.filename, self.data, self.mime)
+        return base if self.headers is None else (*base, self.headers)
+
+
+@dataclass
+class ImageInput:
+    """One image in a call's arguments.
+
+    ``where`` is its address in the call's arguments (names, keys, indexes and attribute names, as
+    ``("config", "last_frame")``); ``value`` is what sits there, in a form the door reads (bytes, an
+    ``os.PathLike``, a binary file object, a ``(name, content[, mime[, headers]])`` tuple, a data URL,
+    an ``http(s)`` URL, or any other string: a reference it cannot read, passed through with a warning).
+    ``declared_mime`` is the MIME type the SDK will announce when it does not come from ``value``
+    itself. ``profile`` names the profile it must satisfy (None: the service-independent checks only);
+    ``size`` is an exact size the request demands, ``output`` the shape of what the service renders
+    (a mismatch is a crop/pad warning). ``encode`` turns the outgoing image into the value the SDK
+    takes there (None: the value stays as it is); ``always_encode`` re-encodes even unchanged input
+    (an SDK that would mislabel it). ``max_bytes`` is a limit of this form of sending (a data URI's);
+    ``problem`` says why the value cannot be sent at all (it is reported, never read).
+    """
+
+    label: str
+    where: tuple
+    value: object
+    profile: str | None = None
+    size: Size | None = None
+    output: Size | None = None
+    declared_mime: str | None = None
+    encode: Callable[[Outgoing], object] | None = None
+    always_encode: bool = False
+    fixable: bool = True
+    max_bytes: int | None = None
+    problem: str | None = None
+    hint: str = ""
+    """Appended to the warning when the value cannot be checked locally (a remote URL, say)."""
+    same_size_as: str | None = None
+    """The label of an earlier image this one must match in displayed size (an edit mask)."""
+
+
+@dataclass
+class Plan:
+    """What the door needs for one call: the images, the request's own target, and anything to say."""
+
+    images: list[ImageInput] = field(default_factory=list)
+    request_profile: str | None = None
+    """A profile the request itself is checked against, image or not (model/size/seconds rules)."""
+    request_size: Size | None = None
+    request_seconds: str | None = None
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Request-level refusals the adapter found (a parameter combination the service rejects)."""
+    method: str | None = None
+    """Call this method of the same object instead (with the prepared arguments), e.g. ``upload``."""
+    arguments: Callable[[dict], dict] | None = None
+    """Turns the prepared arguments into those of ``method`` (default: they are passed as they are)."""
+
+
+Planner = Callable[[dict, "Context"], Plan]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A guarded method: ``path`` from the client (``"images.edit"``) and the planner for its arguments."""
+
+    path: str
+    plan: Planner
+
+
+class Context(Protocol):
+    """What a planner may ask the door: the profile for a model, or for an endpoint id."""
+
+    default_profile: str
+    """The configured profile (``profile`` setting; ``sora-2`` by default)."""
+
+    def profile_for_model(self, model: object, default: str | None) -> str | None:
+        """``guard(profile=...)`` when given, else the profile claiming ``model``, else ``default``."""
+
+    def profile_for_endpoint(self, endpoint: object, builtin: Mapping[str, str]) -> str | None:
+        """``guard(profile=...)``, else the configured ``[endpoints]`` or ``builtin`` pattern's profile, else None."""
+
+
+@dataclass
+class Adapter:
+    """A guard adapter: which clients it recognises and which of their calls carry images.
+
+    ``clients`` names the client classes (``"openai.OpenAI"``) for messages; ``recognises(client)``
+    says whether it serves this client (without importing the SDK when it is not loaded);
+    ``calls`` maps a method path to its planner. ``wrappers`` are attributes that wrap the client or a
+    resource around the same methods (``with_raw_response``), rebuilt around the guarded object;
+    ``copies`` are methods that return a configured copy of the client, guarded the same way.
+    """
+
+    name: str
+    clients: tuple[str, ...]
+    recognises: Callable[[object], bool]
+    calls: tuple[Call, ...]
+    wrappers: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()
+    description: str = ""
+
+
+def instance_of(client: object, module: str, *names: str) -> bool:
+    """True when ``client`` is an instance of ``module.name`` for one of ``names``; never imports ``module``."""
+    loaded = sys.modules.get(module)
+    if loaded is None:
+        return False
+    classes = tuple(c for c in (getattr(loaded, n, None) for n in names) if isinstance(c, type))
+    return bool(classes) and isinstance(client, classes)
