@@ -62,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         kwargs = {"model": "sora-2", "prompt": "a lighthouse", "size": "1280x720", "input_reference": ref}
         plain_call = lambda: client.videos.create(**kwargs)  # noqa: E731
         guarded_call = lambda: guarded.videos.create(**kwargs)  # noqa: E731
-        check_call = lambda: guarded.preflight.prepare(
-            "videos.create", plan_video(kwargs, guarded.preflight), kwargs
-        )  # noqa: E731
+
+        def check_call():
+            return guarded.preflight.prepare("videos.create", plan_video(kwargs, guarded.preflight), kwargs)
+
         for call in (plain_call, guarded_call, check_call):  # warm up: imports, registry, connections
             for _ in range(5):
                 call()
