@@ -332,10 +332,16 @@ class Preflight:
         head, comma, payload = url.partition(",")
         if not comma:
             return self._failed(name, "data URL has no ',' before its content", target, rules)
-        limit = min(target.limits.max_file_bytes, target.max_bytes or target.limits.max_file_bytes)
-        if len(payload) > (limit * 4) // 3 + 4:  # never decode what SG301 would refuse anyway
-            reason = f"data URL of {len(payload)} characters decodes to more than the limit of {limit} bytes"
-            return self._failed(name, reason, target, rules)
+        estimate = len(payload) * 3 // 4
+        if (
+            self.fix is None and target.max_bytes and estimate > target.max_bytes
+        ):  # never decode what SG301 refuses
+            return check_info(ImageInfo(name=name, byte_size=estimate), target, rules)
+        limit = target.limits.max_file_bytes
+        if estimate > limit + 3:
+            return self._failed(
+                name, f"data URL of {len(payload)} characters is over the per-file read limit", target, rules
+            )
         try:
             if head.lower().endswith(";base64"):
                 data = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)

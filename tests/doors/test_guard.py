@@ -200,7 +200,9 @@ def test_bad_data_url_is_decoded_and_checked(server, client):
 
 def test_data_url_over_the_byte_limit_is_refused_before_decoding(server, client):
     url = "data:image/jpeg;base64," + "A" * 400_000
-    with pytest.raises(PreflightError, match="400000 characters"):
+    with pytest.raises(
+        PreflightError, match="SG301 file-too-large: 300000 bytes is over the limit of 100000"
+    ):
         create(sora_guard.guard(client, max_bytes=100_000), {"image_url": url})
     assert server.requests == []
 
