@@ -11,6 +11,6 @@ from sora_guard.vocabulary.guarding import Adapter
 
 @hookimpl
 def sora_guard_guards() -> list[Adapter]:
-    from sora_guard.builtin.guards import openai
+    from sora_guard.builtin.guards import google_genai, openai
 
-    return [openai.ADAPTER]
+    return [openai.ADAPTER, google_genai.ADAPTER]

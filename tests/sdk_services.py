@@ -1,0 +1,327 @@
+"""Loopback stand-ins for Veo (Vertex AI and the Gemini interactions API), Runway, fal and Replicate.
+
+Each validates an image the way the service does (declared type allowed, content of that type,
+decodes whole, still, within the byte limit) and answers with a service-shaped 400 otherwise; every
+request is recorded on the :class:`~loopback.Loopback` it runs on, and every image that passed is
+kept in ``images`` as ``(declared MIME, bytes)`` for the tests to inspect.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from loopback import Loopback, Reject, Request
+from openai_server import parse_multipart
+from PIL import Image
+
+PIL_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+FAL_HOSTS = ("fal.run", "queue.fal.run", "rest.fal.ai", "v3.fal.media", "falrun.com", "queue.falrun.com")
+
+
+class ImageRefused(ValueError):
+    pass
+
+
+def inspect_image(
+    data: bytes, declared: str | None, allowed: tuple[str, ...], max_bytes: int | None = None
+) -> Image.Image:
+    """The service's own check: declared type allowed and true to the content, whole, still, within the limit."""
+    if declared not in allowed:
+        raise ImageRefused(f"unsupported MIME type {declared!r}; supported: {', '.join(allowed)}")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ImageRefused(f"image is {len(data)} bytes, over {max_bytes}")
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    except Exception:
+        raise ImageRefused("the image could not be decoded") from None
+    if PIL_MIME.get(im.format) != declared:
+        raise ImageRefused(f"declared {declared} but the content is {im.format}")
+    if getattr(im, "n_frames", 1) > 1:
+        raise ImageRefused("animated images are not supported")
+    return im
+
+
+def decode_data_uri(uri: str) -> tuple[str, bytes]:
+    head, _, payload = uri.partition(",")
+    if not head.startswith("data:") or not head.endswith(";base64"):
+        raise ImageRefused("not a base64 data URI")
+    return head[5:-7], base64.b64decode(payload, validate=True)
+
+
+@dataclass
+class Service:
+    """A validating handler; ``images`` holds what it accepted."""
+
+    images: list[tuple[str, bytes]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    url: str = ""
+
+    def accept(self, mime: str, data: bytes) -> None:
+        with self.lock:
+            self.images.append((mime, data))
+
+    def serve(self, **kwargs) -> Loopback:
+        loop = Loopback(self, **kwargs)
+        self.url = loop.url
+        return loop
+
+
+# -- Veo -------------------------------------------------------------------------------------------
+
+VEO_MIMES = ("image/jpeg", "image/png")
+GEMINI_MIMES = (
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "image/gif",
+    "image/bmp",
+    "image/tiff",
+)
+
+
+class VeoService(Service):
+    """Vertex AI ``:predictLongRunning`` for Veo models and the Developer API's ``/interactions``."""
+
+    def __call__(self, r: Request) -> tuple:
+        if r.method == "POST" and r.path.endswith(":predictLongRunning"):
+            return self._predict(r)
+        if r.method == "POST" and re.fullmatch(r"/v1\w*/interactions(\?.*)?", r.path):
+            return self._interaction(r)
+        raise Reject(404, {"error": {"code": 404, "message": f"no route {r.path}", "status": "NOT_FOUND"}})
+
+    @staticmethod
+    def _refuse(message: str) -> Reject:
+        return Reject(400, {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}})
+
+    def _predict(self, r: Request) -> tuple:
+        body = r.json()
+        (instance,) = body["instances"]
+        images = [instance.get("image"), instance.get("lastFrame")]
+        images += [ref.get("image") for ref in instance.get("referenceImages", [])]
+        images += [(instance.get("mask") or {}).get("image")] if instance.get("mask") else []
+        checked = []
+        for image in filter(lambda i: i is not None, images):
+            if "gcsUri" in image:
+                continue
+            if "bytesBase64Encoded" not in image:
+                raise self._refuse("Image must have either bytesBase64Encoded or gcsUri.")
+            data = base64.b64decode(image["bytesBase64Encoded"])
+            try:
+                inspect_image(data, image.get("mimeType"), VEO_MIMES)
+            except ImageRefused as exc:
+                raise self._refuse(f"Invalid image: {exc}") from None
+            checked.append((image.get("mimeType"), data))
+        for item in checked:
+            self.accept(*item)
+        return 200, {"name": f"projects/p/locations/us-central1/operations/{uuid.uuid4().hex[:8]}"}
+
+    def _interaction(self, r: Request) -> tuple:
+        body = r.json()
+        parts = []
+
+        def walk(value):
+            if isinstance(value, dict):
+                if value.get("type") == "image":
+                    parts.append(value)
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+
+        walk(body.get("input"))
+        for part in parts:
+            if "data" not in part:
+                continue
+            data = base64.b64decode(part["data"])
+            try:
+                inspect_image(data, part.get("mime_type"), GEMINI_MIMES)
+            except ImageRefused as exc:
+                raise self._refuse(f"Invalid image content: {exc}") from None
+            self.accept(part.get("mime_type"), data)
+        return 200, {"id": "interaction-1", "status": "completed", "object": "interaction", "outputs": []}
+
+
+# -- Runway ----------------------------------------------------------------------------------------
+
+RUNWAY_MIMES = ("image/jpeg", "image/png", "image/webp")
+RUNWAY_DATA_URI_CHARS = (
+    5 * 1024 * 1024
+)  # the service's own limit: the stand-in is lenient where the guard is strict
+
+
+class RunwayService(Service):
+    """``/v1/image_to_video`` and friends (data URIs in JSON), ``/v1/uploads`` and the upload target."""
+
+    def __call__(self, r: Request) -> tuple:
+        if r.method == "POST" and r.path == "/v1/uploads":
+            return 200, {
+                "uploadUrl": self.url + "/upload-target",
+                "fields": {"key": "k1"},
+                "runwayUri": "runway://upload/1",
+            }
+        if r.method == "POST" and r.path == "/upload-target":
+            parts = parse_multipart(r.headers.get("content-type", ""), r.body)
+            (part,) = [p for p in parts if p.filename is not None]
+            if not (part.content_type or "").startswith(
+                ("video/", "audio/")
+            ):  # media it takes besides images
+                self._check(part.content_type, part.data)
+            return 204, b""
+        if r.method == "POST" and r.path.startswith("/v1/"):
+            for uri in self._uris(r.json()):
+                if len(uri) > RUNWAY_DATA_URI_CHARS:
+                    raise Reject(400, {"error": "Data URI exceeds 5MB"})
+                try:
+                    mime, data = decode_data_uri(uri)
+                except (ImageRefused, ValueError) as exc:
+                    raise Reject(400, {"error": f"Invalid data URI: {exc}"}) from None
+                self._check(mime, data)
+            return 200, {"id": str(uuid.uuid4())}
+        raise Reject(404, {"error": f"no route {r.path}"})
+
+    def _check(self, mime: str | None, data: bytes) -> None:
+        try:
+            inspect_image(data, mime, RUNWAY_MIMES)
+        except ImageRefused as exc:
+            raise Reject(400, {"error": f"Invalid asset: {exc}"}) from None
+        self.accept(mime, data)
+
+    @staticmethod
+    def _uris(value) -> list[str]:
+        if isinstance(value, str):
+            return [value] if value.startswith("data:") else []
+        if isinstance(value, dict):
+            return [u for v in value.values() for u in RunwayService._uris(v)]
+        if isinstance(value, list):
+            return [u for v in value for u in RunwayService._uris(v)]
+        return []
+
+
+# -- fal -------------------------------------------------------------------------------------------
+
+FAL_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
+class FalService(Service):
+    """fal.run, queue.fal.run (submit, status, result), rest.fal.ai (CDN token) and v3.fal.media (upload)."""
+
+    def __call__(self, r: Request) -> tuple:
+        path = r.path.split("?")[0]
+        if r.host == "rest.fal.ai" and path == "/storage/auth/token":
+            return 200, {
+                "token": "cdn",
+                "token_type": "Bearer",
+                "base_url": "https://v3.fal.media",
+                "expires_at": "2099-01-01T00:00:00+00:00",
+            }
+        if r.host == "v3.fal.media" and path == "/files/upload":
+            self._check(r.headers.get("content-type"), r.body, ["upload"])
+            return 200, {"access_url": f"https://v3.fal.media/files/{uuid.uuid4().hex[:8]}"}
+        if r.host == "fal.run" and r.method == "POST":
+            self._arguments(r.json())
+            return 200, {"video": {"url": "https://v3.fal.media/files/out.mp4"}}
+        if r.host == "queue.fal.run":
+            return self._queue(r, path)
+        raise Reject(404, {"detail": f"no route {r.host}{path}"})
+
+    def _queue(self, r: Request, path: str) -> tuple:
+        if r.method == "POST":
+            self._arguments(r.json())
+            base = f"https://queue.fal.run{path}/requests/1"
+            return 200, {
+                "request_id": "1",
+                "response_url": base,
+                "status_url": base + "/status",
+                "cancel_url": base + "/cancel",
+            }
+        if path.endswith("/status"):
+            return 200, {"status": "COMPLETED", "logs": [], "metrics": {}}
+        return 200, {"video": {"url": "https://v3.fal.media/files/out.mp4"}}
+
+    def _arguments(self, body) -> None:
+        def walk(value, loc):
+            if isinstance(value, str) and value.startswith("data:"):
+                try:
+                    mime, data = decode_data_uri(value)
+                except (ImageRefused, ValueError) as exc:
+                    raise Reject(
+                        422, {"detail": [{"loc": ["body", *loc], "msg": str(exc), "type": "value_error"}]}
+                    ) from None
+                self._check(mime, data, loc)
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, [*loc, k])
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    walk(v, [*loc, i])
+
+        walk(body, [])
+
+    def _check(self, mime: str | None, data: bytes, loc: list) -> None:
+        try:
+            inspect_image(data, mime, FAL_MIMES)
+        except ImageRefused as exc:
+            raise Reject(
+                422, {"detail": [{"loc": ["body", *loc], "msg": str(exc), "type": "image_load_error"}]}
+            ) from None
+        self.accept(mime, data)
+
+
+# -- Replicate -------------------------------------------------------------------------------------
+
+REPLICATE_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
+class ReplicateService(Service):
+    """``/v1/files`` (multipart), ``/v1/models/OWNER/NAME/predictions`` and ``/v1/predictions``."""
+
+    def __call__(self, r: Request) -> tuple:
+        if r.method == "POST" and r.path == "/v1/files":
+            (part,) = [
+                p
+                for p in parse_multipart(r.headers.get("content-type", ""), r.body)
+                if p.filename is not None
+            ]
+            self._check(part.content_type, part.data)
+            return 201, {
+                "id": "file1", "name": part.filename, "content_type": part.content_type, "size": len(part.data),
+                "etag": "e", "checksums": {}, "metadata": {}, "created_at": "2026-11-25T00:00:00Z",
+                "expires_at": None, "urls": {"get": "https://api.replicate.com/v1/files/file1"},
+            }  # fmt: skip
+        if r.method == "POST" and (r.path == "/v1/predictions" or r.path.endswith("/predictions")):
+            body = r.json()
+            for value in self._data_uris(body.get("input")):
+                mime, data = decode_data_uri(value)
+                self._check(mime, data)
+            return 201, {
+                "id": "p1", "model": "m", "version": "v", "status": "succeeded", "input": body.get("input"),
+                "output": "https://replicate.delivery/out.mp4", "logs": "", "error": None, "metrics": {},
+                "created_at": "2026-11-25T00:00:00Z", "urls": {"get": self.url + "/v1/predictions/p1"},
+            }  # fmt: skip
+        raise Reject(404, {"detail": f"no route {r.path}"})
+
+    def _check(self, mime: str | None, data: bytes) -> None:
+        try:
+            inspect_image(data, mime, REPLICATE_MIMES)
+        except ImageRefused as exc:
+            raise Reject(422, {"title": "Invalid input", "detail": str(exc), "status": 422}) from None
+        self.accept(mime, data)
+
+    @staticmethod
+    def _data_uris(value) -> list[str]:
+        if isinstance(value, str):
+            return [value] if value.startswith("data:") else []
+        if isinstance(value, dict):
+            return [u for v in value.values() for u in ReplicateService._data_uris(v)]
+        if isinstance(value, list):
+            return [u for v in value for u in ReplicateService._data_uris(v)]
+        return []
