@@ -1,0 +1,186 @@
+"""The fal-client adapter: images in ``run`` / ``submit`` / ``subscribe`` / ``stream`` arguments and uploads.
+
+One call serves every model hosted on fal, so the endpoint id picks the profile: the configuration's
+``[tool.sora-guard.endpoints]`` (``"fal-ai/acme/*" = "kling"``) first, then :data:`ENDPOINTS`. An
+unmapped endpoint still gets the service-independent checks (a readable, whole, still image of the
+declared type). In arguments, image data URIs are checked where they are; a local path (a
+``PathLike``, or a string naming an existing file under an image key) cannot be sent by fal-client
+as it is, so it is checked and sent as a data URI. ``upload_file`` / ``upload_image`` / ``upload`` are
+checked and the bytes are uploaded with the MIME type of their content. ``fal_client.encode_file`` /
+``encode_image`` are module functions: their data URIs are checked where they are used.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+from sora_guard.builtin.guards._walk import data_urls
+from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
+
+__all__ = ["ADAPTER", "ENDPOINTS"]
+
+ENDPOINTS = {
+    "fal-ai/kling-video/*": "kling",
+    "fal-ai/minimax/*": "minimax-hailuo",
+    "fal-ai/minimax-video/*": "minimax-hailuo",
+}
+"""Built-in endpoint -> profile mappings (Kling and MiniMax Hailuo image-to-video on fal)."""
+
+
+def _data_url(out: Outgoing) -> str:
+    return out.data_url()
+
+
+def _image_key(where: tuple) -> bool:
+    return any(isinstance(k, str) and ("image" in k.lower() or "frame" in k.lower()) for k in where)
+
+
+def _local_paths(value: object, where: tuple, depth: int = 0):
+    """Strings naming an existing local file under an image key (not URLs, not data URIs)."""
+    if depth > 12:
+        return
+    if isinstance(value, str):
+        if (
+            _image_key(where)
+            and "://" not in value
+            and not value.startswith("data:")
+            and os.path.isfile(value)
+        ):
+            yield where, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _local_paths(v, (*where, k), depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _local_paths(v, (*where, i), depth + 1)
+
+
+def _remote(value: object, where: tuple, depth: int = 0):
+    """``http(s)`` URLs under image keys: unchecked unless ``fetch_urls``."""
+    if depth > 12:
+        return
+    if isinstance(value, str) and value[:4] == "http" and _image_key(where):
+        yield where, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _remote(v, (*where, k), depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _remote(v, (*where, i), depth + 1)
+
+
+def plan_run(arguments: dict, ctx: Context) -> Plan:
+    """``run`` / ``submit`` / ``subscribe`` / ``stream``: the endpoint's profile for every image in ``arguments``."""
+    profile = ctx.profile_for_endpoint(arguments.get("application"), ENDPOINTS)
+    body = arguments.get("arguments")
+    plan = Plan()
+    for where, value in data_urls(body, ("arguments",)):
+        label = ".".join(map(str, where[1:]))
+        if isinstance(value, str):
+            plan.images.append(ImageInput(label, where, value, profile=profile, encode=_data_url))
+        elif isinstance(value, os.PathLike) or isinstance(value, io.IOBase):
+            plan.images.append(
+                ImageInput(label, where, value, profile=profile, encode=_data_url, always_encode=True)
+            )
+    for where, value in _local_paths(body, ("arguments",)):
+        label = ".".join(map(str, where[1:]))
+        path = os.fspath(value)
+        plan.images.append(
+            ImageInput(label, where, _Path(path), profile=profile, encode=_data_url, always_encode=True)
+        )
+    for where, value in _remote(body, ("arguments",)):
+        plan.images.append(ImageInput(".".join(map(str, where[1:])), where, value, profile=profile))
+    return plan
+
+
+class _Path(os.PathLike):
+    """A path given as a string: read like any path."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
+def _upload_arguments(prepared: dict) -> dict:
+    """``upload(data, content_type, file_name, ...)`` arguments from a prepared upload."""
+    out: Outgoing = prepared.pop("_image")
+    for name in ("path", "image", "format", "data", "content_type", "file_name"):
+        prepared.pop(name, None)
+    return {"data": out.data, "content_type": out.mime, "file_name": out.filename, **prepared}
+
+
+def _keep(out: Outgoing) -> Outgoing:
+    return out
+
+
+def plan_upload(arguments: dict, ctx: Context) -> Plan:
+    """``upload(data, content_type, file_name)``: checked, then uploaded typed from its content."""
+    value = (arguments.get("file_name"), arguments.get("data"), arguments.get("content_type"))
+    if isinstance(value[1], str):
+        value = (value[0], value[1].encode("utf-8"), value[2])  # the SDK uploads text as UTF-8
+    arguments["_image"] = value
+    image = ImageInput(
+        "data",
+        ("_image",),
+        value,
+        profile=ctx.profile_for_endpoint(None, {}),
+        encode=_keep,
+        always_encode=True,
+    )
+    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+
+
+def plan_upload_file(arguments: dict, ctx: Context) -> Plan:
+    """``upload_file(path)``: the file is read once, checked, and its bytes uploaded with ``upload``."""
+    arguments["_image"] = arguments.get("path")
+    image = ImageInput(
+        "path",
+        ("_image",),
+        arguments["_image"],
+        profile=ctx.profile_for_endpoint(None, {}),
+        encode=_keep,
+        always_encode=True,
+    )
+    if isinstance(image.value, str):
+        image.value = _Path(image.value)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+
+
+def plan_upload_image(arguments: dict, ctx: Context) -> Plan:
+    """``upload_image(image, format)``: encoded as the SDK encodes it, then checked and uploaded."""
+    fmt = arguments.get("format") or "jpeg"
+    image = ImageInput(
+        "image",
+        ("_image",),
+        None,
+        profile=ctx.profile_for_endpoint(None, {}),
+        encode=_keep,
+        always_encode=True,
+    )
+    try:
+        buffer = io.BytesIO()
+        arguments["image"].save(buffer, format=fmt)
+        image.value, image.declared_mime = buffer.getvalue(), f"image/{fmt}"
+    except Exception as exc:  # what image.save raises inside the SDK (RGBA as JPEG, unknown format...)
+        image.problem = f"cannot be saved as {fmt}: {exc}"
+    arguments["_image"] = image.value
+    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+
+
+_RUN = ("run", "submit", "subscribe", "stream")
+
+ADAPTER = Adapter(
+    name="fal-client",
+    clients=("fal_client.SyncClient", "fal_client.AsyncClient"),
+    recognises=lambda client: instance_of(client, "fal_client", "SyncClient", "AsyncClient"),
+    calls=(
+        *(Call(name, plan_run) for name in _RUN),
+        Call("upload", plan_upload),
+        Call("upload_file", plan_upload_file),
+        Call("upload_image", plan_upload_image),
+    ),
+    description="fal (Kling, MiniMax and the other models hosted there)",
+)

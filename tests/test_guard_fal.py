@@ -1,0 +1,126 @@
+"""fal-client: every fal host (fal.run, queue.fal.run, rest.fal.ai, v3.fal.media) reached on 127.0.0.1.
+
+The loopback service is the HTTPS proxy (``HTTPS_PROXY``) and its throwaway CA is trusted through
+``SSL_CERT_FILE``: the real client talks TLS to "fal.run" and nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+
+import pytest
+from images import encode, marker, truncated
+from PIL import Image
+from sdk_services import FAL_HOSTS, FalService
+
+import sora_guard
+from sora_guard import PreflightError
+
+fal_client = pytest.importorskip("fal_client")
+KLING = "fal-ai/kling-video/v2.1/pro/image-to-video"
+
+
+def jpeg(size=(1280, 720)) -> bytes:
+    return encode(marker(size), "JPEG", quality=90)
+
+
+def uri(data: bytes, mime: str = "image/jpeg") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+@pytest.fixture
+def fal(monkeypatch):
+    service = FalService()
+    with service.serve(tls_hosts=FAL_HOSTS) as loop:
+        for key, value in loop.proxy_env().items():
+            monkeypatch.setenv(key, value)
+        yield service, loop, fal_client.SyncClient(key="test-key")
+
+
+def test_every_request_reaches_the_loopback_hosts(fal):
+    service, loop, client = fal
+    client.subscribe(KLING, {"prompt": "x", "image_url": uri(jpeg())})
+    client.upload(jpeg(), "image/jpeg", "a.jpg")
+    assert {r.host for r in loop.requests} == {"queue.fal.run", "rest.fal.ai", "v3.fal.media"}
+    assert all(r.tunnelled for r in loop.requests)
+
+
+def test_endpoint_picks_the_profile_and_unmapped_endpoints_get_service_independent_checks(fal, tmp_path):
+    service, loop, client = fal
+    small = jpeg((200, 200))
+    with pytest.raises(PreflightError, match=r"SG103.*\(kling\)"):
+        sora_guard.guard(client).run(KLING, {"image_url": uri(small)})
+    with pytest.raises(PreflightError, match=r"SG103.*\(minimax-hailuo\)"):
+        sora_guard.guard(client).submit(
+            "fal-ai/minimax/hailuo-02/standard/image-to-video", {"image_url": uri(small)}
+        )
+    assert loop.requests == []
+    sora_guard.guard(client).run(
+        "acme/upscaler", {"image_url": uri(small)}
+    )  # unmapped: any readable still image
+    with pytest.raises(PreflightError, match="SG503"):
+        sora_guard.guard(client).run("acme/upscaler", {"image_url": uri(truncated(small))})
+    (tmp_path / "pyproject.toml").write_text('[tool.sora-guard.endpoints]\n"acme/*" = "kling"\n')
+    from sora_guard.config import load_settings
+
+    with pytest.raises(PreflightError, match=r"SG103.*\(kling\)"):
+        sora_guard.guard(client, settings=load_settings(tmp_path)).run(
+            "acme/upscaler", {"image_url": uri(small)}
+        )
+    assert len(loop.requests) == 1
+
+
+def test_fix_mode_upscales_for_kling_in_one_request(fal):
+    service, loop, client = fal
+    sora_guard.guard(client, fix="cover").run(KLING, {"prompt": "x", "image_url": uri(jpeg((200, 160)))})
+    ((mime, data),) = service.images
+    with Image.open(io.BytesIO(data)) as im:
+        assert mime == "image/jpeg" and min(im.size) >= 300
+    assert len(loop.requests) == 1
+
+
+def test_local_paths_are_checked_and_sent_as_data_uris(fal, tmp_path):
+    service, loop, client = fal
+    path = tmp_path / "start.jpg"
+    path.write_bytes(jpeg())
+    sora_guard.guard(client).run(KLING, {"prompt": "x", "start_image_url": str(path), "tail_image_url": path})
+    assert [m for m, _ in service.images] == ["image/jpeg", "image/jpeg"]
+    path.write_bytes(truncated(jpeg()))
+    with pytest.raises(PreflightError, match="SG503"):
+        sora_guard.guard(client).run(KLING, {"prompt": "x", "image_url": str(path)})
+    assert len(loop.requests) == 1
+
+
+def test_uploads_are_checked_and_typed_from_content(fal, tmp_path):
+    service, loop, client = fal
+    guarded = sora_guard.guard(client)
+    named_wrong = tmp_path / "photo.png"
+    named_wrong.write_bytes(jpeg())
+    with pytest.raises(PreflightError, match="SG203"):
+        guarded.upload_file(named_wrong)
+    with pytest.raises(PreflightError, match="SG502"):
+        guarded.upload(b"not an image at all" * 5, "image/png", "x.png")
+    with pytest.raises(PreflightError, match="cannot be saved as jpeg"):
+        guarded.upload_image(Image.new("RGBA", (64, 64)))  # what image.save raises inside the SDK
+    assert loop.requests == []
+    sora_guard.guard(client, fix="cover").upload_file(named_wrong)
+    guarded.upload_image(Image.new("RGB", (640, 480)), format="png")
+    assert [m for m, _ in service.images] == ["image/jpeg", "image/png"]
+    assert service.images[0][1] == named_wrong.read_bytes()
+
+
+def test_async_client_is_guarded(fal):
+    service, loop, client = fal
+
+    async def main():
+        guarded = sora_guard.guard(fal_client.AsyncClient(key="test-key"))
+        with pytest.raises(PreflightError):
+            await guarded.subscribe(KLING, {"image_url": uri(truncated(jpeg()))})
+        with pytest.raises(PreflightError):
+            await guarded.upload(b"text" * 40, "image/png")
+        return await guarded.run(KLING, {"image_url": uri(jpeg())})
+
+    assert asyncio.run(main())["video"]["url"]
+    assert len(loop.requests) == 1
