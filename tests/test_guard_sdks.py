@@ -145,7 +145,7 @@ def mimetypes_ext(mime: str) -> str:
     return mimetypes.guess_extension(mime) or ".bin"
 
 
-@pytest.fixture(params=["openai", "google-genai", "runwayml", "fal-client"])
+@pytest.fixture(params=["openai", "google-genai", "runwayml", "fal-client", "replicate"])
 def sdk(request, tmp_path, monkeypatch):
     makers = {"openai": _openai, "google-genai": _genai, "runwayml": _runway, "replicate": _replicate}
     made = _fal(tmp_path, monkeypatch) if request.param == "fal-client" else makers[request.param](tmp_path)

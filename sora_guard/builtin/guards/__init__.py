@@ -11,6 +11,6 @@ from sora_guard.vocabulary.guarding import Adapter
 
 @hookimpl
 def sora_guard_guards() -> list[Adapter]:
-    from sora_guard.builtin.guards import fal, google_genai, openai, runwayml
+    from sora_guard.builtin.guards import fal, google_genai, openai, replicate, runwayml
 
-    return [openai.ADAPTER, google_genai.ADAPTER, runwayml.ADAPTER, fal.ADAPTER]
+    return [openai.ADAPTER, google_genai.ADAPTER, runwayml.ADAPTER, fal.ADAPTER, replicate.ADAPTER]

@@ -1,0 +1,90 @@
+"""The replicate adapter: ``Path`` and file-object values (and image data URIs) in a prediction's ``input``.
+
+replicate uploads a ``Path`` or file object to ``/v1/files`` (or inlines it as a data URI with
+``file_encoding_strategy="base64"``), typed by ``mimetypes`` from the file name: a text file named
+``.png`` leaves as ``image/png``. The model reference picks the profile like fal's endpoint id:
+``[tool.sora-guard.endpoints]`` first, then :data:`MODELS`; unmapped models get the
+service-independent checks. A fixed image goes back as a named in-memory file, so replicate
+uploads it (or inlines it) with the right name and type.
+"""
+
+from __future__ import annotations
+
+import io
+
+from sora_guard.builtin.guards._walk import data_urls
+from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
+
+__all__ = ["ADAPTER", "MODELS"]
+
+MODELS = {
+    "kwaivgi/kling-*": "kling",
+    "minimax/video-01*": "minimax-hailuo",
+    "minimax/hailuo-*": "minimax-hailuo",
+}
+"""Built-in model -> profile mappings (Kling and MiniMax Hailuo image-to-video on Replicate)."""
+
+
+class _Named(io.BytesIO):
+    """In-memory bytes with a file name, which replicate uses for the upload's name and MIME type."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+
+
+def _named(out: Outgoing) -> io.BytesIO:
+    return _Named(out.data, out.filename)
+
+
+def _data_url(out: Outgoing) -> str:
+    return out.data_url()
+
+
+def _reference(arguments: dict) -> str | None:
+    """``owner/name`` of the model a call runs (a version suffix dropped), from a string or an object."""
+    for key in ("ref", "model", "deployment", "version"):
+        value = arguments.get(key)
+        if isinstance(value, tuple) and len(value) == 2:
+            value = "/".join(value)
+        if not isinstance(value, str) and value is not None:
+            owner, name = getattr(value, "owner", None), getattr(value, "name", None)
+            value = f"{owner}/{name}" if owner and name else None
+        if isinstance(value, str):
+            return value.partition(":")[0]
+    return None
+
+
+def plan_prediction(arguments: dict, ctx: Context) -> Plan:
+    """``run`` / ``predictions.create`` and friends: every file or image data URI in ``input``."""
+    profile = ctx.profile_for_endpoint(_reference(arguments), MODELS)
+    plan = Plan()
+    for where, value in data_urls(arguments.get("input"), ("input",)):
+        label = ".".join(map(str, where))
+        encode = _data_url if isinstance(value, str) else _named
+        plan.images.append(ImageInput(label, where, value, profile=profile, encode=encode))
+    return plan
+
+
+_CALLS = (
+    "run",
+    "async_run",
+    "stream",
+    "async_stream",
+    "predictions.create",
+    "predictions.async_create",
+    "models.predictions.create",
+    "models.predictions.async_create",
+    "deployments.predictions.create",
+    "deployments.predictions.async_create",
+)
+
+ADAPTER = Adapter(
+    name="replicate",
+    clients=("replicate.Client",),
+    recognises=lambda client: (
+        instance_of(client, "replicate", "Client") or instance_of(client, "replicate.client", "Client")
+    ),
+    calls=tuple(Call(name, plan_prediction) for name in _CALLS),
+    description="Replicate (Kling, MiniMax and the other models hosted there)",
+)

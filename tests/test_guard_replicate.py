@@ -1,0 +1,85 @@
+"""replicate: Path, file-object and data URI values in a prediction's input, mapped to a profile by model."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+
+import pytest
+from images import encode, marker, truncated
+from PIL import Image
+from sdk_services import ReplicateService
+
+import sora_guard
+from sora_guard import PreflightError
+
+replicate = pytest.importorskip("replicate")
+KLING = "kwaivgi/kling-v2.1"
+
+
+def jpeg(size=(1280, 720)) -> bytes:
+    return encode(marker(size), "JPEG", quality=90)
+
+
+@pytest.fixture
+def rep():
+    service = ReplicateService()
+    with service.serve() as loop:
+        yield service, loop, replicate.Client(api_token="test-key", base_url=loop.url)
+
+
+def test_every_form_is_checked(rep, tmp_path):
+    service, loop, client = rep
+    guarded = sora_guard.guard(client)
+    bad = truncated(jpeg())
+    path = tmp_path / "bad.jpg"
+    path.write_bytes(bad)
+    for value in (path, open(path, "rb"), "data:image/jpeg;base64," + base64.b64encode(bad).decode()):
+        with pytest.raises(PreflightError, match="SG503"):
+            guarded.run(KLING, input={"prompt": "x", "start_image": value})
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.predictions.create(version="abc123", input={"image": path})
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.models.predictions.create(model=KLING, input={"images": [path]})
+    assert loop.requests == []
+
+
+def test_model_picks_the_profile(rep):
+    service, loop, client = rep
+    small = io.BytesIO(jpeg((200, 200)))
+    small.name = "small.jpg"
+    with pytest.raises(PreflightError, match=r"SG103.*\(kling\)"):
+        sora_guard.guard(client).run(KLING + ":v1", input={"start_image": small})
+    sora_guard.guard(client).run("acme/restore", input={"image": small})  # unmapped: any readable still image
+    assert [m for m, _ in service.images] == ["image/jpeg"]
+
+
+def test_fix_mode_sends_a_named_file_of_the_right_type(rep, tmp_path):
+    service, loop, client = rep
+    path = tmp_path / "frame.jpg"
+    path.write_bytes(encode(marker((800, 600)), "WEBP"))  # a WebP named .jpg, a format Kling refuses
+    with pytest.raises(PreflightError, match="SG201"):
+        sora_guard.guard(client).run(KLING, input={"start_image": path})
+    sora_guard.guard(client, fix="cover").run(KLING, input={"start_image": path})
+    ((mime, data),) = service.images
+    files = [r for r in loop.requests if r.path == "/v1/files"]
+    assert len(files) == 1 and mime in ("image/jpeg", "image/png")
+    assert Image.open(io.BytesIO(data)).format == {"image/jpeg": "JPEG", "image/png": "PNG"}[mime]
+
+
+def test_base64_strategy_and_async_run(rep, tmp_path):
+    service, loop, client = rep
+    path = tmp_path / "frame.jpg"
+    path.write_bytes(jpeg())
+    sora_guard.guard(client).run(KLING, input={"start_image": path}, file_encoding_strategy="base64")
+    assert [r.path for r in loop.requests] == ["/v1/models/kwaivgi/kling-v2.1/predictions"]
+
+    async def main():
+        guarded = sora_guard.guard(client)
+        with pytest.raises(PreflightError):
+            await guarded.async_run(KLING, input={"start_image": io.BytesIO(b"not an image")})
+        await guarded.async_run(KLING, input={"start_image": path})
+
+    asyncio.run(main())
+    assert len(loop.requests) == 3 and len(service.images) == 2
