@@ -1,9 +1,5 @@
-"""The pre-flight guard: ``sora_guard.guard(client)`` checks every image a call would send, first.
-
-The adapter for the client's type (a ``sora_guard_guards`` plugin; the built-in ones cover openai,
-google-genai, runwayml, fal-client and replicate) says where the images are; the preflight checks
-and fixes them with the engine; the proxy sends only what passed.
-"""
+"""The pre-flight guard: ``sora_guard.guard(client)`` picks the adapter for the client's type and returns a
+proxy whose image-carrying calls are checked (and fixed, when asked) before anything is sent."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""Read and replace a value deep inside a call's arguments without touching the caller's objects.
-
-An address is a tuple of steps: a dict key, a list index, or an attribute name (``("config",
-"last_frame")``). Replacing copies every container along the way (dicts, lists, tuples, pydantic
-models through ``model_copy``, dataclasses through ``replace``), so what the caller passed is unchanged.
-"""
+"""Read and replace a value deep inside a call's arguments (keys, indexes, attribute names), copying
+every container on the way so the caller's objects are never changed."""
 
 from __future__ import annotations
 

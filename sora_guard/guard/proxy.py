@@ -1,13 +1,5 @@
-"""The guarded client: a proxy that hands every call an adapter names to the preflight first.
-
-``GuardedClient`` forwards attribute access to the client. Where the adapter names a call
-(``"images.edit"``), the attribute path down to it is proxied and the method is wrapped: its
-arguments are bound to the SDK's own signature, planned by the adapter, checked and fixed by
-:class:`~sora_guard.guard.preflight.Preflight`, and only then passed to the SDK. Wrapper
-attributes (``with_raw_response``) are rebuilt around the proxy and copies (``with_options``)
-are guarded again, so every way to reach a guarded call goes through the check. Nothing is
-patched: other clients, and the SDK's classes, are untouched.
-"""
+"""The guarded client: a proxy that sends every call an adapter names through the preflight first;
+wrappers (``with_raw_response``) and copies (``with_options``) stay guarded; nothing is patched."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The guard adapter contract: where a call's images are, which profile each one answers to, and how
-checked bytes go back into the call. Adapters describe; the guard door checks and fixes."""
+"""The guard adapter contract: where a call's images are, which profile each answers to, and how checked
+bytes go back into the call. Adapters describe; the guard door checks and fixes."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""The built-in guard adapters, registered through the ``sora_guard`` entry points like a third party's.
-
-No adapter imports its SDK: each recognises clients by their classes once the SDK is loaded.
-"""
+"""The built-in guard adapters, registered through the ``sora_guard`` entry points like a third party's."""
 
 from __future__ import annotations
 

@@ -1,14 +1,5 @@
-"""The fal-client adapter: images in ``run`` / ``submit`` / ``subscribe`` / ``stream`` arguments and uploads.
-
-One call serves every model hosted on fal, so the endpoint id picks the profile: the configuration's
-``[tool.sora-guard.endpoints]`` (``"fal-ai/acme/*" = "kling"``) first, then :data:`ENDPOINTS`. An
-unmapped endpoint still gets the service-independent checks (a readable, whole, still image of the
-declared type). In arguments, image data URIs are checked where they are; a local path (a
-``PathLike``, or a string naming an existing file under an image key) cannot be sent by fal-client
-as it is, so it is checked and sent as a data URI. ``upload_file`` / ``upload_image`` / ``upload`` are
-checked and the bytes are uploaded with the MIME type of their content. ``fal_client.encode_file`` /
-``encode_image`` are module functions: their data URIs are checked where they are used.
-"""
+"""The fal-client adapter: images in run/submit/subscribe/stream arguments and in uploads, with the
+profile picked by endpoint id (``[tool.sora-guard.endpoints]``, then :data:`ENDPOINTS`)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""The google-genai adapter: Veo's ``models.generate_videos`` images and image content in ``interactions.create``.
-
-``types.Image`` carries bytes and a ``mime_type`` the SDK sends as given (``Image.from_file`` guesses
-it from the file extension), so the declared type is checked against the content. A PIL image, or an
-``Image`` with neither bytes nor a ``gcs_uri``, is sent by the SDK as an empty ``{}``: an error here.
-"""
+"""The google-genai adapter: Veo's ``models.generate_videos`` images and image parts of ``interactions.create``."""
 
 from __future__ import annotations
 

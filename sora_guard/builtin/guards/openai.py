@@ -1,10 +1,5 @@
-"""The openai adapter: ``videos.*`` (gateways that mirror the Sora API), ``images.edit``, image inputs of
-``responses`` / ``conversations`` / ``chat.completions``, and ``files.create`` for vision.
-
-Multipart uploads always leave typed from their content (the SDK sends nameless bytes as
-``application/octet-stream``, which OpenAI's image endpoints refuse); data URLs inside JSON bodies
-leave untouched unless fixed. Images inside ``extra_body`` are checked like named parameters.
-"""
+"""The openai adapter: ``videos.*`` (gateways that mirror the Sora API), ``images.edit``, vision inputs of
+responses, conversations and chat, ``files.create`` for vision, and images hidden in ``extra_body``."""
 
 from __future__ import annotations
 

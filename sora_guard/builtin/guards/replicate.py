@@ -1,12 +1,5 @@
-"""The replicate adapter: ``Path`` and file-object values (and image data URIs) in a prediction's ``input``.
-
-replicate uploads a ``Path`` or file object to ``/v1/files`` (or inlines it as a data URI with
-``file_encoding_strategy="base64"``), typed by ``mimetypes`` from the file name: a text file named
-``.png`` leaves as ``image/png``. The model reference picks the profile like fal's endpoint id:
-``[tool.sora-guard.endpoints]`` first, then :data:`MODELS`; unmapped models get the
-service-independent checks. A fixed image goes back as a named in-memory file, so replicate
-uploads it (or inlines it) with the right name and type.
-"""
+"""The replicate adapter: ``Path``, file-object and image data URI values in a prediction's ``input``,
+with the profile picked by model reference (``[tool.sora-guard.endpoints]``, then :data:`MODELS`)."""
 
 from __future__ import annotations
 

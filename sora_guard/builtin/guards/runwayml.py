@@ -1,16 +1,5 @@
-"""The runwayml adapter: image data URIs in every endpoint that takes images, and ephemeral uploads.
-
-``image_to_video.create`` takes ``prompt_image`` as a URI or a list of ``{uri, position}``; other
-endpoints take ``reference_images``, ``references``, ``character`` or ``image_uri``: every image data
-URI anywhere in the arguments is checked against the model's profile (``runway-gen4`` for
-``gen4.5`` / ``gen4_turbo``, per-model profiles where the SDK states rules, else ``runway``).
-``https://`` and ``runway://`` URIs cannot be checked locally and pass through with a warning.
-
-Data URIs: the SDK says "up to 5MB". sora-guard counts the data URI's text (what the API receives),
-5,000,000 characters including the ``data:image/...;base64,`` head: the stricter reading, so an
-image that passes is accepted under either. ``ratio`` is the output video's shape, not an input
-size: an image of another aspect is cropped by the service (a warning, SG107).
-"""
+"""The runwayml adapter: image data URIs in every endpoint that takes images, per-model profiles, and
+ephemeral uploads; the SDK's 5 MB data URI limit counts the URI's text (:data:`DATA_URI_CHARS`)."""
 
 from __future__ import annotations
 
