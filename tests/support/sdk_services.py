@@ -15,9 +15,10 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
-from loopback import Loopback, Reject, Request
-from openai_server import parse_multipart
 from PIL import Image
+
+from support.loopback import Loopback, Reject, Request
+from support.openai_server import parse_multipart
 
 PIL_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 FAL_HOSTS = ("fal.run", "queue.fal.run", "rest.fal.ai", "v3.fal.media", "falrun.com", "queue.falrun.com")

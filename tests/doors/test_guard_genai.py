@@ -9,9 +9,9 @@ import logging
 import warnings
 
 import pytest
-from images import encode, marker, truncated
 from PIL import Image
-from sdk_services import VeoService
+from support.images import encode, marker, truncated
+from support.sdk_services import VeoService
 
 import sora_guard
 from sora_guard import PreflightError

@@ -7,9 +7,9 @@ import base64
 import io
 
 import pytest
-from images import encode, marker, truncated
 from PIL import Image
-from sdk_services import ReplicateService
+from support.images import encode, marker, truncated
+from support.sdk_services import ReplicateService
 
 import sora_guard
 from sora_guard import PreflightError

@@ -8,9 +8,9 @@ import io
 import logging
 
 import pytest
-from images import encode, marker, truncated
 from PIL import Image
-from sdk_services import RunwayService
+from support.images import encode, marker, truncated
+from support.sdk_services import RunwayService
 
 import sora_guard
 from sora_guard import PreflightError

@@ -8,8 +8,8 @@ import io
 
 import openai
 import pytest
-from images import encode, marker, truncated
 from PIL import Image
+from support.images import encode, marker, truncated
 
 import sora_guard
 from sora_guard import PreflightError

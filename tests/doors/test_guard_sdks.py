@@ -14,9 +14,9 @@ import warnings
 from dataclasses import dataclass
 
 import pytest
-from images import encode, marker, truncated
-from loopback import Loopback
-from sdk_services import FAL_HOSTS, FalService, ReplicateService, RunwayService, VeoService
+from support.images import encode, marker, truncated
+from support.loopback import Loopback
+from support.sdk_services import FAL_HOSTS, FalService, ReplicateService, RunwayService, VeoService
 
 import sora_guard
 from sora_guard import PreflightError
@@ -119,7 +119,7 @@ def _replicate(tmp_path):
 
 def _openai(tmp_path):
     from openai import OpenAI
-    from openai_server import OpenAIServer
+    from support.openai_server import OpenAIServer
 
     server = OpenAIServer(lifetime=60).start()
     client = OpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0)
