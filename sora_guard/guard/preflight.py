@@ -79,6 +79,14 @@ def _fix_paragraph(doc: str) -> str:
     return " ".join(match.group(1).replace("``", "").split()) if match else ""
 
 
+def _b64decode(text: str) -> bytes:
+    """Strict base64, allowing the line breaks some encoders insert (stripped only when decoding fails)."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        return base64.b64decode("".join(text.split()), validate=True)
+
+
 def _generic(mime: str | None) -> bool:
     """True for a MIME type that says nothing about the content (the SDK's fallback)."""
     return not mime or mime.lower().split(";")[0].strip() in (
@@ -344,7 +352,7 @@ class Preflight:
             )
         try:
             if head.lower().endswith(";base64"):
-                data = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
+                data = _b64decode(payload)
             else:
                 data = urllib.parse.unquote_to_bytes(payload)
         except (binascii.Error, ValueError):

@@ -144,10 +144,18 @@ def _copier(method: Callable, door: Door, path: str) -> Callable:
 class _Binding:
     """Binds a call's arguments to the SDK method's signature, flat (``**kwargs`` merged), and back."""
 
-    def __init__(self, function: Callable):
-        self.signature = inspect.signature(function)
+    def __init__(self, function: Callable, bound: bool):
+        signature = inspect.signature(function)
+        params = list(signature.parameters.values())
+        self.signature = signature.replace(parameters=params[1:]) if bound and params else signature
         params = list(self.signature.parameters.values())
         self.var_keyword = next((p.name for p in params if p.kind is p.VAR_KEYWORD), None)
+
+    @classmethod
+    @functools.lru_cache(maxsize=256)
+    def of(cls, function: Callable, bound: bool) -> _Binding:
+        """One binding per SDK function (``inspect.signature`` costs milliseconds on large SDK methods)."""
+        return cls(function, bound)
 
     def arguments(self, args: tuple, kwargs: dict) -> dict | None:
         try:
@@ -179,8 +187,9 @@ def _guarded_method(bound_method: Callable, call: Call, door: Door) -> Callable:
     function = getattr(bound_method, "__func__", bound_method)
     message = getattr(function, "__deprecated__", None)
     inner = function.__wrapped__ if message and hasattr(function, "__wrapped__") else function
-    target = inner.__get__(owner) if owner is not None and hasattr(inner, "__get__") else inner
-    binding = _Binding(target)
+    bound = owner is not None and hasattr(inner, "__get__")
+    target = inner.__get__(owner) if bound else inner
+    binding = _Binding.of(inner, bound)
 
     def resolved(args: tuple, kwargs: dict) -> tuple[Callable, tuple, dict, list[str]]:
         flat = binding.arguments(args, kwargs)
