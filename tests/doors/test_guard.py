@@ -529,18 +529,27 @@ def test_file_over_the_read_limit_is_refused_unread(server, client, tmp_path):
 
 def test_the_readme_example_runs(server, tmp_path, monkeypatch):
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    section = readme.split("## Pre-flight guard for the OpenAI client", 1)[1]
+    section = readme.split("## Pre-flight guard for SDK clients", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     (tmp_path / "photo.jpg").write_bytes(jpeg())
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     namespace: dict = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        exec(compile(code, "README.md", "exec"), namespace)
-    assert namespace["video"].status == "queued" and isinstance(namespace["fixing"], sora_guard.GuardedClient)
-    assert sent(server).filename == "photo.jpg"
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["edited"].data and isinstance(namespace["fixing"], sora_guard.GuardedClient)
+    assert sent(server, "image").filename == "photo.jpg"
+
+
+def test_the_readme_guard_examples_compile():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Pre-flight guard for SDK clients", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    assert len(blocks) == 3  # openai, one per other SDK, the third-party adapter
+    for block in blocks:
+        compile(block, "README.md", "exec")
+    for sdk in ("genai.Client", "runwayml.RunwayML", "fal_client.SyncClient", "replicate.Client"):
+        assert f"sora_guard.guard({sdk}(" in blocks[1]
 
 
 def test_configured_profiles_claim_gateway_model_names(server, client, tmp_path):
