@@ -192,7 +192,7 @@ def rows(results: dict) -> list[dict]:
     if pre:
         out.append(
             dict(
-                what=f"pre-flight guard overhead, `videos.create` with a {pre['image']}",
+                what=f"pre-flight guard overhead per call (slowest of {len(pre.get('adapters', {})) or 1} adapters), {pre['image']}",
                 ours=f"{pre['overhead_ms']:.1f} ms",
                 base=f"unguarded call: {pre['median_ms']['unguarded create']:.1f} ms (loopback server)",
                 ratio="",
