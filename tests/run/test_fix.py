@@ -487,7 +487,8 @@ def test_a_mask_keeps_its_alpha_channel_even_when_opaque(tmp_path):
     [
         ("minimax-hailuo", (2, 5), (302, 753)),  # scaled to the minimum side, then the aspect repaired
         ("kling", (3000, 100), (3000, 1200)),  # too wide: heightened to 2.5:1
-        ("runway-gen4", (9000, 9000), (960, 960)),  # an exact-size profile: the nearest size
+        ("runway-gen4", (9000, 3000), (7999, 4000)),  # over 7999 px and wider than 2:1: both bounds met
+        ("stability-i2v", (9000, 9000), (768, 768)),  # an exact-size profile: the nearest size
         ("openai-image-edit", (123, 45), (123, 45)),  # no size rules: kept
     ],
 )
