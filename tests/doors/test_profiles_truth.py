@@ -36,14 +36,17 @@ def test_runway_rules_per_model(profile, size, ok):
 
 
 def test_profiles_name_shows_sources_unverified_values_and_status(run_cli):
-    sora = run_cli("profiles", "sora-2", "--isolated")
-    assert sora.returncode == 0
-    assert "status: OpenAI announced the Sora API's permanent shutdown for 2026-09-24" in sora.stdout
-    assert "source: openai SDK 3.57" in sora.stdout and "unverified: max-bytes" in sora.stdout
-    runway = run_cli("profiles", "runway-gen4", "--isolated").stdout
-    assert "source: runwayml SDK 5.24" in runway and "unverified: aspect, max-side" in runway
-    luma = run_cli("profiles", "luma", "--isolated").stdout
-    assert "unverified: formats: JPEG and PNG assumed" in luma
+    def fields(name: str) -> dict[str, str]:
+        out = run_cli("profiles", name, "--isolated")
+        assert out.returncode == 0, out.stderr
+        return dict(line.strip().split(":", 1) for line in out.stdout.splitlines()[1:] if ":" in line)
+
+    sora = fields("sora-2")
+    assert "OpenAI announced the Sora API's permanent shutdown for 2026-09-24" in sora["status"]
+    assert "openai SDK 3.57" in sora["sources"] and "max-bytes" in sora["unverified"]
+    runway = fields("runway-gen4")
+    assert "runwayml SDK 5.24" in runway["sources"] and "aspect, max-side" in runway["unverified"]
+    assert "formats: JPEG and PNG assumed" in fields("luma")["unverified"]
 
 
 def test_sora_2_stays_the_default_profile():
