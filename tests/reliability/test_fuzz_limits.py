@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from support.images import encode, write
 
 import sora_guard
@@ -26,14 +26,10 @@ def _codes(report) -> set[str]:
 
 
 def test_decode_time_limit_stops_the_decode(slow_png):
-    start = time.perf_counter()
     report = sora_guard.check(slow_png, name="big.png", select=["SG5"], max_decode_seconds=0.005)
-    elapsed = time.perf_counter() - start
-    assert "SG505" in _codes(report) and not report.ok
+    assert "SG505" in _codes(report) and not report.ok  # only the timer firing mid-decode reports SG505
     assert "0.005 s" in next(d.message for d in report.diagnostics if d.code == "SG505")
-    unlimited = time.perf_counter()
     assert "SG505" not in _codes(sora_guard.check(slow_png, name="big.png", select=["SG5"]))
-    assert elapsed < (time.perf_counter() - unlimited) / 2  # it really stopped early
 
 
 def test_decode_timer_is_disarmed_and_the_handler_restored(slow_png):
@@ -185,13 +181,32 @@ def _bomb(fmt: str, side: int) -> bytes:
 BOMB_FORMATS = ["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"]
 
 
+@pytest.fixture
+def decodes(monkeypatch) -> list[str]:
+    """Every pixel decode Pillow starts in this process (``ImageFile.load``), by format: proof that a
+    refusal came before decoding, whatever the machine's speed."""
+    started: list[str] = []
+    load = ImageFile.ImageFile.load
+
+    def counting_load(self):
+        started.append(self.format)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    return started
+
+
+def test_the_decode_counter_sees_a_decode(decodes):
+    sora_guard.check(encode(Image.new("RGB", (64, 64)), "BMP"), name="small.bmp")
+    assert decodes == ["BMP"]
+
+
 @pytest.mark.parametrize("fmt", BOMB_FORMATS)
-def test_bombs_are_refused_before_decoding(fmt):
+def test_bombs_are_refused_before_decoding(fmt, decodes):
     data = _bomb(fmt, 60000)
-    start = time.perf_counter()
     report = sora_guard.check(data, name=f"bomb.{fmt.lower()}", select=["SG5"])
     assert [d.code for d in report.diagnostics] == ["SG504"], report.diagnostics
-    assert time.perf_counter() - start < 1.0
+    assert decodes == []
 
 
 def test_bombs_and_max_pixels_through_the_cli(tmp_path, run_cli):
@@ -252,11 +267,10 @@ def _scan_bomb(side: int, scans: int) -> bytes:
     return data[:end] + dht + scan * scans + data[end:]
 
 
-def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out():
-    start = time.perf_counter()
+def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out(decodes):
     bomb = sora_guard.check(_scan_bomb(4096, 20_000), name="bomb.jpg", select=["SG5"])  # ~25 s to decode
     assert [d.code for d in bomb.diagnostics] == ["SG503"] and "scan bomb" in bomb.diagnostics[0].message
-    assert time.perf_counter() - start < 1.0
+    assert decodes == []
     under = _scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
     assert "SG505" in _codes(
         sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05)
@@ -264,11 +278,10 @@ def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out(
     assert _codes(sora_guard.check(under, name="slow.jpg", select=["SG5"])) == set()
 
 
-def test_fix_refuses_a_scan_bomb_without_decoding_it():
+def test_fix_refuses_a_scan_bomb_without_decoding_it(decodes):
     from sora_guard.config import Settings
     from sora_guard.run.fix import Status, fix_bytes
 
-    start = time.perf_counter()
     result = fix_bytes(_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))
     assert result.status is Status.FAILED and [d.code for d in result.problems] == ["SG503"]
-    assert time.perf_counter() - start < 2.0
+    assert decodes == []
