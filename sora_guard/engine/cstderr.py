@@ -58,17 +58,16 @@ class _Redirect:
                 self.depth = 1
                 return 0
             self.depth += 1
-            return os.lseek(self.sink, 0, os.SEEK_END)
+            return os.fstat(self.sink).st_size  # never seek: fd 2 shares the sink's offset with writers
 
     def leave(self, start: int) -> str:
         with self.lock:
             try:
-                end = os.lseek(self.sink, 0, os.SEEK_END)
+                end = os.fstat(self.sink).st_size
                 data = b""
-                if end > start:
+                if end > start:  # pread leaves the shared offset alone: another thread may be writing
                     self.used = True
-                    os.lseek(self.sink, start, os.SEEK_SET)
-                    data = os.read(self.sink, end - start)
+                    data = os.pread(self.sink, end - start, start)
             finally:
                 self.depth -= 1
                 if self.depth == 0:
