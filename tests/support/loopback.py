@@ -18,8 +18,10 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from support.served import LocalServer
 
 MAX_BODY = 64 * 1024 * 1024
 
@@ -108,7 +110,7 @@ def _certificates(hosts: Iterable[str]) -> _Certificates:
     return _Certificates(root / "ca.pem", context, folder)
 
 
-class Loopback:
+class Loopback(LocalServer):
     """The recording service. ``requests`` lists what arrived, in order."""
 
     def __init__(self, handler: Handler, *, tls_hosts: Iterable[str] = (), lifetime: float = 120.0):
@@ -152,17 +154,7 @@ class Loopback:
             def do_DELETE(self) -> None:
                 server._serve(self, "DELETE")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Http)
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._serve_with(Http, lifetime)
 
     def proxy_env(self) -> dict[str, str]:
         """Environment that routes HTTPS to ``tls_hosts`` through this service and trusts its CA."""
@@ -171,19 +163,6 @@ class Loopback:
 
     def posts(self) -> list[Request]:
         return [r for r in self.requests if r.method != "GET"]
-
-    def start(self) -> Loopback:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> Loopback:
-        return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

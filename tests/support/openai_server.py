@@ -20,9 +20,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from PIL import Image
+
+from support.served import LocalServer
 
 MAX_BODY = 64 * 1024 * 1024
 TEST_API_KEY = "sk-test-do-not-leak-7d1f"
@@ -136,7 +138,7 @@ def _check_mime(part: Part, param: str, allowed: tuple[str, ...]) -> None:
         )
 
 
-class OpenAIServer:
+class OpenAIServer(LocalServer):
     """The fake service. ``requests`` lists what arrived, in order; ``assets`` maps URL paths to bytes."""
 
     def __init__(self, lifetime: float = 120.0):
@@ -162,37 +164,11 @@ class OpenAIServer:
                 with server._slots:
                     server._handle(self, "POST")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._serve_with(Handler, lifetime)
 
     @property
     def base_url(self) -> str:
         return self.url + "/v1"
-
-    def start(self) -> OpenAIServer:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> OpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- dispatch ------------------------------------------------------------------------------
 
