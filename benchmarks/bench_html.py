@@ -19,7 +19,6 @@ import json
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -61,24 +60,6 @@ def _pss_kb(pid: int) -> int:
         return 0
 
 
-class TreePss(threading.Thread):
-    """Like ``run.TreeMemory``, summing PSS: pages a forked worker shares with its parent count once."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            todo, total = [self.pid], 0
-            while todo:
-                pid = todo.pop()
-                total += _pss_kb(pid)
-                todo += run._children(pid)
-            self.peak_kb = max(self.peak_kb, total)
-            self.done.wait(0.05)
-
-
 def measure(folder: Path, repeat: int) -> dict:
     """Each format's median seconds, peak summed RSS (as ``run.py`` reports memory) and peak summed PSS."""
     out = run.WORK / "html-report"
@@ -92,7 +73,10 @@ def measure(folder: Path, repeat: int) -> dict:
             argv += ["-o", str(out / f"report.{fmt}"), str(folder)]
             start = time.perf_counter()
             proc = subprocess.Popen(argv, cwd=run.WORK, env=run.ENV, stdout=subprocess.DEVNULL)
-            rss, pss = run.TreeMemory(proc.pid), TreePss(proc.pid)
+            rss, pss = (
+                run.TreeMemory(proc.pid),
+                run.TreeMemory(proc.pid, _pss_kb),
+            )  # PSS: shared pages count once
             rss.start(), pss.start()
             if proc.wait() not in (0, 1):
                 raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}")

@@ -87,18 +87,20 @@ def _rss_kb(pid: int) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants every 20 ms; keeps the peak."""
+    """Samples the summed memory (``sample``: RSS by default) of a process and all its descendants
+    every 20 ms; keeps the peak."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, sample=None):
         super().__init__(daemon=True)
         self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+        self.sample = sample or _rss_kb
 
     def run(self) -> None:
         while not self.done.is_set():
             todo, total = [self.pid], 0
             while todo:
                 pid = todo.pop()
-                total += _rss_kb(pid)
+                total += self.sample(pid)
                 todo += _children(pid)
             self.peak_kb = max(self.peak_kb, total)
             self.done.wait(0.02)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import random
-import warnings
 
 import pytest
 from PIL import Image
 from support.icc import swapped_rgb
-from support.images import corrupt_jpeg, encode, exif_rotated_jpeg, marker, truncated
+from support.images import corrupt_jpeg, decodes, encode, exif_rotated_jpeg, marker, truncated
 
 from sora_guard.engine.jpegscan import intact
 from sora_guard.engine.probe import probe_bytes
@@ -33,17 +31,6 @@ VALID = {
         encode(photo(), "JPEG") + b"\x00" * 100 + b"ftypmp42 a motion photo would follow"
     ),
 }
-
-
-def decodes(data: bytes) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as im:
-                im.load()
-    except Exception:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("name", VALID)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
@@ -125,3 +126,15 @@ def heic_photo(size: tuple[int, int] = (1280, 720)) -> bytes:
     from support.heif import phone_photo
 
     return phone_photo(marker(size))
+
+
+def decodes(data: bytes) -> bool:
+    """True when Pillow decodes every pixel of ``data`` (warnings silenced, as a service's decoder would)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+    except Exception:
+        return False
+    return True
