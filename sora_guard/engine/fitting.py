@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import io
 import math
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import FitError
 from sora_guard.vocabulary.model import Size, Target
@@ -242,8 +242,7 @@ def decode_at(
     if scaled is not None:
         return scaled
     try:
-        with warnings.catch_warnings(), decode_deadline(max_decode_seconds):
-            warnings.simplefilter("ignore")
+        with quiet_warnings(), decode_deadline(max_decode_seconds):
             if (
                 im.format in ("JPEG", "MPO")
                 and im.tile

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import io
 import os
-import warnings
 from dataclasses import dataclass, field, replace
 
 from sora_guard.engine import heif
@@ -14,6 +13,7 @@ from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
 from sora_guard.engine.probe import decode_deadline, probe_bytes, probe_image, prove, scan_bomb
+from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
@@ -127,8 +127,7 @@ def repair(
     try:
         from PIL import Image  # Pillow loads only when an image is repaired
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_warnings():
             im = Image.open(io.BytesIO(data))
     except Exception:
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))

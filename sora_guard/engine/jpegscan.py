@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-import warnings
+
+from sora_guard.engine.quiet import quiet_warnings
 
 __all__ = ["extraneous_bytes", "frame_marker", "intact"]
 
@@ -93,8 +94,7 @@ def _headers_decode(headers: bytes) -> bool:
         from PIL import Image
 
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with quiet_warnings():
                 with Image.open(io.BytesIO(headers + b"\xff\xd9")) as im:
                     im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
                     im.load()

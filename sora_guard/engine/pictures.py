@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import warnings
 from typing import TYPE_CHECKING
 
 from sora_guard.engine import heif
 from sora_guard.engine.fitting import encode, fit_opened
 from sora_guard.engine.probe import decode_deadline, probe_image, scan_bomb
+from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Picture, Placement, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.model import Limits, Size
@@ -44,8 +44,7 @@ def _shrunk(data: bytes, shrink: Strategy, limits: Limits, side: int) -> Image.I
     if heif.brand_format(data[:64]) == "HEIF":
         heif.register_opener()  # as the fix pipeline does; when it cannot, there is no picture
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_warnings():
             im = Image.open(io.BytesIO(data))
         with im, decode_deadline(limits.max_decode_seconds):
             info = probe_image(im)

@@ -11,7 +11,6 @@ import io
 import os
 import signal
 import threading
-import warnings
 from collections.abc import Iterator
 from typing import IO
 
@@ -20,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from sora_guard.engine import heif, jpegscan, pngscan
 from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
+from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.io.read import read_bounded
 from sora_guard.io.stream import read_stream
 from sora_guard.vocabulary.exceptions import DecodeTimeout
@@ -52,8 +52,7 @@ def _transparency(im: Image.Image) -> bool:
 
 def _orientation(im: Image.Image) -> int:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_warnings():
             value = im.getexif().get(0x0112, 1)
     except Exception:  # a broken EXIF block: treat as no orientation; integrity rules see the rest
         return 1
@@ -73,8 +72,7 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits, decode: bool = T
             info.format = container
             return
     try:
-        with warnings.catch_warnings():  # a hostile header's complaints become diagnostics, not stderr noise
-            warnings.simplefilter("ignore")
+        with quiet_warnings():  # a hostile header's complaints become diagnostics, not stderr noise
             im = Image.open(fp)
     except Image.DecompressionBombError as exc:
         info.too_many_pixels = True
@@ -126,8 +124,7 @@ def _read_header(info: ImageInfo, im: Image.Image) -> None:
     if multi_picture:
         return
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_warnings():
             info.n_frames = int(getattr(im, "n_frames", 1))
     except Exception as exc:
         info.decode_error = explain(str(exc) or type(exc).__name__)
@@ -137,10 +134,14 @@ def _expire(signum, frame) -> None:
     raise DecodeTimeout
 
 
-THREAD_TIMERS = False
-"""Set by executors that own their worker threads (the Dask executor's tasks): off the main thread,
-where no signal arrives, the decode limit is then kept by a timer thread that raises
-``DecodeTimeout`` in the decoding thread, between the decoder's chunks as the signal handler does."""
+_timed_threads = threading.local()
+
+
+def keep_deadlines_in_thread() -> None:
+    """Keep the decode time limit in this thread (one an executor owns: a local thread pool, a Dask
+    task): off the main thread no signal arrives, so a timer thread then raises ``DecodeTimeout`` in
+    the decoding thread, between the decoder's chunks as the signal handler does."""
+    _timed_threads.on = True
 
 
 @contextlib.contextmanager
@@ -175,7 +176,7 @@ def decode_deadline(seconds: float | None) -> Iterator[None]:
     """Raise ``DecodeTimeout`` once ``seconds`` have passed (a real-time timer and SIGALRM).
 
     Only the main thread can receive signals, so elsewhere (and where a host program runs its own
-    timer, or on Windows) there is no time limit, unless ``THREAD_TIMERS`` is set. The handler
+    timer, or on Windows) there is no time limit, unless :func:`keep_deadlines_in_thread` ran there. The handler
     runs between the decoder's chunks of input (64 KB each), so one chunk's C call finishes before
     decoding stops.
     """
@@ -186,7 +187,7 @@ def decode_deadline(seconds: float | None) -> Iterator[None]:
         and signal.getitimer(signal.ITIMER_REAL)[0] == 0
     )
     if not usable:
-        if seconds and THREAD_TIMERS and threading.current_thread() is not threading.main_thread():
+        if seconds and getattr(_timed_threads, "on", False):
             with _thread_deadline(seconds):
                 yield
         else:
@@ -237,10 +238,9 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
     try:
         with (
             captured_stderr() as noise,
-            warnings.catch_warnings(),
+            quiet_warnings(),
             decode_deadline(limits.max_decode_seconds),
         ):
-            warnings.simplefilter("ignore")
             if data is not None and _SCANS.get(info.format, _unscanned)(data):
                 return True  # proven complete without decoding the pixels (see jpegscan, pngscan)
             if info.format == "JPEG":
@@ -266,8 +266,7 @@ def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:
     """Finish a header-only probe of ``data`` (:func:`probe_image` on the opened file): prove the
     pixel data decodes, filling ``decode_error`` or ``decode_timeout`` when it does not."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_warnings():
             im = Image.open(io.BytesIO(data))
     except Exception as exc:  # it opened once already; a second failure is still a diagnostic
         info.decode_error = str(exc) or type(exc).__name__

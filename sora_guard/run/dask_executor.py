@@ -43,7 +43,7 @@ def _run(func: Callable[[Any, Settings], Any], chunk: list, settings: Settings, 
     from sora_guard.engine import probe
 
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504), as in cli.main
-    probe.THREAD_TIMERS = True  # tasks run off the main thread: keep max-decode-seconds as a local run does
+    probe.keep_deadlines_in_thread()  # tasks run off the main thread: keep max-decode-seconds as a local run does
     if not any(_relative(item) for item in chunk):
         return [func(item, settings) for item in chunk]
     with _cwd_lock:
