@@ -1,12 +1,16 @@
-"""parallel_map: cheap or little work stays in this process, more moves to a pool, order always kept."""
+"""parallel_map: little work stays inline, more cheap work moves to processes, expensive work to threads;
+order always kept."""
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 from sora_guard.config import Settings
-from sora_guard.run.pool import EXPENSIVE_SECONDS, INLINE_SECONDS, POOL_WORTH_SECONDS, parallel_map
+from sora_guard.engine.probe import decode_deadline
+from sora_guard.run.pool import EXPENSIVE_FIRST_SECONDS, EXPENSIVE_SECONDS, INLINE_SECONDS, parallel_map
+from sora_guard.vocabulary.exceptions import DecodeTimeout
 
 
 def where(item: int, settings: Settings) -> tuple[int, int]:
@@ -41,20 +45,67 @@ def test_one_job_runs_everything_inline():
     assert {pid for _, pid in results} == {os.getpid()}
 
 
-def costly(item: int, settings: Settings) -> tuple[int, int]:
-    """An item as expensive as fixing a photo."""
+def costly(item: int, settings: Settings) -> tuple[int, int, int]:
+    """An item as expensive as fixing a photo: which process and thread handled it."""
     time.sleep(EXPENSIVE_SECONDS * 1.5)
-    return item, os.getpid()
+    return item, os.getpid(), threading.get_ident()
 
 
-def test_expensive_items_move_to_the_pool_after_two():
+def test_expensive_items_move_to_threads_after_two():
     results = list(parallel_map(costly, range(30), Settings(), jobs=2))
-    assert [i for i, _ in results] == list(range(30))
-    pids = [pid for _, pid in results]
-    assert pids[:2] == [os.getpid()] * 2 and os.getpid() not in pids[2:]
+    assert [i for i, _, _ in results] == list(range(30))
+    assert {pid for _, pid, _ in results} == {os.getpid()}  # no process started
+    threads = [ident for _, _, ident in results]
+    main = threading.get_ident()
+    assert threads[:2] == [main, main] and main not in threads[2:]
+    assert len(set(threads[2:])) == 2  # both threads worked
 
 
-def test_a_small_folder_of_expensive_items_never_starts_a_pool():
-    n = int(POOL_WORTH_SECONDS / (EXPENSIVE_SECONDS * 1.5)) // 2  # well under what a pool repays
-    results = list(parallel_map(costly, range(n), Settings(), jobs=2))
-    assert {pid for _, pid in results} == {os.getpid()}
+def very_costly(item: int, settings: Settings) -> tuple[int, int]:
+    time.sleep(EXPENSIVE_FIRST_SECONDS * 1.2)
+    return item, threading.get_ident()
+
+
+def test_a_very_expensive_first_item_starts_the_threads_after_one():
+    threads = [ident for _, ident in parallel_map(very_costly, range(5), Settings(), jobs=2)]
+    assert threads[0] == threading.get_ident() and threading.get_ident() not in threads[1:]
+
+
+def test_two_expensive_items_stay_inline():
+    results = list(parallel_map(costly, range(3), Settings(), jobs=2))
+    assert {ident for _, _, ident in results} == {threading.get_ident()}
+
+
+def slow_decode(item: int, settings: Settings) -> str:
+    """An item whose 'decode' outlasts a 0.05 s deadline (Python-level steps, as a decoder's chunks)."""
+    try:
+        with decode_deadline(0.05):
+            for _ in range(200):
+                time.sleep(0.01)
+    except DecodeTimeout:
+        return "timed out"
+    return "finished"
+
+
+def test_the_decode_deadline_holds_on_the_threads():
+    results = list(parallel_map(slow_decode, range(6), Settings(), jobs=2))
+    assert results == ["timed out"] * 6  # inline by the signal, on the threads by a timer
+
+
+def test_work_on_other_threads_keeps_no_deadline():
+    """A host program's own threads are not interrupted: only the pool's threads opt in."""
+    out: list[str] = []
+
+    def host() -> None:
+        try:
+            with decode_deadline(0.02):
+                time.sleep(0.1)
+                time.sleep(0.01)
+            out.append("finished")
+        except DecodeTimeout:
+            out.append("timed out")
+
+    thread = threading.Thread(target=host)
+    thread.start()
+    thread.join()
+    assert out == ["finished"]
