@@ -27,6 +27,20 @@ def _row_runs(width: int, height: int, bits_per_pixel: int, interlaced: bool) ->
     return runs
 
 
+def _filters_known(piece: bytes, offset: int, spans: list[tuple[int, int, int]]) -> bool:
+    """Every filter byte in ``piece`` (the inflated stream from ``offset`` on) names a filter (0-4);
+    ``spans``: (start, end, row stride) of each pass's rows in the stream."""
+    end = offset + len(piece)
+    for start, stop, stride in spans:
+        first = (
+            start + max(0, -((start - offset) // stride)) * stride
+        )  # the first row start at or after offset
+        last = min(stop, end)
+        if first < last and max(piece[first - offset : last - offset : stride]) > 4:
+            return False
+    return True
+
+
 def intact(data: bytes) -> bool:
     """True only when decoding ``data`` (a PNG Pillow opened) is certain to succeed; False: decode to find out."""
     if len(data) < 33 or not data.startswith(_SIGNATURE) or data[8:16] != b"\x00\x00\x00\x0dIHDR":
@@ -41,11 +55,13 @@ def intact(data: bytes) -> bool:
         or not width * height
     ):
         return False
-    runs = _row_runs(width, height, depth * _CHANNELS[colour], bool(interlace))
-    expected = sum(rows * (1 + size) for rows, size in runs)
+    spans, expected = [], 0
+    for rows, size in _row_runs(width, height, depth * _CHANNELS[colour], bool(interlace)):
+        spans.append((expected, expected + rows * (size + 1), size + 1))
+        expected += rows * (size + 1)
     view, pos, end = memoryview(data), 8, len(data)
     inflater = zlib.decompressobj()
-    inflated: list[bytes] = []
+    pixels = False  # an IDAT chunk seen (an empty one counts too)
     total = 0
     while pos + 8 <= end:
         length = int.from_bytes(view[pos : pos + 4], "big")
@@ -53,35 +69,25 @@ def intact(data: bytes) -> bool:
         if kind == b"IDAT":
             if pos + 8 + length > end or inflater.eof:
                 return False
+            pixels = True
             pending = view[pos + 8 : pos + 8 + length]
             while pending:  # in slices, so a decode time limit can stop a huge stream between them
                 try:
                     piece = inflater.decompress(pending, min(_SLICE, expected + 1 - total))
                 except zlib.error:
                     return False
-                inflated.append(piece)
+                if total + len(piece) > expected or not _filters_known(piece, total, spans):
+                    return False  # more bytes than the rows hold, or a row with an unknown filter
                 total += len(piece)
-                if total > expected:
-                    return False  # more bytes than the rows hold
                 pending = inflater.unconsumed_tail
-            inflated.append(b"")  # an empty IDAT counts as pixel data too
-        elif inflated:
+        elif pixels:
             break  # the first chunk after the pixel data
         pos += 12 + length
     else:
         return False  # the file ends inside or right after the pixel data: no IEND
-    if (
-        bytes(view[pos + 4 : pos + 8]) != b"IEND"
-        or not inflater.eof
-        or inflater.unused_data
-        or total != expected
-    ):
-        return False
-    raw = b"".join(inflated)
-    at = 0
-    for rows, size in runs:
-        span = rows * (size + 1)
-        if max(raw[at : at + span : size + 1]) > 4:
-            return False
-        at += span
-    return True
+    return (
+        bytes(view[pos + 4 : pos + 8]) == b"IEND"
+        and inflater.eof
+        and not inflater.unused_data
+        and total == expected
+    )
