@@ -242,7 +242,7 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
             decode_deadline(limits.max_decode_seconds),
         ):
             if data is not None and _SCANS.get(info.format, _unscanned)(data):
-                return True  # proven complete without decoding the pixels (see jpegscan, pngscan)
+                return True  # proven complete without decoding the pixels (see jpegscan, pngscan, webpscan)
             if info.format == "JPEG":
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
@@ -258,8 +258,14 @@ def _unscanned(data: bytes) -> bool:
     return False
 
 
-_SCANS = {"JPEG": jpegscan.intact, "PNG": pngscan.intact}
-"""Formats whose integrity a scan can prove without decoding the pixels (a False answer: decode)."""
+def _webp_intact(data: bytes) -> bool:
+    from sora_guard.engine import webpscan  # ctypes and the libwebp bindings load when a WebP is met
+
+    return webpscan.intact(data)
+
+
+_SCANS = {"JPEG": jpegscan.intact, "PNG": pngscan.intact, "WEBP": _webp_intact}
+"""Formats whose integrity a scan can prove without decoding every pixel (a False answer: decode)."""
 
 
 def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:

@@ -57,6 +57,7 @@ FORBIDDEN = (
 #: the fix, guard and preview paths, and the process pool: a one-file check runs inline
 UNNEEDED = (
     "sora_guard.engine.jpegdecode",
+    "sora_guard.engine.webpscan",
     "sora_guard.run.fix",
     "sora_guard.run.dask_executor",
     "sora_guard.guard",
