@@ -6,7 +6,7 @@ import io
 
 from sora_guard.engine.quiet import quiet_warnings
 
-__all__ = ["extraneous_bytes", "frame_marker", "intact"]
+__all__ = ["extraneous_bytes", "frame_marker", "intact", "one_scan"]
 
 _SEQUENTIAL_HUFFMAN = (0xC0, 0xC1)
 _OTHER_SOF = frozenset(range(0xC2, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -48,6 +48,12 @@ def _scan_start(data: bytes, kept: list[bytes]) -> int | None:
             kept.append(data[pos : pos + 2 + length])
         pos += 2 + length
     return None
+
+
+def one_scan(data: bytes) -> bool:
+    """True for a sequential Huffman JPEG whose first scan holds every component: libjpeg then
+    refuses any further scan ("Didn't expect more than one scan") instead of decoding it."""
+    return _scan_start(data, []) is not None
 
 
 def frame_marker(data: bytes) -> int | None:

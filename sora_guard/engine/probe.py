@@ -208,8 +208,13 @@ minutes, each scan walking every block (libjpeg-turbo's own scan limit guards ag
 
 
 def scan_bomb(data: bytes | None, fmt: str | None) -> int:
-    """The number of scans of a JPEG holding more than ``MAX_JPEG_SCANS`` (a scan bomb), else 0."""
-    scans = data.count(b"\xff\xda") if fmt == "JPEG" and data is not None else 0
+    """The number of scans of a JPEG holding more than ``MAX_JPEG_SCANS`` (a scan bomb), else 0.
+
+    A one-scan sequential JPEG (what cameras write) is not counted: libjpeg stops at a second scan.
+    """
+    if fmt != "JPEG" or data is None or jpegscan.one_scan(data):
+        return 0
+    scans = data.count(b"\xff\xda")
     return scans if scans > MAX_JPEG_SCANS else 0
 
 

@@ -285,3 +285,20 @@ def test_fix_refuses_a_scan_bomb_without_decoding_it(decodes):
     result = fix_bytes(_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))
     assert result.status is Status.FAILED and [d.code for d in result.problems] == ["SG503"]
     assert decodes == []
+
+
+def test_extra_scans_after_a_one_scan_baseline_jpeg_are_not_counted_and_still_refused():
+    """A camera's JPEG (one sequential scan of every component) is not searched for scans: libjpeg
+    refuses a second scan at once, so thousands of copies of the scan cost nothing and still fail."""
+    from sora_guard.config import Settings
+    from sora_guard.engine.probe import scan_bomb
+    from sora_guard.run.fix import Status, fix_bytes
+
+    data = encode(Image.linear_gradient("L").resize((1024, 768)).convert("RGB"), "JPEG", quality=90)
+    start, end = data.index(b"\xff\xda"), data.rindex(b"\xff\xd9")
+    bomb = data[:end] + data[start:end] * 2_000 + data[end:]
+    assert scan_bomb(bomb, "JPEG") == 0  # not counted...
+    assert "SG503" in _codes(sora_guard.check(bomb, name="bomb.jpg", select=["SG5"]))  # ...still refused
+    result = fix_bytes(bomb, "bomb.jpg", Settings(root=Path.cwd(), size="auto"))
+    assert result.status is Status.FAILED and "SG503" in {d.code for d in result.problems}
+    assert scan_bomb(_scan_bomb(256, 600), "JPEG") > 600  # a progressive file is still counted
