@@ -263,7 +263,7 @@ def _stage_rows(results: dict) -> list[dict]:
         start = (results.get("startup") or {}).get("median_seconds", {}).get("python -c 'import PIL.Image'")
         out.append(
             dict(
-                what="fix, CPU per photo: the rest (reading, writing, process and worker start-up)",
+                what="fix, CPU per photo: the rest (reading, writing, interpreter, imports)",
                 ours=f"{rest:.1f} ms",
                 base=f"floor {start * 1000 / fix['files']:.1f} ms: one `import PIL.Image` process shared by all"
                 if start
