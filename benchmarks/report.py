@@ -302,10 +302,13 @@ def markdown(results: dict) -> str:
 
 
 def chart(results: dict, path: Path) -> None:
-    """Grouped bars, baseline vs sora-guard, in files/s on a log axis, with each ratio and its goal."""
+    """Grouped bars, baseline vs sora-guard, in files/s on a log axis, with each ratio and its goal
+    (nothing is drawn for a run with no throughput rows, e.g. ``--only startup``)."""
     from PIL import Image, ImageDraw, ImageFont
 
     data = [r["chart"] for r in rows(results) if "chart" in r]
+    if not data:
+        return
     font = ImageFont.load_default(16)
     small = ImageFont.load_default(13)
     left, top, bar, gap = 230, 60, 20, 22
