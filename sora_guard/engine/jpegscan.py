@@ -97,11 +97,11 @@ def _headers_decode(headers: bytes) -> bool:
     """True when libjpeg accepts every table and header: SOI, the segments it reads, then EOI."""
     verdict = _verdicts.get(headers)
     if verdict is None:
-        from PIL import Image
+        from sora_guard.engine.opener import open_image  # Pillow, as the probe that calls this has it
 
         try:
             with quiet_warnings():
-                with Image.open(io.BytesIO(headers + b"\xff\xd9")) as im:
+                with open_image(io.BytesIO(headers + b"\xff\xd9")) as im:
                     im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
                     im.load()
             verdict = True

@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from sora_guard.engine import heif, jpegscan, pngscan
 from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
+from sora_guard.engine.opener import open_image
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.io.read import read_bounded
 from sora_guard.io.stream import read_stream
@@ -73,7 +74,7 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits, decode: bool = T
             return
     try:
         with quiet_warnings():  # a hostile header's complaints become diagnostics, not stderr noise
-            im = Image.open(fp)
+            im = open_image(fp)
     except Image.DecompressionBombError as exc:
         info.too_many_pixels = True
         info.identify_error = str(exc)
