@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from sora_guard.plugins.markers import hookimpl, hookspec
 from sora_guard.vocabulary.contract import (
     Entry,
@@ -16,7 +19,6 @@ from sora_guard.vocabulary.contract import (
     contain_scale,
     cover_scale,
 )
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
 from sora_guard.vocabulary.model import (
     Diagnostic,
     FileReport,
@@ -30,6 +32,20 @@ from sora_guard.vocabulary.model import (
     Target,
     rule,
 )
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.guarding import (
+        Adapter,
+        Call,
+        Context,
+        ImageInput,
+        Outgoing,
+        Plan,
+        instance_of,
+    )
+
+_GUARDING = frozenset({"Adapter", "Call", "Context", "ImageInput", "Outgoing", "Plan", "instance_of"})
+"""The guard adapter contract, loaded on first use: a check never needs it."""
 
 __all__ = [
     "Adapter",
@@ -62,3 +78,11 @@ __all__ = [
     "hookspec",
     "rule",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _GUARDING:
+        raise AttributeError(f"module 'sora_guard.plugins' has no attribute {name!r}")
+    value = getattr(importlib.import_module("sora_guard.vocabulary.guarding"), name)
+    globals()[name] = value
+    return value

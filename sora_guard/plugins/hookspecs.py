@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sora_guard.plugins.markers import hookspec
 from sora_guard.vocabulary.contract import Reporter, Strategy
-from sora_guard.vocabulary.guarding import Adapter
 from sora_guard.vocabulary.model import Profile, Rule
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.guarding import Adapter
 
 
 @hookspec

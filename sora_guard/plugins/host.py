@@ -6,14 +6,17 @@ import functools
 import os
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from sora_guard.plugins import hookspecs
 from sora_guard.plugins.markers import PROJECT
 from sora_guard.vocabulary.exceptions import PluginWarning, lookup
-from sora_guard.vocabulary.guarding import Adapter
 from sora_guard.vocabulary.model import Profile, Rule
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.guarding import Adapter
 
 ENTRY_POINT_GROUP = "sora_guard"
 DISABLE_ENV = "SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD"

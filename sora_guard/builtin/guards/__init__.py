@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sora_guard.plugins.markers import hookimpl
-from sora_guard.vocabulary.guarding import Adapter
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.guarding import Adapter
 
 
 @hookimpl
