@@ -180,7 +180,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     from sora_guard.run.check import check_files, check_stdin
     from sora_guard.run.discovery import discover, skipped_reports
     from sora_guard.run.executors import make_executor
-    from sora_guard.run.pictures import check_entries
 
     settings = settings_from_args(args)
     registry = settings.registry
@@ -208,7 +207,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     report.files.extend(skipped_reports(skipped, settings))
     if not report.files:
         _no_files()
-    return _finish_check(report, args, fmt, registry, lambda r: check_entries(r, settings, executor))
+
+    def pictured(checked):  # for a reporter that shows pictures: the fitting pipeline loads only then
+        from sora_guard.run.pictures import check_entries
+
+        return check_entries(checked, settings, executor)
+
+    return _finish_check(report, args, fmt, registry, pictured)
 
 
 def _no_files() -> None:

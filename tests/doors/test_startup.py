@@ -58,6 +58,9 @@ FORBIDDEN = (
 UNNEEDED = (
     "sora_guard.engine.jpegdecode",
     "sora_guard.engine.webpscan",
+    "sora_guard.engine.fix",
+    "sora_guard.engine.pictures",  # thumbnails, for reporters that show them (run.pictures)
+    "sora_guard.run.pictures",
     "sora_guard.run.fix",
     "sora_guard.run.dask_executor",
     "sora_guard.guard",
