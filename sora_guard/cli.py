@@ -176,7 +176,6 @@ def _write_stream(write: Callable[[IO[str]], object], output: Path | None) -> No
 
 def cmd_check(args: argparse.Namespace) -> int:
     from sora_guard.config.validation import existing, validate_reporter
-    from sora_guard.run.cache import open_cache
     from sora_guard.run.check import check_files, check_stdin
     from sora_guard.run.discovery import discover, skipped_reports
     from sora_guard.run.executors import make_executor
@@ -199,7 +198,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
         return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, registry)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=True)
-    cache = None if args.no_cache else open_cache(settings)
+    cache = None
+    if not args.no_cache:
+        from sora_guard.run.cache import open_cache  # and json: not for a run that keeps no cache
+
+        cache = open_cache(settings)
     skipped: list = []
     report = check_files(
         discover(existing(args.paths or ["."]), settings, skipped), settings, executor=executor, cache=cache

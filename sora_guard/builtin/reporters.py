@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from urllib.parse import quote
@@ -83,11 +82,17 @@ def summary_text(files: int, bad: int, errors: int, warnings: int, fixable: int)
     return f"Found {_plural(errors, 'error')}{fix} and {_plural(warnings, 'warning')} in {_plural(bad, 'file')} of {checked}."
 
 
+def _json_text(document: object) -> str:
+    import json  # only the JSON and SARIF outputs: the text a pre-commit hook prints needs none of it
+
+    return json.dumps(document, indent=2) + "\n"
+
+
 def render_statistics(report: Report, fmt: str) -> str:
     """``--statistics``: JSON for ``json``; otherwise a table with a header, the summary and what ``[*]`` means."""
     rows = report.statistics()
     if fmt == "json":
-        return json.dumps(rows, indent=2) + "\n"
+        return _json_text(rows)
     if not rows:
         return summary_line(report) + "\n"
     width = max(len("count"), *(len(str(r["count"])) for r in rows))
@@ -142,7 +147,7 @@ def render_json(report: Report, rules: Mapping[str, Rule]) -> str:
         },
         "files": [_file_json(f) for f in report.files],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return _json_text(document)
 
 
 def _escape_data(text: str) -> str:
@@ -213,7 +218,7 @@ def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return _json_text(document)
 
 
 BUILTIN_REPORTERS = (

@@ -91,6 +91,14 @@ def test_one_file_check_imports_no_heavy_or_unneeded_modules(tmp_path):
         assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))
 
 
+def test_a_check_without_the_cache_loads_neither_it_nor_json(tmp_path):
+    write(tmp_path / "one.jpg", marker((1280, 720)))
+    code, output, modules = imports_of("check", "--no-cache", "one.jpg", cwd=tmp_path)
+    assert code == 0, output
+    for name in ("sora_guard.run.cache", "json"):
+        assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))
+
+
 def test_a_failing_check_imports_no_heavy_modules_either(tmp_path):
     write(tmp_path / "bad.png", marker((1281, 720)))
     code, output, modules = imports_of("check", "--output-format", "github", "bad.png", cwd=tmp_path)
