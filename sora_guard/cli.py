@@ -461,15 +461,7 @@ def cmd_install_hook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sora-guard",
-        description="Check and fix reference images for Sora 2 and other video-generation APIs.",
-    )
-    parser.add_argument("--version", action="version", version=f"sora-guard {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser("check", help="report images the target service would reject")
+def _check_options(check: argparse.ArgumentParser) -> None:
     add_target_options(check)
     out = check.add_argument_group("output")
     out.add_argument(
@@ -499,9 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the result cache (cache-dir)"
     )
-    check.set_defaults(run=cmd_check)
 
-    fix = commands.add_parser("fix", help="repair images in place (or into --out) so they pass check")
+
+def _fix_options(fix: argparse.ArgumentParser) -> None:
     add_target_options(fix)
     _add_fit_options(fix)
     fix.add_argument("--quality", type=int, metavar="N", help="JPEG/WebP quality, 1-100 (default 92)")
@@ -529,9 +521,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default: a line per file changed) or html (a page with each file before and after)",
     )
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
-    fix.set_defaults(run=cmd_fix)
 
-    preview = commands.add_parser("preview", help="one PNG showing every strategy's result side by side")
+
+def _preview_options(preview: argparse.ArgumentParser) -> None:
     preview.add_argument("image", metavar="IMAGE")
     preview.add_argument("--profile", help="target profile (default: sora-2)")
     preview.add_argument("--size", metavar="WxH|auto", help="target size (default: the profile's nearest)")
@@ -544,25 +536,62 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_fit_options(preview)
     _add_config_options(preview)
-    preview.set_defaults(run=cmd_preview)
 
-    rules = commands.add_parser(
-        "rules", help="list the rules, or explain one: sora-guard rules SG101 (or a name, or a prefix: SG1)"
-    )
+
+def _rules_options(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("code", nargs="?", metavar="CODE|NAME|PREFIX")
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
     _add_config_options(rules)
-    rules.set_defaults(run=cmd_rules)
 
-    profiles = commands.add_parser(
-        "profiles", help="list the target profiles with every field (the default marked), or show one"
-    )
+
+def _profiles_options(profiles: argparse.ArgumentParser) -> None:
     profiles.add_argument("name", nargs="?", metavar="NAME")
     _add_config_options(profiles)
-    profiles.set_defaults(run=cmd_profiles)
-    hook = commands.add_parser("install-hook", help="install a git pre-commit hook that checks staged images")
+
+
+def _hook_options(hook: argparse.ArgumentParser) -> None:
     hook.add_argument("--force", action="store_true", help="replace an existing pre-commit hook")
-    hook.set_defaults(run=cmd_install_hook)
+
+
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {
+    "check": ("report images the target service would reject", _check_options, cmd_check),
+    "fix": ("repair images in place (or into --out) so they pass check", _fix_options, cmd_fix),
+    "preview": ("one PNG showing every strategy's result side by side", _preview_options, cmd_preview),
+    "rules": (
+        "list the rules, or explain one: sora-guard rules SG101 (or a name, or a prefix: SG1)",
+        _rules_options,
+        cmd_rules,
+    ),
+    "profiles": (
+        "list the target profiles with every field (the default marked), or show one",
+        _profiles_options,
+        cmd_profiles,
+    ),
+    "install-hook": (
+        "install a git pre-commit hook that checks staged images",
+        _hook_options,
+        cmd_install_hook,
+    ),
+}
+"""Subcommand -> (help, what adds its options, what runs it)."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. Given the ``command`` about to run, only its subparser gets options; the
+    others are names for ``--help`` (building every option costs a one-file check a millisecond)."""
+    parser = argparse.ArgumentParser(
+        prog="sora-guard",
+        description="Check and fix reference images for Sora 2 and other video-generation APIs.",
+    )
+    parser.add_argument("--version", action="version", version=f"sora-guard {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (summary, add_options, run) in COMMANDS.items():
+        sub = commands.add_parser(name, help=summary)
+        if command in (None, name):
+            add_options(sub)
+        sub.set_defaults(run=run)
     return parser
 
 
@@ -607,10 +636,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504)
     warnings.showwarning = _show_warning
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        _unrecognised(parser, args.command, unknown)
+    if unknown:  # the hints name options of every subcommand
+        _unrecognised(build_parser(), args.command, unknown)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
