@@ -10,16 +10,18 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 __all__ = ["Captured", "captured_stderr"]
 
 
-@dataclass
 class Captured:
-    """The text written to stderr inside one :func:`captured_stderr` block (set when the block ends)."""
+    """The text written to stderr inside one :func:`captured_stderr` block (set when the block ends).
+    A plain record, not a dataclass: see "Start-up" in docs/architecture.md."""
 
-    text: str = ""
+    __slots__ = ("text",)
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text
 
 
 class _Redirect:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from sora_guard.config import Settings
 from sora_guard.engine.check import check_info
@@ -14,14 +13,15 @@ from sora_guard.vocabulary.model import FileReport, ImageInfo
 __all__ = ["discover", "is_image_name", "Skipped", "skipped_reports"]
 
 
-@dataclass(frozen=True)
 class Skipped:
     """A path the walk did not yield: ``error`` when images may have been missed (an unreadable
-    folder, a link loop), otherwise a deliberate skip (a link out of the tree, not followed)."""
+    folder, a link loop), otherwise a deliberate skip (a link out of the tree, not followed).
+    A plain record, not a dataclass: see "Start-up" in docs/architecture.md."""
 
-    path: str
-    reason: str
-    error: bool
+    __slots__ = ("path", "reason", "error")
+
+    def __init__(self, path: str, reason: str, error: bool) -> None:
+        self.path, self.reason, self.error = path, reason, error
 
 
 def discover(

@@ -7,7 +7,6 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sora_guard.config import Settings
@@ -175,11 +174,14 @@ def windowed(
     yield from pending
 
 
-@dataclass(frozen=True)
 class LocalExecutor:
-    """This machine: inline for a few items, a process pool of ``jobs`` for many (:func:`parallel_map`)."""
+    """This machine: inline for a few items, a process pool of ``jobs`` for many (:func:`parallel_map`).
+    A plain class, not a dataclass: see "Start-up" in docs/architecture.md."""
 
-    jobs: int | None = None
+    __slots__ = ("jobs",)
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs
 
     def map(self, func, items, settings):
         return parallel_map(func, items, settings, self.jobs)
