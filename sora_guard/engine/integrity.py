@@ -14,23 +14,21 @@ UNSUPPORTED = (
     "the image data uses a compression this decoder does not support (many services will refuse it too)"
 )
 
-_ENDS_EARLY = re.compile(
-    r"truncat|not enough data|premature end|unexpected end|end of (file|data)|ran out of data|"
-    r"\bEOF\b|short read|invalid read|read error",
-    re.I,
+# patterns as text, compiled by ``re`` (and kept in its cache) on first use: only failures need them
+_ENDS_EARLY = (
+    r"(?i)truncat|not enough data|premature end|unexpected end|end of (file|data)|ran out of data|"
+    r"\bEOF\b|short read|invalid read|read error"
 )
-_UNSUPPORTED = re.compile(r"not configured|not supported|unsupported|not implemented", re.I)
-_PILLOW_WORDING = re.compile(
-    r"^(image file is truncated.*|decoder error -?\d+|-?\d+)$|when reading image file$"
-)
-_FILE_PREFIX = re.compile(r"^(tempfile\.tif|[^:\s]+\.tiff?):\s*")
+_UNSUPPORTED = r"(?i)not configured|not supported|unsupported|not implemented"
+_PILLOW_WORDING = r"^(image file is truncated.*|decoder error -?\d+|-?\d+)$|when reading image file$"
+_FILE_PREFIX = r"^(tempfile\.tif|[^:\s]+\.tiff?):\s*"
 
 
 def _library_lines(noise: str) -> list[str]:
     """The C library's own lines, without the temporary file name libtiff is given, at most two."""
     lines = []
     for raw in noise.splitlines():
-        line = _FILE_PREFIX.sub("", raw.strip()).rstrip(".")[:160]
+        line = re.sub(_FILE_PREFIX, "", raw.strip()).rstrip(".")[:160]
         if line and line not in lines:
             lines.append(line)
     return lines[:2]
@@ -63,13 +61,13 @@ def explain(message: str, noise: str = "", header: bool = False, cut: bool = Fal
     the user's terms, followed by the decoder's own words when they say more than Pillow's.
     ``cut``: the file is known to end early (:func:`cut_short`)."""
     lines = _library_lines(noise)
-    own = _PILLOW_WORDING.sub("", message.strip()).strip(" .:")
+    own = re.sub(_PILLOW_WORDING, "", message.strip()).strip(" .:")
     evidence = " ".join([message, *lines])
     if cut:
         summary, details = TRUNCATED, lines
-    elif _UNSUPPORTED.search(evidence):
+    elif re.search(_UNSUPPORTED, evidence):
         summary, details = UNSUPPORTED, lines
-    elif _ENDS_EARLY.search(evidence):
+    elif re.search(_ENDS_EARLY, evidence):
         summary = TRUNCATED_HEADER if header else TRUNCATED
         details = lines  # Pillow's "truncated (0 bytes not processed)" adds nothing but confusion
     else:
