@@ -579,8 +579,8 @@ COMMANDS: dict[
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The command line. Given the ``command`` about to run, only its subparser gets options; the
-    others are names for ``--help`` (building every option costs a one-file check a millisecond)."""
+    """The command line; given the ``command`` about to run, only its subparser (building every one
+    costs a one-file check over a millisecond). Without one, all of them, for ``--help``."""
     parser = argparse.ArgumentParser(
         prog="sora-guard",
         description="Check and fix reference images for Sora 2 and other video-generation APIs.",
@@ -588,10 +588,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sora-guard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_options, run) in COMMANDS.items():
-        sub = commands.add_parser(name, help=summary)
         if command in (None, name):
+            sub = commands.add_parser(name, help=summary)
             add_options(sub)
-        sub.set_defaults(run=run)
+            sub.set_defaults(run=run)
     return parser
 
 
