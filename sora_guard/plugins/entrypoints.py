@@ -51,14 +51,11 @@ def _info_folders(path: list[str]) -> Iterator[str]:
     for entry in path:
         root = entry or "."
         try:
-            children = sorted(os.listdir(root))
+            children = os.listdir(root)
         except OSError:
             continue
-        for child in children:
-            low = child.lower()
-            if not low.endswith(_INFO_SUFFIXES):
-                continue
-            name = _normalize(low.rpartition(".")[0].partition("-")[0])
+        for child in sorted(c for c in children if c.lower().endswith(_INFO_SUFFIXES)):
+            name = _normalize(child.lower().rpartition(".")[0].partition("-")[0])
             if name not in seen:
                 seen.add(name)
                 yield os.path.join(root, child)
@@ -85,13 +82,16 @@ def entry_points(group: str) -> list[EntryPoint]:
 
         return [EntryPoint(ep.name, ep.value, ep.group) for ep in from_metadata(group=group)]
     found = []
-    marker = f"[{group}]"
+    marker = f"[{group}]".encode()
     for folder in _info_folders(path):
-        try:
-            with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as fp:
-                text = fp.read()
-        except (OSError, UnicodeDecodeError):  # no entry points, or an egg-info file rather than a folder
+        file = os.path.join(folder, "entry_points.txt")
+        if not os.access(file, os.R_OK):  # most distributions have none: no exception raised for them
             continue
-        if marker in text:
-            found.extend(EntryPoint(name, value, group) for name, value in _read_group(text, group))
+        try:
+            with open(file, "rb") as fp:
+                data = fp.read()
+            text = data.decode() if marker in data else ""  # decoded only when it names the group
+        except (OSError, UnicodeDecodeError):  # an egg-info file rather than a folder, or not UTF-8
+            continue
+        found.extend(EntryPoint(name, value, group) for name, value in _read_group(text, group))
     return found
