@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from sora_guard.config import Settings
 from sora_guard.config.settings import PathOverride, located
-from sora_guard.engine.fitting import output_format
+from sora_guard.engine.outputs import output_format
 from sora_guard.engine.selection import unknown_selectors
 from sora_guard.vocabulary.exceptions import ConfigError, UsageError, lookup
 from sora_guard.vocabulary.formats import is_url

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from sora_guard.engine.outputs import WRITABLE_FORMATS, output_format
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import FitError
@@ -29,11 +30,7 @@ __all__ = [
     "output_format",
 ]
 
-WRITABLE_FORMATS = ("JPEG", "PNG", "WEBP")
-"""Formats ``fix`` writes (what every target service accepts some of)."""
-
 ALPHA_FORMATS = frozenset({"PNG", "WEBP"})
-LOSSLESS_SOURCES = frozenset({"PNG", "GIF", "BMP", "TIFF", "TGA", "ICO", "PSD"})
 DRAFTED_RESAMPLE = 2  # PIL.Image.Resampling.BILINEAR
 """Filter for the last (under 2x) step after a DCT-scaled JPEG decode, unless the options name one.
 
@@ -118,33 +115,6 @@ def _inside_aspect(w: int, h: int, profile) -> tuple[int, int]:
             return max(1, math.floor(h * hi)), h
         return w, grown
     return w, h
-
-
-def output_format(
-    source_format: str | None, target: Target, convert_to: str | None = None, alpha: bool = False
-) -> str:
-    """The format ``fix`` writes: the file's own when the target allows it, else ``convert_to``, else a sensible one.
-
-    Without ``convert_to``, lossless sources (PNG, GIF, TIFF, ...) and pictures with alpha become
-    PNG (then WebP, JPEG), photos JPEG (then WebP, PNG): whichever the target accepts first.
-    Raises ``ValueError`` when nothing the target accepts can be written.
-    """
-    allowed = [f for f in WRITABLE_FORMATS if not target.formats or f in target.formats]
-    if source_format in allowed:
-        return source_format
-    if convert_to:
-        if convert_to not in allowed:
-            raise ValueError(
-                f"convert-to {convert_to} is not a format sora-guard writes that {target.profile.name} accepts ({', '.join(allowed) or 'none'})"
-            )
-        return convert_to
-    order = ("PNG", "WEBP", "JPEG") if alpha or source_format in LOSSLESS_SOURCES else ("JPEG", "WEBP", "PNG")
-    for fmt in order:
-        if fmt in allowed:
-            return fmt
-    raise ValueError(
-        f"{target.profile.name} accepts none of the formats sora-guard writes ({', '.join(WRITABLE_FORMATS)})"
-    )
 
 
 def _to_stored(options: FitOptions, orientation: int) -> FitOptions:

@@ -59,6 +59,7 @@ UNNEEDED = (
     "sora_guard.engine.jpegdecode",
     "sora_guard.engine.webpscan",
     "sora_guard.engine.fix",
+    "sora_guard.engine.fitting",  # validation asks engine.outputs which format fix would write
     "sora_guard.engine.pictures",  # thumbnails, for reporters that show them (run.pictures)
     "sora_guard.run.pictures",
     "sora_guard.run.fix",
