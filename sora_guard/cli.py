@@ -225,14 +225,14 @@ def _no_files() -> None:
 
 def _finish_check(report, args: argparse.Namespace, fmt: str, registry, pictured=None) -> int:
     """Write the report; ``pictured(report)`` gives the entries with pictures, for a reporter that shows them."""
-    from sora_guard.vocabulary.contract import Entry
-
     reporter = registry.reporters[fmt]
     if args.statistics:
         from sora_guard.builtin.reporters import render_statistics
 
         _write(render_statistics(report, fmt), args.output)
     elif reporter.write is not None:
+        from sora_guard.vocabulary.contract import Entry
+
         entries = pictured(report) if pictured and reporter.pictures else (Entry(f) for f in report.files)
         _write_stream(lambda out: reporter.write(entries, registry.rules, out), args.output)
     else:

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..plugins import hookimpl
-from ..vocabulary.contract import Box, FitOptions, Placement, Strategy, contain_scale, cover_scale
+from ..vocabulary.contract import Box, Strategy, contain_scale, cover_scale
 from ..vocabulary.model import Size
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["FitOptions", "Strategy", "BUILTIN_STRATEGIES", "cover_scale", "contain_scale"]
+    from ..vocabulary.contract import FitOptions, Placement
+
+__all__ = ["Strategy", "BUILTIN_STRATEGIES", "cover_scale", "contain_scale"]
 REDUCING_GAP = 3.0
 """``resize(reducing_gap=...)``: box-reduce first when shrinking more than 3x (visually lossless, much faster)."""
 
@@ -108,6 +110,8 @@ def _fit_blur_pad(im: Image.Image, size: Size, options: FitOptions) -> Image.Ima
     not depend on the source size; it is opaque even when the picture has alpha.
     """
     from PIL import Image, ImageFilter
+
+    from ..vocabulary.contract import FitOptions
 
     if im.size == (size.width, size.height):
         return im.copy()
@@ -242,6 +246,8 @@ def _keeps(
     """The placement of a strategy that crops ``source(im, size, options)`` (pixels) and fills the output with it."""
 
     def placement(im: Image.Image, size: Size, options: FitOptions) -> Placement:
+        from ..vocabulary.contract import Placement  # placements are drawn in reports only
+
         left, top, right, bottom = source(im, size, options)
         return Placement(source=(left / im.width, top / im.height, right / im.width, bottom / im.height))
 
@@ -250,6 +256,8 @@ def _keeps(
 
 def _padded(im: Image.Image, size: Size, options: FitOptions) -> Placement:
     """The placement of ``pad`` and ``blur-pad``: the whole picture, inside bars."""
+    from ..vocabulary.contract import Placement
+
     if im.size == (size.width, size.height):
         return Placement()
     inner, (x, y) = _inner(im, size, options)
@@ -264,6 +272,8 @@ def _padded(im: Image.Image, size: Size, options: FitOptions) -> Placement:
 
 
 def _stretched(im: Image.Image, size: Size, options: FitOptions) -> Placement:
+    from ..vocabulary.contract import Placement
+
     return Placement()
 
 

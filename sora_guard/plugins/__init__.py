@@ -8,17 +8,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from sora_guard.plugins.markers import hookimpl, hookspec
-from sora_guard.vocabulary.contract import (
-    Entry,
-    FitOptions,
-    FixOutcome,
-    Picture,
-    Placement,
-    Reporter,
-    Strategy,
-    contain_scale,
-    cover_scale,
-)
+from sora_guard.vocabulary.contract import Reporter, Strategy, contain_scale, cover_scale
 from sora_guard.vocabulary.model import (
     Diagnostic,
     FileReport,
@@ -34,6 +24,7 @@ from sora_guard.vocabulary.model import (
 )
 
 if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Entry, FitOptions, FixOutcome, Picture, Placement
     from sora_guard.vocabulary.guarding import (
         Adapter,
         Call,
@@ -44,8 +35,17 @@ if TYPE_CHECKING:
         instance_of,
     )
 
-_GUARDING = frozenset({"Adapter", "Call", "Context", "ImageInput", "Outgoing", "Plan", "instance_of"})
-"""The guard adapter contract, loaded on first use: a check never needs it."""
+_LAZY = {
+    **dict.fromkeys(
+        ("Adapter", "Call", "Context", "ImageInput", "Outgoing", "Plan", "instance_of"),
+        "sora_guard.vocabulary.guarding",
+    ),
+    **dict.fromkeys(
+        ("Entry", "FitOptions", "FixOutcome", "Picture", "Placement"), "sora_guard.vocabulary.contract"
+    ),
+}
+"""Name -> module, loaded on first use: the guard adapter contract and what strategies and reporters
+exchange about pictures. A check needs neither, and every dataclass costs start-up time."""
 
 __all__ = [
     "Adapter",
@@ -81,8 +81,9 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name not in _GUARDING:
+    module = _LAZY.get(name)
+    if module is None:
         raise AttributeError(f"module 'sora_guard.plugins' has no attribute {name!r}")
-    value = getattr(importlib.import_module("sora_guard.vocabulary.guarding"), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

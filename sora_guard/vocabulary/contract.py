@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
 
-from .model import Diagnostic, FileReport, Report, Rule, Size
+from .model import Report, Rule, Size
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from .pictures import Entry, FitOptions, FixOutcome, Picture, Placement
 
 __all__ = [
     "Box",
@@ -26,22 +29,9 @@ __all__ = [
 
 Box = tuple[float, float, float, float]
 
-
-@dataclass(frozen=True)
-class FitOptions:
-    """Options every strategy may read; a strategy ignores what does not concern it.
-
-    ``background`` fills pad bars (and flattens alpha); ``anchor`` is the focal point as fractions
-    of width and height (where ``cover`` centres its crop and ``pad`` places the picture);
-    ``crop_box`` is (left, top, right, bottom) as fractions, used by ``crop``; ``resample`` is a
-    ``PIL.Image.Resampling`` value (``None``: LANCZOS); ``extra`` carries plugin-specific options.
-    """
-
-    background: tuple[int, int, int] = (0, 0, 0)
-    anchor: tuple[float, float] = (0.5, 0.5)
-    crop_box: Box | None = None
-    resample: int | None = None
-    extra: dict = field(default_factory=dict)
+_PICTURES = frozenset({"WHOLE", "Entry", "FitOptions", "FixOutcome", "Picture", "Placement"})
+"""Defined in :mod:`.pictures`, loaded on first use: registering strategies and reporters (every run,
+a one-file check included) needs none of them, and each dataclass costs start-up time."""
 
 
 def cover_scale(src: Size, dst: Size, options: FitOptions) -> float:
@@ -74,61 +64,6 @@ class Strategy:
     placement: Callable[[Image.Image, Size, FitOptions], Placement] | None = None
 
 
-WHOLE: Box = (0.0, 0.0, 1.0, 1.0)
-
-
-@dataclass(frozen=True)
-class Placement:
-    """What a fit keeps and where it puts it: ``source`` is the part of the picture used, ``target``
-    where that part lands in the output, both (left, top, right, bottom) fractions of their frame."""
-
-    source: Box = WHOLE
-    target: Box = WHOLE
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A small encoded picture for a report: ``data`` of type ``mime``, ``width`` x ``height`` pixels."""
-
-    mime: str
-    data: bytes = field(repr=False)
-    width: int
-    height: int
-
-
-class FixOutcome(Protocol):
-    """What ``fix`` did (or, with ``dry_run``, would do) to one file, as a reporter reads it."""
-
-    status: str
-    """``"fixed"``, ``"unchanged"`` or ``"failed"``."""
-    dry_run: bool
-    after: FileReport | None
-    dest: str | None
-    """The name the fixed file has (differs from the path when the format changed)."""
-    changes: list[str]
-    notes: list[Diagnostic]
-
-    @property
-    def problems(self) -> list[Diagnostic]:
-        """Why the file is still not compliant (empty unless it failed)."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One file as a streaming reporter sees it.
-
-    ``report`` is the file's check (for ``fix``, the check before fixing); ``picture`` shows the file
-    as it is, with what a fix keeps or adds drawn on it; ``fix`` and ``fixed_picture`` (the result)
-    come with ``fix`` runs. Pictures are made only for reporters that ask for them, and only for
-    files with something to show.
-    """
-
-    report: FileReport
-    picture: Picture | None = None
-    fix: FixOutcome | None = None
-    fixed_picture: Picture | None = None
-
-
 @dataclass(frozen=True)
 class Reporter:
     """A named output format. ``render(report, rules)`` returns the full output text.
@@ -145,3 +80,11 @@ class Reporter:
     write: Callable[[Iterable[Entry], Mapping[str, Rule], IO[str]], None] | None = None
     pictures: bool = False
     fixes: bool = False
+
+
+def __getattr__(name: str):
+    if name not in _PICTURES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("sora_guard.vocabulary.pictures"), name)
+    globals()[name] = value
+    return value

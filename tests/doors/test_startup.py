@@ -65,7 +65,8 @@ UNNEEDED = (
     "sora_guard.run.fix",
     "sora_guard.run.dask_executor",
     "sora_guard.guard",
-    "sora_guard.vocabulary.guarding",  # the guard adapter contract: sora_guard.plugins loads it on first use
+    "sora_guard.vocabulary.guarding",
+    "sora_guard.vocabulary.pictures",  # fit options, placements, report pictures: contract loads them on use  # the guard adapter contract: sora_guard.plugins loads it on first use
     "sora_guard.api",
     "sora_guard.preview",
     "sora_guard.io.atomic",

@@ -4,11 +4,14 @@ and, for ``fix``, each file before and after. Only this loads with the plugins; 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sora_guard.plugins import hookimpl
-from sora_guard.vocabulary.contract import Entry, Reporter
+from sora_guard.vocabulary.contract import Reporter
 from sora_guard.vocabulary.model import Report, Rule
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Entry
 
 
 def _render(report: Report, rules: Mapping[str, Rule]) -> str:
