@@ -87,7 +87,9 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)",
     )
-    files.add_argument("-j", "--jobs", type=int, metavar="N", help="files worked on at once (default: all cores)")
+    files.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="files worked on at once (default: all cores)"
+    )
     files.add_argument(
         "--executor",
         metavar="NAME",
