@@ -74,6 +74,18 @@ UNNEEDED = (
 )
 
 
+#: what Pillow's Image.open would load before reading a JPEG stream (preinit): engine.opener loads
+#: the JPEG plugin alone
+OTHER_FORMATS = (
+    "PIL.BmpImagePlugin",
+    "PIL.GifImagePlugin",
+    "PIL.PpmImagePlugin",
+    "PIL.PngImagePlugin",
+    "fractions",
+    "decimal",
+)
+
+
 def imports_of(*args: str, cwd) -> tuple[int, str, set[str]]:
     proc = subprocess.run(
         [sys.executable, "-c", SPY, *args], cwd=cwd, capture_output=True, text=True, timeout=60
@@ -91,6 +103,8 @@ def test_one_file_check_imports_no_heavy_or_unneeded_modules(tmp_path):
         assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))
     for name in UNNEEDED:
         assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))
+    for name in OTHER_FORMATS:
+        assert name not in modules, (name, sorted(modules))
 
 
 def test_a_check_without_the_cache_loads_neither_it_nor_json(tmp_path):
