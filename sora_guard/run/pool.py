@@ -4,6 +4,7 @@ ones) over all cores for many, results in order."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,8 +26,8 @@ INLINE_SECONDS = 0.2
 #: start at once and share the loaded modules, instead of forked processes that pickle every result
 EXPENSIVE_SECONDS = 0.02
 
-#: a first item costing this much (lazy imports included: ~15 ms for a compliant JPEG) is expensive
-#: work already, so the threads start after one item instead of two
+#: a first item still running after this long (lazy imports included: a compliant JPEG's check takes
+#: ~15 ms) is expensive work already: the threads start on the rest while it finishes
 EXPENSIVE_FIRST_SECONDS = 0.06
 
 #: start a process pool only for at least this much work left (as timed inline): forking the
@@ -88,9 +89,9 @@ def parallel_map(
 ) -> Iterator[R]:
     """``func(item, settings)`` for every item, in order, over all cores when it pays.
 
-    Items are worked on inline first, and timed. Expensive items (``EXPENSIVE_SECONDS`` each, or a
-    first item of ``EXPENSIVE_FIRST_SECONDS``) send the rest, when two or more are left, to ``jobs``
-    threads at once. Cheap ones
+    Items are worked on inline first, and timed. Expensive items (``EXPENSIVE_SECONDS`` each after
+    the first, or a first item still running after ``EXPENSIVE_FIRST_SECONDS``) send the rest, when
+    two or more are left, to ``jobs`` threads at once. Cheap ones
     go to a process pool once the inline phase has lasted ``INLINE_SECONDS``, and only when the work
     left is worth ``POOL_WORTH_SECONDS``, so a run of cheap files, or a small folder, never pays for
     starting one; its workers are forked once and kept for the whole run, and items travel in
@@ -100,34 +101,41 @@ def parallel_map(
     """
     items = list(items)
     jobs = min(jobs or default_jobs(), len(items))
-    started = first_done = time.perf_counter()
-    done = 0
-    per_item = 0.0
-    threads = False
+    if jobs < 2 or len(items) < 3:  # too little to share
+        for item in items:
+            yield func(item, settings)
+        return
+    early = _EarlyStart(func, items[1:], settings, jobs)
+    try:
+        first = func(items[0], settings)
+    except BaseException:
+        early.settle()
+        early.close()
+        raise
+    if early.settle():  # the first item ran long: the rest started on threads meanwhile
+        with early:
+            yield first
+            yield from early.results()
+        return
+    yield first
+    done, started, per_item = 1, time.perf_counter(), 0.0  # timed from here: the first paid for imports
     while done < len(items):
         left = len(items) - done
-        if jobs > 1 and done == 1 and left >= 2 and first_done - started >= EXPENSIVE_FIRST_SECONDS:
-            threads = True
-            break
-        if jobs > 1 and done >= 2:
+        if done >= 2:
             now = time.perf_counter()
-            per_item = (now - first_done) / (done - 1)  # the first item also pays for lazy imports
+            per_item = (now - started) / (done - 1)
             if per_item >= EXPENSIVE_SECONDS and left >= 2:
-                threads = True
-                break
+                with _OnThreads(func, items[done:], settings, jobs) as run:
+                    yield from run.results()
+                return
             if now - started >= INLINE_SECONDS and per_item * left >= POOL_WORTH_SECONDS:
                 break
         yield func(items[done], settings)
         done += 1
-        if done == 1:
-            first_done = time.perf_counter()
     items = items[done:]
     if not items:
         return
     keep_freed_memory()  # before the fork: the workers inherit it
-    if threads:
-        yield from _on_threads(func, items, settings, jobs)
-        return
     from concurrent.futures import ProcessPoolExecutor
 
     try:
@@ -144,20 +152,75 @@ def parallel_map(
             yield from future.result()
 
 
-def _on_threads(
-    func: Callable[[T, Settings], R], items: list[T], settings: Settings, jobs: int
-) -> Iterator[R]:
-    """:func:`parallel_map`'s expensive items on ``jobs`` threads, one item per task, in order."""
-    from concurrent.futures import ThreadPoolExecutor
+class _OnThreads:
+    """Costly items on ``jobs`` threads, one item per task, the first window submitted at once;
+    :meth:`results` in order. Closing (or leaving the ``with`` block) cancels what has not started."""
 
-    from sora_guard.engine.probe import keep_deadlines_in_thread  # Pillow: loaded by the items already
+    def __init__(
+        self, func: Callable[[T, Settings], R], items: list[T], settings: Settings, jobs: int
+    ) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # 5 ms: only for a batch
 
-    pool = ThreadPoolExecutor(max_workers=jobs, initializer=keep_deadlines_in_thread)
-    try:
-        for _, future in windowed(items, 1, jobs * 2, lambda chunk: pool.submit(func, chunk[0], settings)):
+        from sora_guard.engine.probe import keep_deadlines_in_thread  # Pillow: the items load it anyway
+
+        keep_freed_memory()
+        self.pool = ThreadPoolExecutor(max_workers=jobs, initializer=keep_deadlines_in_thread)
+        submit = self.pool.submit
+        self.pending = windowed(items, 1, jobs * 2, lambda chunk: submit(func, chunk[0], settings))
+        self.head = next(self.pending, None)  # submits the first window
+
+    def results(self) -> Iterator[R]:
+        if self.head is not None:
+            yield self.head[1].result()
+        for _, future in self.pending:
             yield future.result()
-    finally:  # stopped early (an error, Ctrl-C, a consumer that stops reading): queued items never start
-        pool.shutdown(cancel_futures=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> _OnThreads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _EarlyStart:
+    """Starts ``rest`` on threads (:class:`_OnThreads`) if the first item is still running after
+    ``EXPENSIVE_FIRST_SECONDS``: a timer thread, which a cheap first item only starts and stops."""
+
+    def __init__(self, func: Callable, rest: list, settings: Settings, jobs: int) -> None:
+        self.lock = threading.Lock()
+        self.settled = False
+        self.run: _OnThreads | None = None
+        self.timer = threading.Timer(EXPENSIVE_FIRST_SECONDS, self._start, (func, rest, settings, jobs))
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _start(self, func: Callable, rest: list, settings: Settings, jobs: int) -> None:
+        with self.lock:
+            if not self.settled:
+                self.run = _OnThreads(func, rest, settings, jobs)
+
+    def settle(self) -> bool:
+        """Stop the timer; True when it had already started the rest."""
+        self.timer.cancel()
+        with self.lock:
+            self.settled = True
+        return self.run is not None
+
+    def results(self) -> Iterator:
+        return self.run.results() if self.run is not None else iter(())
+
+    def close(self) -> None:
+        if self.run is not None:
+            self.run.close()
+
+    def __enter__(self) -> _EarlyStart:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def windowed(

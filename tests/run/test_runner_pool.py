@@ -7,6 +7,8 @@ import os
 import threading
 import time
 
+import pytest
+
 from sora_guard.config import Settings
 from sora_guard.engine.probe import decode_deadline
 from sora_guard.run.pool import EXPENSIVE_FIRST_SECONDS, EXPENSIVE_SECONDS, INLINE_SECONDS, parallel_map
@@ -57,22 +59,41 @@ def test_expensive_items_move_to_threads_after_two():
     assert {pid for _, pid, _ in results} == {os.getpid()}  # no process started
     threads = [ident for _, _, ident in results]
     main = threading.get_ident()
-    assert threads[:2] == [main, main] and main not in threads[2:]
+    assert threads[:2] == [main, main] and main not in threads[2:]  # two timed inline, then threads
     assert len(set(threads[2:])) == 2  # both threads worked
 
 
 def very_costly(item: int, settings: Settings) -> tuple[int, int]:
-    time.sleep(EXPENSIVE_FIRST_SECONDS * 1.2)
+    time.sleep(EXPENSIVE_FIRST_SECONDS * 1.5)
     return item, threading.get_ident()
 
 
-def test_a_very_expensive_first_item_starts_the_threads_after_one():
+def test_the_threads_start_while_a_very_costly_first_item_runs():
+    """A photo to fix: while the first is still running here, the threads start on the rest."""
     threads = [ident for _, ident in parallel_map(very_costly, range(5), Settings(), jobs=2)]
-    assert threads[0] == threading.get_ident() and threading.get_ident() not in threads[1:]
+    main = threading.get_ident()
+    assert threads[0] == main and main not in threads[1:] and len(set(threads[1:])) == 2
 
 
-def test_two_expensive_items_stay_inline():
-    results = list(parallel_map(costly, range(3), Settings(), jobs=2))
+def failing_first(item: int, settings: Settings) -> int:
+    if item == 0:
+        time.sleep(EXPENSIVE_FIRST_SECONDS * 1.5)  # long enough for the rest to start
+        raise ValueError("the first item failed")
+    return item
+
+
+def test_a_failing_first_item_stops_the_threads_it_started():
+    before = threading.active_count()
+    with pytest.raises(ValueError, match="first item failed"):
+        list(parallel_map(failing_first, range(50), Settings(), jobs=2))
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before  # the pool shut down, its queue cancelled
+
+
+def test_two_items_stay_inline():
+    results = list(parallel_map(costly, range(2), Settings(), jobs=2))
     assert {ident for _, _, ident in results} == {threading.get_ident()}
 
 
