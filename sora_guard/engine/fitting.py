@@ -329,13 +329,15 @@ def encode(
     if im.info:  # resampling carries the source's metadata along; Pillow writes some of it (a JPEG comment)
         im = im.copy()
         im.info = {}
+    from sora_guard.engine.opener import save_image  # with Pillow, as ``im`` has it
+
     buf = io.BytesIO()
     if fmt == "JPEG":
-        im.save(buf, "JPEG", quality=quality)
+        save_image(im, buf, "JPEG", quality=quality)
     elif fmt == "WEBP":
-        im.save(buf, "WEBP", quality=quality, method=4)
+        save_image(im, buf, "WEBP", quality=quality, method=4)
     elif fmt == "PNG":
-        im.save(buf, "PNG", compress_level=6)
+        save_image(im, buf, "PNG", compress_level=6)
     else:
         raise ValueError(f"sora-guard does not write {fmt}")
     return buf.getvalue()

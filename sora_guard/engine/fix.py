@@ -125,10 +125,10 @@ def repair(
     if heif.brand_format(data[:64]) == "HEIF":
         heif.register_opener()  # when it cannot, the check below says why
     try:
-        from PIL import Image  # Pillow loads only when an image is repaired
+        from sora_guard.engine.opener import open_image  # Pillow loads only when an image is repaired
 
         with quiet_warnings():
-            im = Image.open(io.BytesIO(data))
+            im = open_image(io.BytesIO(data))
     except Exception:
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     with im:

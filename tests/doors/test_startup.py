@@ -121,3 +121,12 @@ def test_a_failing_check_imports_no_heavy_modules_either(tmp_path):
     assert code == 1 and "SG101" in output, output
     for name in FORBIDDEN + UNNEEDED:
         assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))
+
+
+def test_fixing_a_jpeg_loads_no_other_format_plugin(tmp_path):
+    write(tmp_path / "one.jpg", marker((1281, 720)))
+    code, output, modules = imports_of("fix", "--strategy", "cover", "--out", "out", "one.jpg", cwd=tmp_path)
+    assert code == 0 and (tmp_path / "out" / "one.jpg").is_file(), output
+    assert "PIL.JpegImagePlugin" in modules  # the spy sees the real work
+    for name in OTHER_FORMATS + ("PIL.WebPImagePlugin",):
+        assert name not in modules, (name, sorted(modules))
