@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sora_guard.engine.outputs import WRITABLE_FORMATS, output_format
@@ -67,14 +67,19 @@ _TO_STORED = {
 }
 
 
-@dataclass
 class Fitted:
-    """A fitted picture (RGB or RGBA, sRGB, the right way up) and what the user should know about it."""
+    """A fitted picture (RGB or RGBA, sRGB, the right way up) and what the user should know about it.
 
-    image: Image.Image
-    strategy: str
-    notes: list[tuple[str, str]] = field(default_factory=list)
-    """(code, message) warnings: SG911 enlarged, SG912 distorted, SG913 colour profile ignored."""
+    ``notes``: (code, message) warnings: SG911 enlarged, SG912 distorted, SG913 colour profile ignored.
+    A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
+    """
+
+    __slots__ = ("image", "strategy", "notes")
+
+    def __init__(self, image: Image.Image, strategy: str, notes: list[tuple[str, str]] | None = None) -> None:
+        self.image = image
+        self.strategy = strategy
+        self.notes = [] if notes is None else notes
 
 
 def output_size(shape: Size, target: Target) -> Size:

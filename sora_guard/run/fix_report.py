@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from sora_guard.builtin.reporters import printable
 from sora_guard.engine.fix import Status
@@ -25,14 +24,16 @@ def _describe(info: ImageInfo | None) -> str:
     return " ".join(parts)
 
 
-@dataclass
 class Summary:
     """Running totals for the end-of-run summary: a run over many files keeps no per-file results."""
 
-    status: Counter = field(default_factory=Counter)
-    fixed: Counter = field(default_factory=Counter)
-    failed: Counter = field(default_factory=Counter)
-    dry_run: bool = False
+    __slots__ = ("status", "fixed", "failed", "dry_run")
+
+    def __init__(self) -> None:
+        self.status: Counter = Counter()
+        self.fixed: Counter = Counter()
+        self.failed: Counter = Counter()
+        self.dry_run = False
 
     def add(self, result: FixResult) -> None:
         self.status[result.status] += 1
