@@ -17,7 +17,6 @@ from sora_guard.engine.fix import FixSpec, Repair, Status, diagnostic, repair
 from sora_guard.io.atomic import atomic_write_bytes, fsync_dir, remove_stale
 from sora_guard.io.read import read_bounded
 from sora_guard.run.discovery import discover
-from sora_guard.run.pictures import fix_pictures
 from sora_guard.run.pool import parallel_map
 from sora_guard.vocabulary.contract import Entry, FitOptions, Picture
 from sora_guard.vocabulary.formats import is_url
@@ -130,6 +129,8 @@ def fix_file(job: FixJob, settings: Settings) -> FixResult:
     done = repair(data, job.path, target, rules, spec, job.out or job.path)
     result = FixResult.of(job, done)
     if job.pictures:
+        from sora_guard.run.pictures import fix_pictures  # thumbnails: only for a report that shows them
+
         result.picture, result.fixed_picture = fix_pictures(data, done, own, spec)
     if job.dry_run or done.status is Status.FAILED or (done.status is Status.UNCHANGED and not job.out):
         return result

@@ -130,3 +130,5 @@ def test_fixing_a_jpeg_loads_no_other_format_plugin(tmp_path):
     assert "PIL.JpegImagePlugin" in modules  # the spy sees the real work
     for name in OTHER_FORMATS + ("PIL.WebPImagePlugin",):
         assert name not in modules, (name, sorted(modules))
+    for name in ("sora_guard.run.pictures", "sora_guard.engine.pictures"):  # a report's thumbnails
+        assert name not in modules, (name, sorted(modules))
