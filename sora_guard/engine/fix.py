@@ -69,14 +69,25 @@ class Status(str, enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True)
 class FixSpec:
-    """How to repair: the strategy and its options, the encoder quality and an optional format to convert to."""
+    """How to repair: the strategy and its options, the encoder quality and an optional format to convert to.
 
-    strategy: Strategy
-    options: FitOptions = FitOptions()
-    quality: int = 92
-    convert_to: str | None = None
+    A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
+    """
+
+    __slots__ = ("strategy", "options", "quality", "convert_to")
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        options: FitOptions | None = None,
+        quality: int = 92,
+        convert_to: str | None = None,
+    ) -> None:
+        self.strategy = strategy
+        self.options = FitOptions() if options is None else options
+        self.quality = quality
+        self.convert_to = convert_to
 
 
 @dataclass
