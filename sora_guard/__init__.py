@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from sora_guard.vocabulary.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -39,10 +40,4 @@ if TYPE_CHECKING:
     from sora_guard.vocabulary.exceptions import PreflightWarning as PreflightWarning
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sora_guard' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from sora_guard.plugins.markers import hookimpl, hookspec
 from sora_guard.vocabulary.contract import Reporter, Strategy, contain_scale, cover_scale
+from sora_guard.vocabulary.lazy import lazy_names
 from sora_guard.vocabulary.model import (
     Diagnostic,
     FileReport,
@@ -80,10 +80,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sora_guard.plugins' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from .lazy import lazy_names
 from .model import Report, Rule, Size
 
 if TYPE_CHECKING:
@@ -82,9 +82,4 @@ class Reporter:
     fixes: bool = False
 
 
-def __getattr__(name: str):
-    if name not in _PICTURES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("sora_guard.vocabulary.pictures"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, dict.fromkeys(_PICTURES, "sora_guard.vocabulary.pictures"))
