@@ -427,7 +427,8 @@ def test_import_without_openai_is_cheap_and_works():
     )
     assert (
         out.stdout.strip()
-        == "['sora_guard', 'sora_guard.vocabulary', 'sora_guard.vocabulary.exceptions', 'sora_guard.vocabulary.model']"
+        == "['sora_guard', 'sora_guard.vocabulary', 'sora_guard.vocabulary.exceptions', 'sora_guard.vocabulary.lazy', "
+        "'sora_guard.vocabulary.model']"
     )
 
 
