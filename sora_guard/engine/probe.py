@@ -279,7 +279,7 @@ def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:
     pixel data decodes, filling ``decode_error`` or ``decode_timeout`` when it does not."""
     try:
         with quiet_warnings():
-            im = Image.open(io.BytesIO(data))
+            im = open_image(io.BytesIO(data))
     except Exception as exc:  # it opened once already; a second failure is still a diagnostic
         info.decode_error = str(exc) or type(exc).__name__
         return

@@ -109,13 +109,15 @@ def parallel_map(
     try:
         first = func(items[0], settings)
     except BaseException:
-        early.settle()
-        early.close()
+        started_early = early.settle()
+        if started_early is not None:
+            started_early.close()
         raise
-    if early.settle():  # the first item ran long: the rest started on threads meanwhile
-        with early:
+    started_early = early.settle()
+    if started_early is not None:  # the first item ran long: the rest started on threads meanwhile
+        with started_early:
             yield first
-            yield from early.results()
+            yield from started_early.results()
         return
     yield first
     done, started, per_item = 1, time.perf_counter(), 0.0  # timed from here: the first paid for imports
@@ -202,25 +204,12 @@ class _EarlyStart:
             if not self.settled:
                 self.run = _OnThreads(func, rest, settings, jobs)
 
-    def settle(self) -> bool:
-        """Stop the timer; True when it had already started the rest."""
+    def settle(self) -> _OnThreads | None:
+        """Stop the timer; the threads it had already started on the rest, or None."""
         self.timer.cancel()
         with self.lock:
             self.settled = True
-        return self.run is not None
-
-    def results(self) -> Iterator:
-        return self.run.results() if self.run is not None else iter(())
-
-    def close(self) -> None:
-        if self.run is not None:
-            self.run.close()
-
-    def __enter__(self) -> _EarlyStart:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self.run
 
 
 def windowed(
