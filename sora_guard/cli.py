@@ -634,8 +634,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     import gc
     import warnings
 
-    from PIL import Image
-
     from sora_guard.vocabulary.exceptions import ConfigError
 
     # At exit the interpreter's garbage collections walk every object still alive (start-up's: modules,
@@ -644,7 +642,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # streams and freeing what reference counts free still happen.
     atexit.unregister(gc.freeze)  # once per process, however often main runs
     atexit.register(gc.freeze)
-    Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504)
     warnings.showwarning = _show_warning
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)

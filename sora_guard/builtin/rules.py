@@ -359,9 +359,10 @@ def too_many_pixels(info: ImageInfo, target: Target) -> Iterator[str]:
 
     Fix: downscale it with another tool, or raise ``max-pixels`` if the image is genuine.
     """
-    if info.too_many_pixels:
-        size = f"{info.stored} = {info.stored.pixels} pixels" if info.stored else info.identify_error
-        yield f"{size}, over the limit of {target.limits.max_pixels} pixels; not decoded"
+    if info.too_many_pixels and info.stored is not None:
+        yield f"{info.stored} = {info.stored.pixels} pixels, over the limit of {target.limits.max_pixels} pixels; not decoded"
+    elif info.too_many_pixels:  # a Pillow plugin's own limit refused it before its size was known
+        yield f"{info.identify_error}; not decoded"
 
 
 @rule("SG505", "decode-timeout", needs_header=False)

@@ -133,14 +133,12 @@ def repair(
     Never raises for the image's content: unreadable, corrupt or unfixable images come back FAILED
     with the check's diagnostics.
     """
-    if heif.brand_format(data[:64]) == "HEIF":
-        heif.register_opener()  # when it cannot, the check below says why
     try:
         from sora_guard.engine.opener import open_image  # Pillow loads only when an image is repaired
 
         with quiet_warnings():
-            im = open_image(io.BytesIO(data))
-    except Exception:
+            im = open_image(io.BytesIO(data), target.limits.max_pixels)
+    except Exception:  # unreadable, or over max-pixels: the check below says why
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     with im:
         return _repair_opened(im, data, name, dest or name, target, rules, spec)
@@ -175,7 +173,7 @@ def _repair_opened(
         else:
             if adopted:
                 info.has_icc, info.icc_description = True, adopted
-    if info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
+    if scan_bomb(data, info.format):
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)
     if before.ok or any(not d.fixable for d in before.errors):

@@ -1,14 +1,18 @@
-"""``Image.open`` for a stream and ``Image.save`` in a format, each loading only the plugin it needs,
-not Pillow's five common ones."""
+"""The one way sora-guard opens an image (limits first, HEIF included, only the plugin the content
+needs) and saves one in a format (only that format's plugin)."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+import struct
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from PIL import Image, UnidentifiedImageError
+
+from sora_guard.engine import heif
+from sora_guard.vocabulary.exceptions import TooManyPixels
 
 __all__ = ["open_image", "save_image"]
 
@@ -24,26 +28,65 @@ _SAVE_PLUGINS = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "WEBP": "We
 """The plugin that writes each format sora-guard writes."""
 
 
-def open_image(fp: IO[bytes]) -> Image.Image:
-    """``Image.open(fp)``, the same image or error, without importing plugins the content does not need.
+def open_image(fp: IO[bytes], max_pixels: int | None = None) -> Image.Image:
+    """``Image.open(fp)``: the same image or error, with HEIF readable, without plugins the content does
+    not need, and with ``max_pixels`` instead of Pillow's process-wide ``MAX_IMAGE_PIXELS``.
 
-    Opening a stream, Pillow first imports five plugins (``preinit``: BMP, GIF, JPEG, PPM, PNG; PNG's
-    brings ``fractions`` and ``decimal``). When the content starts with one of their signatures and
-    no plugin registered before would take it, that plugin is the one Pillow would pick: it is
-    imported alone and ``preinit`` skipped for this open. What it cannot open goes to ``Image.open``.
+    An image declaring more than ``max_pixels`` pixels raises :class:`TooManyPixels` as soon as its
+    header is read, before anything can decode it (None: no limit; the caller checks the size itself,
+    before any read that may decode, such as a PNG's EXIF). Pillow's own limit, a global a host program
+    may have changed, plays no part: every door gets the same answer. Opening a stream, Pillow first
+    imports five plugins (``preinit``: BMP, GIF, JPEG, PPM, PNG; PNG's brings ``fractions`` and
+    ``decimal``); when the content starts with one of their signatures and no plugin registered
+    before would take it, that plugin is the one Pillow would pick, and it is imported alone.
     """
-    prefix = fp.read(16)
+    head = fp.read(64)
     fp.seek(0)
-    plugin = next((p for p in _PREINIT_PLUGINS if prefix.startswith(p[0])), None)
-    if plugin is None or Image._initialized or _claimed(prefix, plugin[1]):
-        return Image.open(fp)
-    importlib.import_module(f"PIL.{plugin[2]}")
-    try:
-        with _preinit_skipped():
-            return Image.open(fp, formats=(plugin[1],))
-    except UnidentifiedImageError:
-        pass
-    return Image.open(fp)
+    if heif.brand_format(head) == "HEIF":
+        heif.register_opener()  # when it cannot, no plugin takes the file: UnidentifiedImageError
+    plugin = next((p for p in _PREINIT_PLUGINS if head.startswith(p[0])), None)
+    im = None
+    if plugin is not None and not Image._initialized and not _claimed(head[:16], plugin[1]):
+        importlib.import_module(f"PIL.{plugin[2]}")
+        im = _search(fp, (plugin[1],))
+    if im is None:
+        im = _search_all(fp)
+    if max_pixels is not None and im.width * im.height > max_pixels:
+        size = im.size
+        im.close()
+        raise TooManyPixels(size, max_pixels)
+    return im
+
+
+def _search(fp: IO[bytes], formats: Iterable[str]) -> Image.Image | None:
+    """The image the first of ``formats`` whose plugin takes the content opens, as ``Image.open`` tries
+    them (a plugin that fails on the header lets the next one try), or None."""
+    fp.seek(0)
+    prefix = fp.read(16)
+    for fmt in formats:
+        factory, accept = Image.OPEN.get(fmt, (None, None))
+        result = factory is not None and (not accept or accept(prefix))
+        if result and not isinstance(result, str):
+            fp.seek(0)
+            try:
+                return factory(fp, "")
+            except (SyntaxError, IndexError, TypeError, struct.error):
+                continue
+    return None
+
+
+def _search_all(fp: IO[bytes]) -> Image.Image:
+    """Every registered plugin, then preinit's, then all of Pillow's, as ``Image.open`` searches."""
+    tried: list[str] = []
+    for load in (None, Image.preinit, Image.init):
+        if load is not None:
+            load()
+        formats = [f for f in Image.ID if f not in tried]
+        im = _search(fp, formats)
+        if im is not None:
+            return im
+        tried += formats
+    raise UnidentifiedImageError("cannot identify image file")
 
 
 def save_image(im: Image.Image, fp: IO[bytes], fmt: str, **params: Any) -> None:

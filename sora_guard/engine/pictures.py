@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sora_guard.engine import heif
 from sora_guard.engine.fitting import encode, fit_opened
+from sora_guard.engine.opener import open_image
 from sora_guard.engine.probe import decode_deadline, probe_image, scan_bomb
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Picture, Placement, Strategy
@@ -39,19 +40,15 @@ def _within(shape: Size, side: int) -> Size:
 def _shrunk(data: bytes, shrink: Strategy, limits: Limits, side: int) -> Image.Image | None:
     """``data`` decoded the right way up in sRGB at most ``side`` px (JPEGs at a reduced DCT scale),
     or None when it does not decode within ``limits``: the fix pipeline's own guards and loader."""
-    from PIL import Image
-
-    if heif.brand_format(data[:64]) == "HEIF":
-        heif.register_opener()  # as the fix pipeline does; when it cannot, there is no picture
     try:
         with quiet_warnings():
-            im = Image.open(io.BytesIO(data))
+            im = open_image(io.BytesIO(data), limits.max_pixels)
         with im, decode_deadline(limits.max_decode_seconds):
             info = probe_image(im)
             if info.format == "HEIF":
                 with contextlib.suppress(ValueError):  # PQ/HLG: shown as if sRGB, as fix converts it
                     heif.adopt_nclx(im)
-            if info.stored is None or info.stored.pixels > limits.max_pixels or scan_bomb(data, info.format):
+            if scan_bomb(data, info.format):
                 return None
             size = _within(info.displayed, side)
             return fit_opened(

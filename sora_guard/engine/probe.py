@@ -94,9 +94,8 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits, decode: bool = T
         info.identify_error = explain(str(exc) or type(exc).__name__, header=True, cut=cut)
         return
     with im:
-        _read_header(info, im)
-        if info.stored.pixels > limits.max_pixels:
-            info.too_many_pixels = True
+        _read_header(info, im, limits.max_pixels)
+        if info.too_many_pixels:
             return
         data = fp.getvalue() if isinstance(fp, io.BytesIO) else None
         scanned = _decode(info, im, limits, data) if decode else True
@@ -110,7 +109,9 @@ def _read_image(info: ImageInfo, fp: IO[bytes], limits: Limits, decode: bool = T
         info.has_icc = bool(im.info.get("icc_profile"))
 
 
-def _read_header(info: ImageInfo, im: Image.Image) -> None:
+def _read_header(info: ImageInfo, im: Image.Image, max_pixels: int | None = None) -> None:
+    """The facts an opened image's header gives; over ``max_pixels``, ``too_many_pixels`` and no frame
+    count: counting frames may decode some (a GIF's), which the limit must come before."""
     # An MPO (phone HDR gain maps, depth maps, camera previews) is a JPEG whose first image every
     # JPEG decoder shows; the extra images are auxiliary, not animation frames.
     multi_picture = im.format == "MPO"
@@ -119,6 +120,9 @@ def _read_header(info: ImageInfo, im: Image.Image) -> None:
     info.mode = im.mode
     info.bits = _bits(im)
     info.has_transparency = _transparency(im)
+    if max_pixels is not None and info.stored.pixels > max_pixels:
+        info.too_many_pixels = True
+        return
     if info.format == "HEIF":
         info.bits = int(im.info.get("bit_depth") or 8)  # decoded to 8 bits; the container declares more
         info.auxiliary = heif.auxiliary_images(im.info)
@@ -338,10 +342,14 @@ def probe_bytes(
     return info
 
 
-def probe_image(im: Image.Image, name: str = "<image>") -> ImageInfo:
-    """Describe an in-memory PIL image; it is already decoded, so there is nothing to prove."""
+def probe_image(im: Image.Image, name: str = "<image>", max_pixels: int | None = None) -> ImageInfo:
+    """Describe an opened PIL image: there is nothing to prove (it is decoded, or its decoding is the
+    caller's). Over ``max_pixels`` it stops at its size (``too_many_pixels``), before reading EXIF,
+    which decodes a whole PNG."""
     info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower())
-    _read_header(info, im)
+    _read_header(info, im, max_pixels)
+    if info.too_many_pixels:
+        return info
     info.orientation = _orientation(im)
     info.has_icc = bool(im.info.get("icc_profile"))
     return info

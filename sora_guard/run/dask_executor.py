@@ -33,16 +33,13 @@ def _relative(item: Any) -> bool:
 
 
 def _run(func: Callable[[Any, Settings], Any], chunk: list, settings: Settings, cwd: str) -> list:
-    """One task on a worker: the process set up as the CLI sets itself up, then ``func(item, settings)`` per item.
+    """One task on a worker: ``func(item, settings)`` per item, each decode under the run's time limit.
 
     Relative local paths mean the client's folder ``cwd``; a worker has one working folder for
     all its threads, so such tasks take turns in it (one thread per worker, the default, never waits).
     """
-    from PIL import Image
-
     from sora_guard.engine import probe
 
-    Image.MAX_IMAGE_PIXELS = None  # the configured max-pixels limit applies instead (SG504), as in cli.main
     probe.keep_deadlines_in_thread()  # tasks run off the main thread: keep max-decode-seconds as a local run does
     if not any(_relative(item) for item in chunk):
         return [func(item, settings) for item in chunk]

@@ -38,6 +38,17 @@ class FitError(Exception):
         self.kind = kind
 
 
+class TooManyPixels(Exception):
+    """An image declares more pixels than the limit allows; raised from its header, before any decoding."""
+
+    def __init__(self, size: tuple[int, int], limit: int):
+        width, height = size
+        super().__init__(
+            f"{width}x{height} = {width * height} pixels, over the limit of {limit} pixels; not decoded"
+        )
+        self.size, self.limit = size, limit
+
+
 class DecodeTimeout(BaseException):
     """Raised by the decode timer; a BaseException, so no ``except Exception`` in a decoder swallows it."""
 

@@ -96,6 +96,21 @@ def png_header_only(size: tuple[int, int]) -> bytes:
     )
 
 
+def png_blank(size: tuple[int, int]) -> bytes:
+    """A valid, whole bilevel PNG of any ``size`` (say 15000x15000, more pixels than Pillow's own
+    limit allows): all-zero rows, compressed as they are made, so no image is ever held in memory."""
+    w, h = size
+    packer, row = zlib.compressobj(9), bytes(1 + (w + 7) // 8)
+    idat = b"".join(packer.compress(row) for _ in range(h)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
 def animated_webp(size: tuple[int, int], frames: int = 3) -> bytes:
     images = [Image.new("RGB", size, (40 * i, 0, 0)) for i in range(frames)]
     return encode(images[0], "WEBP", save_all=True, append_images=images[1:], duration=100)
