@@ -1,38 +1,39 @@
-"""The Python API: the same engine and the same validation the CLI runs, for paths, bytes or PIL images."""
+"""The Python API: the run context the CLI uses, for paths, bytes or PIL images; nothing here changes
+the host process (Pillow's settings, warnings, the allocator)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from sora_guard.config import Settings, settings_from_options
-from sora_guard.config.validation import check_out, existing, fit_fractions, validate
-from sora_guard.engine.check import check_bytes, check_image
-from sora_guard.engine.fitting import fit_opened, output_size
-from sora_guard.engine.probe import probe_image
-from sora_guard.plugins.host import Registry, default_registry
-from sora_guard.run.check import check_file, check_files
-from sora_guard.run.discovery import discover, skipped_reports
-from sora_guard.run.fix import FixResult, fix_files, plan
+from sora_guard.config import Settings
+from sora_guard.engine.check import check_image
+from sora_guard.engine.fitting import fit_picture
+from sora_guard.engine.opener import open_source
+from sora_guard.plugins.host import Registry, load_registry
+from sora_guard.run.check import check_file
+from sora_guard.run.context import RunContext
+from sora_guard.run.fix import FixResult
 from sora_guard.vocabulary.contract import FitOptions
-from sora_guard.vocabulary.exceptions import lookup
-from sora_guard.vocabulary.model import FileReport, Report, Size, Target
+from sora_guard.vocabulary.exceptions import TooManyPixels, lookup
+from sora_guard.vocabulary.model import FileReport, Limits, Report, Size, Target
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from sora_guard.run.executors import Executor
 
-__all__ = ["check", "check_paths", "fit_image", "fix_paths", "make_settings"]
+__all__ = ["check", "check_paths", "fit_image", "fix_paths", "make_settings", "open_image"]
 
 
 def make_settings(settings: Settings | None = None, **options: Any) -> Settings:
     """Validated settings from keyword options named like configuration keys (``max_bytes`` for ``max-bytes``).
 
     Without ``settings``, no configuration file is read: the API does what its arguments say.
+    Made once and passed as ``settings=``, they save each call loading them again.
     """
-    return validate(settings_from_options(settings, **options))
+    return RunContext.from_options(settings, **options).settings
 
 
 def check(
@@ -44,15 +45,15 @@ def check(
 ) -> FileReport:
     """Check one image: a path, the bytes of a file (``name`` gives its file name) or a PIL image.
 
-    Options are configuration keys as keyword arguments: ``profile="sora-2"``, ``size="1280x720"``,
+    Options are configuration keys as keyword arguments: ``profile="veo"``, ``size="1280x720"``,
     ``select=["SG1"]``, ``ignore=[...]``, ``formats=[...]``, ``max_bytes=...``.
     """
-    s = make_settings(settings, **options)
+    run = RunContext.from_options(settings, **options)
     if isinstance(source, (str, os.PathLike)):
-        return check_file(os.fspath(source), s)
-    own = s.for_path(name) if name else s
+        return check_file(os.fspath(source), run.settings)
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return check_bytes(bytes(source), own.target(), own.rules(), name=name or "<bytes>")
+        return run.check_bytes(bytes(source), name or "<bytes>")
+    own = run.settings.for_path(name) if name else run.settings
     return check_image(
         source, own.target(), own.rules(), name=name or getattr(source, "filename", "") or "<image>"
     )
@@ -71,11 +72,7 @@ def check_paths(
     Paths may be URLs (``s3://bucket/prefix``); ``executor`` runs the checks elsewhere, e.g. a
     :class:`~sora_guard.run.dask_executor.DaskExecutor`.
     """
-    s = make_settings(settings, **options)
-    skipped: list = []
-    report = check_files(discover(existing(paths), s, skipped), s, jobs, executor=executor)
-    report.files.extend(skipped_reports(skipped, s))
-    return report
+    return RunContext.from_options(settings, jobs=jobs, executor=executor, **options).check(paths)
 
 
 def fix_paths(
@@ -95,31 +92,47 @@ def fix_paths(
     ``sora_guard.fix_paths(["assets"], size="1280x720", strategy="blur-pad", out="fixed")``; paths
     and ``out`` may be URLs, and ``executor`` (e.g. a ``DaskExecutor``) runs the fixes elsewhere.
     """
-    s = make_settings(settings, **options)
-    paths = existing(paths)
-    check_out(paths, out)
-    jobs_ = plan(paths, s, out, dry_run, *fit_fractions(s, anchor, crop_box))
-    return list(fix_files(jobs_, s, jobs, executor=executor))
+    run = RunContext.from_options(settings, jobs=jobs, executor=executor, **options)
+    return list(run.fix(list(paths), out=out, dry_run=dry_run, anchor=anchor, crop_box=crop_box))
+
+
+def open_image(
+    source: str | os.PathLike | bytes | IO[bytes],
+    *,
+    max_pixels: int = Limits.max_pixels,
+    max_file_bytes: int = Limits.max_file_bytes,
+) -> Image.Image:
+    """Open an image the way sora-guard does: a path (or URL), bytes or a binary file object, HEIC and
+    HEIF included, read into memory (at most ``max_file_bytes``) and refused with
+    :class:`~sora_guard.vocabulary.exceptions.TooManyPixels` before any decoding when it declares
+    more than ``max_pixels``. Pillow's own ``MAX_IMAGE_PIXELS`` plays no part and is left alone.
+    """
+    return open_source(source, Limits(max_pixels=max_pixels, max_file_bytes=max_file_bytes))
 
 
 def fit_image(
-    im: Image.Image,
+    image: Image.Image | str | os.PathLike | bytes,
     size: Size | str | Target,
     strategy: str = "cover",
     options: FitOptions | None = None,
     *,
     registry: Registry | None = None,
+    max_pixels: int = Limits.max_pixels,
 ) -> Image.Image:
-    """Fit a PIL image to ``size`` (``"1280x720"``, a Size, or a Target) with a named strategy.
+    """Fit a picture to ``size`` (``"1280x720"``, a Size, or a Target) with a named strategy.
 
-    The result is RGB (or RGBA when the picture has alpha), in sRGB, the right way up and exactly
-    the requested size. ``im`` itself is left alone.
+    ``image`` is a PIL image, or anything :func:`open_image` opens (a HEIC photo's path too). The
+    result is RGB (or RGBA when the picture has alpha), in sRGB, the right way up and exactly the
+    requested size; a PIL image passed in is left alone. One over ``max_pixels`` is refused before
+    it is decoded (:class:`~sora_guard.vocabulary.exceptions.TooManyPixels`).
     """
-    orientation = probe_image(im).orientation
-    shape = Size(*im.size).transposed() if orientation in (5, 6, 7, 8) else Size(*im.size)
-    if isinstance(size, Target):
-        size = output_size(shape, size)
-    elif isinstance(size, str):
-        size = Size.parse(size)
-    chosen = lookup("strategy", strategy, (registry or default_registry()).strategies)
-    return fit_opened(im.copy(), size, chosen, options or FitOptions(), orientation).image
+    from PIL import Image  # as every picture sora-guard fits has it
+
+    if not isinstance(image, Image.Image):
+        image = open_image(image, max_pixels=max_pixels)
+    elif image.width * image.height > max_pixels:
+        raise TooManyPixels(image.size, max_pixels)
+    chosen = lookup("strategy", strategy, (registry or load_registry()).strategies)
+    return fit_picture(
+        image, Size.parse(size) if isinstance(size, str) else size, chosen, options or FitOptions()
+    )

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from sora_guard import __version__
-from sora_guard.vocabulary.exceptions import UsageError
+from sora_guard.vocabulary.exceptions import ConfigError, ExecutorError, GitError, SoraGuardError, UsageError
 
 if TYPE_CHECKING:
-    from sora_guard.config import Settings
+    from sora_guard.run.context import RunContext
+    from sora_guard.run.progress import Console
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -83,6 +84,14 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     )
     files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     files.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings in effect for the first PATH, and where each came from; check nothing",
+    )
+    files.add_argument(
+        "--show-files", action="store_true", help="list the files the run would read (and what it skips)"
+    )
+    files.add_argument(
         "--no-plugins",
         action="store_true",
         help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)",
@@ -126,41 +135,34 @@ OVERRIDES = {
 }
 
 
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Configuration found from the working directory, overridden by the flags that were given."""
-    from sora_guard.config import load_settings
-    from sora_guard.config.validation import validate
+def run_context(args: argparse.Namespace, console: Console | None = None) -> RunContext:
+    """The run these arguments ask for: the configuration found from the working folder (or
+    ``--config``, or none with ``--isolated``), overridden by the flags that were given."""
+    from sora_guard.run.context import RunContext
 
-    overrides = {
-        key: getattr(args, attr) for attr, key in OVERRIDES.items() if getattr(args, attr, None) is not None
-    }
-    return validate(
-        load_settings(
-            config=args.config,
-            isolated=args.isolated,
-            overrides=overrides,
-            autoload_plugins=False if args.no_plugins else None,
-        )
+    flags = {key: getattr(args, a) for a, key in OVERRIDES.items() if getattr(args, a, None) is not None}
+    return RunContext.from_configuration(
+        flags=flags,
+        config=args.config,
+        isolated=args.isolated,
+        plugins=not args.no_plugins,
+        executor=getattr(args, "executor", None),
+        jobs=getattr(args, "jobs", None),
+        scheduler=getattr(args, "scheduler", None),
+        cache=not getattr(args, "no_cache", True),
+        console=console,
     )
 
 
-def _output_format(args: argparse.Namespace, settings: Settings) -> str:
-    if args.output_format:
-        return args.output_format
-    if settings.output_format:
-        return settings.output_format
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+def _write(text: str, output: Path | None, console: Console) -> None:
+    _write_stream(lambda out: out.write(text), output, console)
 
 
-def _write(text: str, output: Path | None) -> None:
-    _write_stream(lambda out: out.write(text), output)
-
-
-def _write_stream(write: Callable[[IO[str]], object], output: Path | None) -> None:
+def _write_stream(write: Callable[[IO[str]], object], output: Path | None, console: Console) -> None:
     """``write(stream)`` to stdout, or to a file that replaces ``output`` atomically once it is complete."""
     if output is None:
-        write(sys.stdout)
-        sys.stdout.flush()
+        write(console.out)
+        console.out.flush()
         return
     import io
 
@@ -176,177 +178,116 @@ def _write_stream(write: Callable[[IO[str]], object], output: Path | None) -> No
         raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(output)) from None
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from sora_guard.config.validation import existing, validate_reporter
-    from sora_guard.run.check import check_files, check_stdin
-    from sora_guard.run.discovery import discover, skipped_reports
-    from sora_guard.run.executors import make_executor
+def _show(args: argparse.Namespace, run: RunContext, console: Console) -> int | None:
+    """``--show-settings`` and ``--show-files``: what a run would use and read, instead of running."""
+    if args.show_settings:
+        from sora_guard.config.show import show_settings
 
-    settings = settings_from_args(args)
-    registry = settings.registry
-    fmt = validate_reporter(
-        _output_format(args, settings), registry.reporters, settings.origins.get("output_format", "")
-    )
+        console.line(show_settings(run.settings, (args.paths or ["."])[0]))
+        return EXIT_OK
+    if args.show_files:
+        from sora_guard.builtin.reporters import printable
+
+        found = run.discover(args.paths or ["."])
+        console.line("".join(f"{printable(path)}\n" for path in found.files))
+        for item in found.skipped:
+            console.warn(f"{printable(item.path)}: skipped: {item.reason}")
+        return EXIT_OK
+    return None
+
+
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    run = run_context(args, console)
+    shown = _show(args, run, console)
+    if shown is not None:
+        return shown
+    reporter = run.reporter(args.output_format)
     if args.staged:
-        from sora_guard.git.staged import check_staged
+        from sora_guard.git.staged import staged_blobs
 
         if args.paths:
             raise UsageError("--staged checks the files git has staged; it takes no PATH")
-        return _finish_check(check_staged(settings), args, fmt, registry)
-    if args.stdin_filename or "-" in args.paths:
+        report = run.check_data(staged_blobs(run.settings))
+    elif args.stdin_filename or "-" in args.paths:
         if args.paths not in ([], ["-"]) or not args.stdin_filename:
             raise UsageError(
                 "check an image on standard input with: sora-guard check - --stdin-filename NAME"
             )
-        return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, registry)
-    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=True)
-    cache = None
-    if not args.no_cache:
-        from sora_guard.run.cache import open_cache  # and json: not for a run that keeps no cache
-
-        cache = open_cache(settings)
-    skipped: list = []
-    report = check_files(
-        discover(existing(args.paths or ["."]), settings, skipped), settings, executor=executor, cache=cache
-    )
-    report.files.extend(skipped_reports(skipped, settings))
-    if not report.files:
-        _no_files()
-
-    def pictured(checked):  # for a reporter that shows pictures: the fitting pipeline loads only then
-        from sora_guard.run.pictures import check_entries
-
-        return check_entries(checked, settings, executor)
-
-    return _finish_check(report, args, fmt, registry, pictured)
-
-
-def _no_files() -> None:
-    sys.stderr.write("sora-guard: warning: no image files found under the given path(s)\n")
-
-
-def _finish_check(report, args: argparse.Namespace, fmt: str, registry, pictured=None) -> int:
-    """Write the report; ``pictured(report)`` gives the entries with pictures, for a reporter that shows them."""
-    reporter = registry.reporters[fmt]
+        report = run.check_stream(args.stdin_filename, sys.stdin.buffer)
+    else:
+        report = run.check(args.paths or ["."])
+        if not report.files:
+            console.warn("no image files found under the given path(s)")
     if args.statistics:
         from sora_guard.builtin.reporters import render_statistics
 
-        _write(render_statistics(report, fmt), args.output)
+        _write(render_statistics(report, reporter.name), args.output, console)
     elif reporter.write is not None:
-        from sora_guard.vocabulary.contract import Entry
-
-        entries = pictured(report) if pictured and reporter.pictures else (Entry(f) for f in report.files)
-        _write_stream(lambda out: reporter.write(entries, registry.rules, out), args.output)
+        entries = run.entries(report, pictures=reporter.pictures)
+        _write_stream(
+            lambda out: reporter.write(entries, run.settings.registry.rules, out), args.output, console
+        )
     else:
-        _write(reporter.render(report, registry.rules), args.output)
+        _write(reporter.render(report, run.settings.registry.rules), args.output, console)
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
 
 
-def cmd_fix(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
+def cmd_fix(args: argparse.Namespace, console: Console) -> int:
     from sora_guard.builtin.reporters import diagnostic_line
-    from sora_guard.config.settings import COMMAND_LINE
-    from sora_guard.config.validation import check_out, existing, fit_fractions
-    from sora_guard.run.cache import open_cache
-    from sora_guard.run.discovery import skipped_reports
-    from sora_guard.run.executors import make_executor
-    from sora_guard.run.fix import Status, fix_files, plan
-    from sora_guard.run.fix_report import Summary, describe
-    from sora_guard.run.progress import Progress
+    from sora_guard.run.fix_report import describe
     from sora_guard.vocabulary.contract import Entry
 
-    # numpy (loaded with simplejpeg, fix's scaled JPEG decoder) would start a BLAS thread pool fix never uses
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    settings = settings_from_args(args)
-    reporter = _fix_reporter(args, settings.registry)
-    anchor, crop_box = fit_fractions(settings, args.anchor, args.crop_box, COMMAND_LINE)
+    run = run_context(args, console)
+    shown = _show(args, run, console)
+    if shown is not None:
+        return shown
+    if args.output_format in (None, "text"):
+        if args.output is not None:
+            raise UsageError("fix writes a report file with --output-format html (or a plugin's fix format)")
+        reporter = None
+    else:
+        reporter = run.reporter(args.output_format, fixes=True)
     dry_run = args.dry_run or args.diff
-    paths = existing(args.paths or ["."])
-    check_out(paths, args.out)
-    skipped: list = []
-    jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box, skipped)
-    if not jobs and not skipped:
-        _no_files()
-    if reporter is not None and reporter.pictures:
-        jobs = [replace(job, pictures=True) for job in jobs]
-    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
-    cache = None if args.no_cache else open_cache(settings, outside=args.out)
-    summary = Summary()
-    console = reporter is None or args.output is not None  # the lines, unless the report takes stdout
-    unread = []
+    fixing = run.fix(
+        args.paths or ["."],
+        out=args.out,
+        dry_run=dry_run,
+        anchor=args.anchor,
+        crop_box=args.crop_box,
+        pictures=reporter is not None and reporter.pictures,
+    )
+    if not fixing.jobs and not fixing.skipped:
+        console.warn("no image files found under the given path(s)")
+    lines = reporter is None or args.output is not None  # the lines, unless the report takes stdout
 
     def entries() -> Iterator[Entry]:
-        with Progress(len(jobs), "fixing") as bar:
-            for result in fix_files(jobs, settings, executor=executor, cache=cache):
-                summary.add(result)  # results stream out: a run over many files keeps none of them
-                text = describe(result, args.diff) if console else ""
-                if text:
-                    bar.clear()
-                    sys.stdout.write(text)
-                    sys.stdout.flush()
-                bar.advance()
-                yield result.entry()
-        unread.extend(skipped_reports(skipped, settings))  # unreadable folders, links not followed
-        yield from (Entry(r) for r in unread)
+        for result in fixing:
+            if lines:
+                console.line(describe(result, args.diff))
+            yield result.entry()
+        yield from (Entry(r) for r in fixing.unread)
 
     if reporter is None:
         for _ in entries():
             pass
     else:
-        _write_stream(lambda out: reporter.write(entries(), settings.registry.rules, out), args.output)
-    if console:
-        notes = "".join(f"{diagnostic_line(r.path, d)}\n" for r in unread for d in r.diagnostics)
-        sys.stdout.write(notes + summary.render())
-    failed = summary.status[Status.FAILED] or not all(r.ok for r in unread)
-    changed = summary.status[Status.FIXED]
-    return EXIT_ERRORS if failed or (changed and (dry_run or args.exit_non_zero_on_fix)) else EXIT_OK
+        _write_stream(
+            lambda out: reporter.write(entries(), run.settings.registry.rules, out), args.output, console
+        )
+    if lines:
+        console.line("".join(f"{diagnostic_line(r.path, d)}\n" for r in fixing.unread for d in r.diagnostics))
+        console.line(fixing.summary.render(fixing.not_read))
+    if fixing.failed or (fixing.changed and (dry_run or args.exit_non_zero_on_fix)):
+        return EXIT_ERRORS
+    return EXIT_OK
 
 
-def _fix_reporter(args: argparse.Namespace, registry):
-    """The reporter ``fix --output-format`` names (None: the console lines), or a usage error."""
-    if args.output_format in (None, "text"):
-        if args.output is not None:
-            raise UsageError("fix writes a report file with --output-format html (or a plugin's fix format)")
-        return None
-    fixes = sorted(name for name, r in registry.reporters.items() if r.fixes and r.write is not None)
-    if args.output_format not in fixes:
-        raise UsageError(f"fix reports as text or {', '.join(fixes)}, not {args.output_format!r}")
-    return registry.reporters[args.output_format]
+def cmd_preview(args: argparse.Namespace, console: Console) -> int:
+    from sora_guard.preview import preview
 
-
-def cmd_preview(args: argparse.Namespace) -> int:
-    from PIL import Image
-
-    from sora_guard.config.settings import COMMAND_LINE
-    from sora_guard.config.validation import fit_fractions
-    from sora_guard.engine.fitting import output_size
-    from sora_guard.engine.probe import probe_image
-    from sora_guard.preview import default_output, render_preview
-    from sora_guard.vocabulary.contract import FitOptions
-    from sora_guard.vocabulary.model import Size
-
-    settings = settings_from_args(args)
-    anchor, crop_box = fit_fractions(settings, args.anchor, args.crop_box, COMMAND_LINE)
-    try:
-        im = Image.open(args.image)
-        im.load()
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {args.image}: {exc}") from None
-    info = probe_image(im, args.image)
-    size = output_size(info.displayed, settings.for_path(args.image).target())
-    options = FitOptions(
-        background=settings.background,
-        anchor=anchor or (0.5, 0.5),
-        crop_box=crop_box,
-    )
-    sheet = render_preview(im, Size(size.width, size.height), settings.registry, options)
-    output = args.output or default_output(args.image, size)
-    from sora_guard.engine.fitting import encode
-    from sora_guard.io.atomic import atomic_write_bytes
-
-    atomic_write_bytes(output, encode(sheet, "PNG"))
-    sys.stdout.write(f"wrote {output}: {', '.join(settings.registry.strategies)} at {size}\n")
+    run = run_context(args, console)
+    written, size = preview(run, args.image, args.output, args.anchor, args.crop_box)
+    console.line(f"wrote {written}: {', '.join(run.settings.registry.strategies)} at {size}\n")
     return EXIT_OK
 
 
@@ -370,33 +311,26 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_rules(args: argparse.Namespace) -> int:
-    from sora_guard.engine.fix import FIX_CODES
-
-    settings = settings_from_args(args)
-    rules = settings.registry.rules
-    listed = list(rules.values())
-    if args.code:
-        wanted = args.code.strip()
-        code = wanted.upper()
-        by_name = {r.name: r.code for r in listed} | {name: c for c, (name, _) in FIX_CODES.items()}
-        code = by_name.get(wanted.lower(), code)
-        if code in rules:
-            r = rules[code]
-            fix = "fixable by `sora-guard fix`" if r.fixable else "not fixable automatically"
-            sys.stdout.write(f"{r.code} {r.name} [{r.severity.value}, {fix}]\n\n{r.doc}\n")
-            return EXIT_OK
-        if code in FIX_CODES:
-            name, meaning = FIX_CODES[code]
-            sys.stdout.write(
-                f"{code} {name} [reported by `sora-guard fix`]\n\n{meaning[0].upper()}{meaning[1:]}.\n"
+def cmd_rules(args: argparse.Namespace, console: Console) -> int:
+    registry = run_context(args).settings.registry
+    r = registry.rule(args.code) if args.code else None
+    if r is not None:
+        if r.stage == "fix":
+            how = "reported by `sora-guard fix`"
+        elif r.fix is not None:
+            how = f"fix: {r.fix.title}" + (
+                "; warnings only when selected by code" if r.severity.value == "warning" else ""
             )
-            return EXIT_OK
-        listed = [r for r in listed if r.code.startswith(code)]  # a prefix, as --select takes
-        if not listed:
-            raise UsageError(
-                f"unknown rule {args.code!r}: not a code, a code prefix or a rule name (see `sora-guard rules`)"
-            )
+        else:
+            how = "not fixable automatically"
+        always = ", reported whatever the selection" if r.always else ""
+        console.line(f"{r.code} {r.name} [{r.severity.value}{always}; {how}]\n\n{r.doc}\n")
+        return EXIT_OK
+    listed = [r for code, r in registry.rules.items() if code.startswith((args.code or "").strip().upper())]
+    if not listed:  # a prefix, as --select takes, matched nothing
+        raise UsageError(
+            f"unknown rule {args.code!r}: not a code, a code prefix or a rule name (see `sora-guard rules`)"
+        )
     if args.output_format == "json":
         import json
 
@@ -407,15 +341,19 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 "summary": r.summary,
                 "severity": r.severity.value,
                 "fixable": r.fixable,
+                "fix": r.fix.title if r.fix is not None else None,
+                "stage": r.stage,
             }
             for r in listed
         ]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        console.line(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
-    for r in listed:
-        sys.stdout.write(
+    console.line(
+        "".join(
             f"{r.code}  {r.name:<22} {r.severity.value:<8} {'fix ' if r.fixable else '    '} {r.summary}\n"
+            for r in listed
         )
+    )
     return EXIT_OK
 
 
@@ -440,8 +378,8 @@ def _field_text(value: object) -> str:
     return str(value.value if isinstance(value, enum.Enum) else value)
 
 
-def cmd_profiles(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
+def cmd_profiles(args: argparse.Namespace, console: Console) -> int:
+    settings = run_context(args).settings
     names = [args.name] if args.name else sorted(settings.registry.profiles | dict(settings.profiles))
     for i, name in enumerate(names):
         p = settings.resolve_profile(name)
@@ -452,14 +390,14 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         lines += [
             f"  {f.name.replace('_', '-') + ':':<{width}} {_field_text(getattr(p, f.name))}" for f in fields
         ]
-        sys.stdout.write("\n".join(lines) + "\n")
+        console.line("\n".join(lines) + "\n")
     return EXIT_OK
 
 
-def cmd_install_hook(args: argparse.Namespace) -> int:
+def cmd_install_hook(args: argparse.Namespace, console: Console) -> int:
     from sora_guard.git.hook import install
 
-    sys.stdout.write(install(force=args.force) + "\n")
+    console.line(install(force=args.force) + "\n")
     return EXIT_OK
 
 
@@ -556,7 +494,7 @@ def _hook_options(hook: argparse.ArgumentParser) -> None:
 
 
 COMMANDS: dict[
-    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Console], int]]
 ] = {
     "check": ("report images the target service would reject", _check_options, cmd_check),
     "fix": ("repair images in place (or into --out) so they pass check", _fix_options, cmd_fix),
@@ -625,44 +563,46 @@ def _unrecognised(parser: argparse.ArgumentParser, command: str | None, unknown:
     sub.error(f"unrecognized arguments: {' '.join(unknown)}" + "".join(f"\n  {h}" for h in hints))
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    sys.stderr.write(f"sora-guard: warning: {message}\n")
+EXIT_CODES: dict[type[BaseException], int] = {
+    ConfigError: EXIT_USAGE,
+    UsageError: EXIT_USAGE,
+    ExecutorError: EXIT_USAGE,
+    GitError: EXIT_USAGE,
+}
+"""What each error sora-guard raises on purpose exits with; every other ``SoraGuardError`` exits 2 too."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import atexit
-    import gc
-    import warnings
+    """Run one command and return its exit code: 0 no errors, 1 errors found, 2 usage or
+    configuration error (or a report that could not be written), 130 interrupted."""
+    from sora_guard.run.process import command_line_process
+    from sora_guard.run.progress import Console
 
-    from sora_guard.vocabulary.exceptions import ConfigError
-
-    # At exit the interpreter's garbage collections walk every object still alive (start-up's: modules,
-    # classes, the registry) several times, a tenth of a one-file check. Frozen by an exit callback
-    # registered before the command's own, they are skipped; the other callbacks, the flushing of
-    # streams and freeing what reference counts free still happen.
-    atexit.unregister(gc.freeze)  # once per process, however often main runs
-    atexit.register(gc.freeze)
-    warnings.showwarning = _show_warning
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:  # the hints name options of every subcommand
-        _unrecognised(build_parser(), args.command, unknown)
+    console = Console()
+    try:
+        parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # the hints name options of every subcommand
+            _unrecognised(build_parser(), args.command, unknown)
+    except SystemExit as exc:  # --help, --version, or argparse's own usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    try:
-        return args.run(args)
-    except (ConfigError, UsageError) as exc:
-        sys.stderr.write(f"sora-guard: error: {exc}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        sys.stderr.write("sora-guard: interrupted\n")
-        return 130
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_ERRORS
-    except OSError as exc:  # the system failed a write (disk full, I/O error): say which, no traceback
-        where = f"{exc.filename}: " if exc.filename else ""
-        sys.stderr.write(f"sora-guard: error: {where}{exc.strerror or exc}\n")
-        return EXIT_USAGE
+    with command_line_process(console):
+        try:
+            return args.run(args, console)
+        except SoraGuardError as exc:
+            console.error(str(exc))
+            return EXIT_CODES.get(type(exc), EXIT_USAGE)
+        except KeyboardInterrupt:
+            console.error("interrupted")
+            return 130
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_ERRORS
+        except OSError as exc:  # the system failed a write (disk full, I/O error): say which, no traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            console.error(f"{where}{exc.strerror or exc}")
+            return EXIT_USAGE

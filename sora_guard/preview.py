@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sora_guard.api import fit_image
+from sora_guard.config.validation import fit_fractions
+from sora_guard.engine.fitting import encode, fit_picture, output_size
+from sora_guard.engine.opener import open_source
 from sora_guard.engine.probe import probe_image
+from sora_guard.io.atomic import atomic_write_bytes
 from sora_guard.vocabulary.contract import FitOptions
-from sora_guard.vocabulary.exceptions import FitError
+from sora_guard.vocabulary.exceptions import FitError, TooManyPixels, UsageError
 from sora_guard.vocabulary.model import Size
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from sora_guard.plugins.host import Registry
+    from sora_guard.run.context import RunContext
 
-__all__ = ["default_output", "render_preview"]
+__all__ = ["default_output", "preview", "render_preview"]
 
 TILE = 360
 """Each picture is shown fitted inside a TILE x TILE box."""
@@ -32,6 +37,29 @@ def _thumb(im: Image.Image) -> Image.Image:
     return im
 
 
+def preview(
+    run: RunContext,
+    image: str,
+    output: Path | None = None,
+    anchor: str | Sequence[float] | None = None,
+    crop_box: str | Sequence[float] | None = None,
+) -> tuple[Path, Size]:
+    """Write the contact sheet of ``image`` at the size its settings demand; where it went, and that size."""
+    anchor, crop_box = fit_fractions(run.settings, anchor, crop_box, run.where)
+    own = run.settings.for_path(image)
+    try:
+        im = open_source(image, own.limits())  # HEIC too, and never a bomb
+        im.load()
+    except (OSError, ValueError, TooManyPixels) as exc:
+        raise UsageError(f"cannot read {image}: {exc}") from None
+    size = output_size(probe_image(im, image).displayed, own.target())
+    options = FitOptions(background=own.background, anchor=anchor or (0.5, 0.5), crop_box=crop_box)
+    sheet = render_preview(im, Size(size.width, size.height), own.registry, options)
+    written = output or default_output(image, size)
+    atomic_write_bytes(written, encode(sheet, "PNG"))
+    return written, size
+
+
 def render_preview(
     im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None
 ) -> Image.Image:
@@ -41,13 +69,12 @@ def render_preview(
     shown = probe_image(im).displayed
     scale = min(1.0, TILE / max(shown.width, shown.height))
     thumb_size = Size(max(1, round(shown.width * scale)), max(1, round(shown.height * scale)))
-    original = fit_image(
-        im, thumb_size, "stretch", registry=registry
-    )  # the same orientation and colour handling
+    # the same orientation and colour handling as every fit
+    original = fit_picture(im, thumb_size, registry.strategies["stretch"])
     tiles: list[tuple[str, Image.Image | None]] = [(f"original {shown}", original)]
-    for name in registry.strategies:
+    for name, strategy in registry.strategies.items():
         try:
-            tiles.append((f"{name} {size}", fit_image(im, size, name, options, registry=registry)))
+            tiles.append((f"{name} {size}", fit_picture(im, size, strategy, options or FitOptions())))
         except FitError as exc:
             tiles.append((f"{name}: failed ({exc})", None))
     font = ImageFont.load_default(size=18)

@@ -1,7 +1,9 @@
-"""Shared fixtures: run the real CLI in a subprocess, and keep tests away from the user's config."""
+"""Shared fixtures: run the real CLI (in this process, or as a process of its own), and keep tests away
+from the user's config."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -24,8 +26,36 @@ class Result:
 
 
 @pytest.fixture
-def run_cli(tmp_path):
-    """Run ``python -m sora_guard ARGS`` in ``cwd`` (default: tmp_path) and return its exit code and output."""
+def run_cli(tmp_path, monkeypatch):
+    """Run ``sora-guard ARGS`` in this process (``cli.main``, as flake8's tests run flake8) in ``cwd``
+    (default: tmp_path) with ``env`` set, and return its exit code and output. ``stdin`` (bytes) is
+    standard input."""
+    from sora_guard.cli import main
+
+    def run(
+        *args: str, cwd: Path | None = None, env: dict | None = None, stdin: bytes = b"", timeout: float = 120
+    ) -> Result:
+        env = dict(env or {})
+        with monkeypatch.context() as patch:
+            patch.chdir(cwd or tmp_path)
+            if "GITHUB_ACTIONS" not in env:
+                patch.delenv("GITHUB_ACTIONS", raising=False)
+            for key, value in env.items():
+                patch.setenv(key, value)
+            out, err = io.StringIO(), io.StringIO()
+            patch.setattr(sys, "stdout", out)
+            patch.setattr(sys, "stderr", err)
+            patch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+            code = main(list(args))
+        return Result(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+@pytest.fixture
+def run_process(tmp_path):
+    """Run ``python -m sora_guard ARGS`` as a process of its own, for tests of the process itself
+    (start-up, signals, memory, the import path a plugin is installed on): exit code and output."""
 
     def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> Result:
         full_env = {**os.environ, "PYTHONWARNINGS": "", **(env or {})}

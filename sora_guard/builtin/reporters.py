@@ -11,9 +11,9 @@ from sora_guard import __version__
 from sora_guard.plugins import hookimpl
 from sora_guard.vocabulary.contract import Reporter
 from sora_guard.vocabulary.formats import is_url
-from sora_guard.vocabulary.model import Diagnostic, FileReport, Report, Rule, Severity
+from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Report, Rule, Severity
 
-__all__ = ["Reporter", "printable", "render_statistics"]
+__all__ = ["Reporter", "printable", "render_statistics", "skipped_sentence", "summary_text"]
 
 HOMEPAGE = "https://github.com/sora-guard/sora-guard"
 
@@ -65,21 +65,31 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary_line(report: Report) -> str:
-    errors = sum(len(f.errors) for f in report.files)
-    warnings = sum(len(f.diagnostics) for f in report.files) - errors
-    fixable = sum(len(f.errors) for f in report.files if f.repairable)
-    bad = sum(1 for f in report.files if not f.ok)
-    return summary_text(len(report.files), bad, errors, warnings, fixable)
+    return summary_text(report.counts())
 
 
-def summary_text(files: int, bad: int, errors: int, warnings: int, fixable: int) -> str:
-    """The closing sentence of a check from its counts: "Found 3 errors (...) in 2 files of 12 files."."""
-    checked = _plural(files, "file")
-    if not errors:
-        tail = f", {_plural(warnings, 'warning')}" if warnings else ""
-        return f"All checks passed: {checked}{tail}."
-    fix = f" ({fixable} fixable with `sora-guard fix`)" if fixable else ""
-    return f"Found {_plural(errors, 'error')}{fix} and {_plural(warnings, 'warning')} in {_plural(bad, 'file')} of {checked}."
+def summary_text(counts: Counts) -> str:
+    """The closing sentence of a check from its counts: "Found 3 errors (...) in 2 files of 12 files.",
+    then what could not be read: folders, and files a walk skipped."""
+    checked = _plural(counts.files, "file")
+    if not counts.errors:
+        tail = f", {_plural(counts.warnings, 'warning')}" if counts.warnings else ""
+        text = f"All checks passed: {checked}{tail}"
+    else:
+        fix = f" ({counts.fixable} fixable with `sora-guard fix`)" if counts.fixable else ""
+        found = f"{_plural(counts.errors, 'error')}{fix} and {_plural(counts.warnings, 'warning')}"
+        text = f"Found {found} in {_plural(counts.failing, 'file')} of {checked}"
+    if counts.folders:
+        text += f"; {_plural(counts.folders, 'folder')} could not be read"
+    return text + "." + skipped_sentence(counts.skipped)
+
+
+def skipped_sentence(skipped: Mapping[str, int]) -> str:
+    """`` Skipped 3 files sora-guard does not read: 2 vector drawing (.svg), 1 no extension.``, or ``""``."""
+    if not skipped:
+        return ""
+    kinds = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f" Skipped {_plural(sum(skipped.values()), 'file')} sora-guard does not read: {kinds}."
 
 
 def _json_text(document: object) -> str:
@@ -126,26 +136,33 @@ def render_text(report: Report, rules: Mapping[str, Rule]) -> str:
 
 def _file_json(f: FileReport) -> dict:
     entry: dict = {"path": printable(f.path)}
+    if f.folder:
+        entry["folder"] = True
     if f.info is not None and f.info.stored is not None:
         entry.update(format=f.info.format, width=f.info.displayed.width, height=f.info.displayed.height)
     expected = f.expected_size
     if expected is not None:
         entry["target"] = str(expected)
-    entry["diagnostics"] = [d.to_dict() for d in f.diagnostics]
+    fixed = f.fixable
+    entry["diagnostics"] = [{**d.to_dict(), "fixable": d in fixed} for d in f.diagnostics]
     return entry
 
 
 def render_json(report: Report, rules: Mapping[str, Rule]) -> str:
-    errors = sum(len(f.errors) for f in report.files)
+    counts = report.counts()
     document = {
         "version": __version__,
         "summary": {
-            "files": len(report.files),
-            "files_with_errors": sum(1 for f in report.files if not f.ok),
-            "errors": errors,
-            "warnings": sum(len(f.diagnostics) for f in report.files) - errors,
+            "files": counts.files,
+            "files_with_errors": counts.failing,
+            "errors": counts.errors,
+            "warnings": counts.warnings,
+            "fixable": counts.fixable,
+            "folders_not_read": counts.folders,
+            "skipped": counts.skipped,
         },
         "files": [_file_json(f) for f in report.files],
+        "skipped": [{"path": printable(s.path), "reason": s.reason} for s in report.skipped],
     }
     return _json_text(document)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from sora_guard.engine.fixnotes import FIX_RULES
 from sora_guard.plugins import hookimpl
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_MIME
-from sora_guard.vocabulary.model import Finding, ImageInfo, Rule, Severity, Target, rule
+from sora_guard.vocabulary.model import Finding, Fix, FixKind, ImageInfo, Rule, Severity, Target, rule
 
 W = Severity.WARNING
 
@@ -19,7 +20,7 @@ def _allowed(target: Target) -> str:
     return ", ".join(sorted(target.formats or ()))
 
 
-@rule("SG101", "size-mismatch", fixable=True)
+@rule("SG101", "size-mismatch", fix="fit to the target size with the configured strategy")
 def size_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
     """Image size differs from the target size, even by one pixel.
 
@@ -37,7 +38,7 @@ def size_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{shown} does not match the target {expected} ({target.profile.name})"
 
 
-@rule("SG102", "aspect-out-of-range", fixable=True)
+@rule("SG102", "aspect-out-of-range", fix="fit to the target size with the configured strategy")
 def aspect_out_of_range(info: ImageInfo, target: Target) -> Iterator[str]:
     """Aspect ratio is outside the bounds the service accepts.
 
@@ -50,7 +51,7 @@ def aspect_out_of_range(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"aspect {info.displayed.aspect:.3f} ({info.displayed}) is outside {bounds[0]:.3f}..{bounds[1]:.3f} ({target.profile.name})"
 
 
-@rule("SG103", "side-too-small", fixable=True)
+@rule("SG103", "side-too-small", fix="enlarge to the target size")
 def side_too_small(info: ImageInfo, target: Target) -> Iterator[str]:
     """The shorter side is below the service's minimum.
 
@@ -63,7 +64,7 @@ def side_too_small(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"shorter side {min(info.stored.width, info.stored.height)} px is below {minimum} px ({target.profile.name})"
 
 
-@rule("SG104", "side-too-large", fixable=True)
+@rule("SG104", "side-too-large", fix="shrink to the target size")
 def side_too_large(info: ImageInfo, target: Target) -> Iterator[str]:
     """The longer side is above the service's maximum.
 
@@ -89,9 +90,7 @@ def size_not_rendered(info: ImageInfo, target: Target) -> Iterator[str]:
     """
     sizes = target.profile.sizes
     if target.size is not None and sizes and target.size not in sizes:
-        from sora_guard.plugins.host import default_registry  # the other profiles; only when the rule fires
-
-        others = [p.name for p in default_registry().profiles.values() if p.models and target.size in p.sizes]
+        others = target.alternatives
         elsewhere = f", or use {' or '.join(others)}, which renders it" if others else ""
         *some, last = map(str, sizes)
         choice = f"{', '.join(some)} or {last}" if some else last
@@ -113,7 +112,9 @@ def seconds_not_offered(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{target.profile.name} does not offer {target.seconds} seconds; it offers {', '.join(offered)}"
 
 
-@rule("SG107", "aspect-adjusted", severity=W, fixable=True)
+@rule(
+    "SG107", "aspect-adjusted", severity=W, fix="frame it at the video's aspect with the configured strategy"
+)
 def aspect_adjusted(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image's aspect differs from the video's, so the service crops, pads or rescales it.
 
@@ -129,7 +130,12 @@ def aspect_adjusted(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{info.displayed} (aspect {info.displayed.aspect:.3f}) will be cropped or padded by the service to the video's {output.width}:{output.height}"
 
 
-@rule("SG201", "format-not-allowed", fixable=True, needs_header=False)
+@rule(
+    "SG201",
+    "format-not-allowed",
+    fix="convert to a format the target accepts, renamed to match",
+    needs_header=False,
+)
 def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image's real format (read from its content) is not one the service accepts.
 
@@ -143,7 +149,9 @@ def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{info.format} is not accepted by {target.profile.name} (allowed: {_allowed(target)})"
 
 
-@rule("SG202", "extension-mismatch", fixable=True, needs_header=False)
+@rule(
+    "SG202", "extension-mismatch", fix=Fix("rename to match the content", FixKind.RENAME), needs_header=False
+)
 def extension_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
     """The file name's extension does not match the content.
 
@@ -163,7 +171,12 @@ def extension_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"content is {info.format} but the extension {info.extension!r} says {promised}"
 
 
-@rule("SG203", "mime-mismatch", fixable=True, needs_header=False)
+@rule(
+    "SG203",
+    "mime-mismatch",
+    fix=Fix("send it under the type of its content", FixKind.RENAME),
+    needs_header=False,
+)
 def mime_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
     """The MIME type the upload declares contradicts its content.
 
@@ -181,7 +194,12 @@ def mime_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
             yield f"declared {declared} but the content is {info.format} ({real})"
 
 
-@rule("SG301", "file-too-large", fixable=True, needs_header=False)
+@rule(
+    "SG301",
+    "file-too-large",
+    fix=Fix("encode again, at lower qualities until it fits", FixKind.SHRINK),
+    needs_header=False,
+)
 def file_too_large(info: ImageInfo, target: Target) -> Iterator[str]:
     """The file is larger than the service's upload limit.
 
@@ -195,7 +213,7 @@ def file_too_large(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{info.byte_size} bytes is over the limit of {target.max_bytes} bytes ({target.profile.name})"
 
 
-@rule("SG302", "empty-file", needs_header=False)
+@rule("SG302", "empty-file", needs_header=False, always=True)
 def empty_file(info: ImageInfo, target: Target) -> Iterator[str]:
     """The file is empty.
 
@@ -207,7 +225,7 @@ def empty_file(info: ImageInfo, target: Target) -> Iterator[str]:
         yield "file is empty (0 bytes)"
 
 
-@rule("SG401", "cmyk-colour", fixable=True)
+@rule("SG401", "cmyk-colour", fix="convert to sRGB through its colour profile")
 def cmyk_colour(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image is CMYK (print colour), not RGB.
 
@@ -220,7 +238,7 @@ def cmyk_colour(info: ImageInfo, target: Target) -> Iterator[str]:
         yield "CMYK colour; services expect RGB"
 
 
-@rule("SG402", "high-bit-depth", fixable=True)
+@rule("SG402", "high-bit-depth", fix="convert to 8 bits a channel")
 def high_bit_depth(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image has more than 8 bits per channel.
 
@@ -234,7 +252,7 @@ def high_bit_depth(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{info.bits}-bit channels ({info.mode}); use 8-bit"
 
 
-@rule("SG403", "exif-orientation", fixable=True)
+@rule("SG403", "exif-orientation", fix="turn the pixels upright and drop the tag")
 def exif_orientation(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The image carries an EXIF orientation tag, so its displayed and stored pictures differ.
 
@@ -242,7 +260,9 @@ def exif_orientation(info: ImageInfo, target: Target) -> Iterator[Finding]:
     rotates is not documented: one reading of the file matches the size and the other does not.
     Orientations that only flip or turn by 180 degrees keep the size but may upload upside down.
 
-    Fix: ``sora-guard fix FILE`` applies the rotation to the pixels and removes the tag.
+    Fix: ``sora-guard fix FILE`` applies the rotation to the pixels and removes the tag. A flip or a
+    half turn (a warning) is applied when the rule is selected by its code (``--select SG403``), or
+    when ``fix`` re-encodes the file for an error.
     """
     if info.orientation in (5, 6, 7, 8):
         yield Finding(
@@ -252,7 +272,7 @@ def exif_orientation(info: ImageInfo, target: Target) -> Iterator[Finding]:
         yield Finding(f"EXIF orientation {info.orientation} flips or turns the picture", Severity.WARNING)
 
 
-@rule("SG404", "animated", fixable=True)
+@rule("SG404", "animated", fix="keep the first frame")
 def animated(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image is animated (more than one frame), or a HEIF holds several top-level images.
 
@@ -268,27 +288,31 @@ def animated(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"animated: {info.n_frames} frames"
 
 
-@rule("SG405", "unusual-mode", severity=W, fixable=True)
+@rule("SG405", "unusual-mode", severity=W, fix="convert to 8-bit RGB")
 def unusual_mode(info: ImageInfo, target: Target) -> Iterator[str]:
     """The colour mode is not plain RGB, RGBA or greyscale (palette, 1-bit, and similar).
 
     Why: most decoders cope, but palette and bilevel images are converted in ways that vary by
     service; plain 8-bit RGB is what every service reads the same way.
 
-    Fix: ``sora-guard fix FILE`` converts to 8-bit RGB.
+    Fix: select it by its code (``--select SG405``) and ``sora-guard fix`` converts to 8-bit RGB;
+    a file ``fix`` re-encodes for an error is converted too.
     """
     if info.mode not in ("RGB", "RGBA", "L", "CMYK") and info.bits <= 8:
         yield f"colour mode {info.mode}"
 
 
-@rule("SG406", "transparency", severity=W, fixable=True)
+@rule("SG406", "transparency", severity=W, fix=Fix("flatten onto `background`", FixKind.FLATTEN))
 def transparency(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image has an alpha channel or a transparent colour.
 
     Why: video frames are opaque; services flatten transparency onto a colour they choose (often
     black), which may not be what you meant.
 
-    Fix: ``sora-guard fix FILE`` flattens onto the background you configure (``background``).
+    Fix: select it by its code (``--select SG406``, or ``extend-select = ["SG406"]``) and
+    ``sora-guard fix`` flattens the transparency onto ``background`` (default black;
+    ``--background white``). Unless selected by its code, ``fix`` leaves a file with only this
+    warning as it is, and one it re-encodes for an error keeps its alpha where the format holds it.
     """
     if info.has_transparency and not target.profile.needs_alpha:
         yield "has transparency; the service will flatten it onto a colour it chooses"
@@ -307,7 +331,7 @@ def missing_alpha(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{info.mode} image has no alpha channel; {target.profile.name} needs transparent pixels"
 
 
-@rule("SG501", "unreadable", needs_header=False)
+@rule("SG501", "unreadable", needs_header=False, always=True)
 def unreadable(info: ImageInfo, target: Target) -> Iterator[str | Finding]:
     """The file, or a folder that may hold images, cannot be read.
 
@@ -319,12 +343,12 @@ def unreadable(info: ImageInfo, target: Target) -> Iterator[str | Finding]:
     Fix: check the path and its permissions.
     """
     if info.read_error:
-        yield f"cannot read file: {info.read_error}"
+        yield f"cannot read {'folder' if info.folder else 'file'}: {info.read_error}"
     if info.skipped:
         yield Finding(f"not read: {info.skipped}", Severity.WARNING)
 
 
-@rule("SG502", "not-an-image", needs_header=False)
+@rule("SG502", "not-an-image", needs_header=False, always=True)
 def not_an_image(info: ImageInfo, target: Target) -> Iterator[str]:
     """The content is not an image sora-guard can read.
 
@@ -338,7 +362,7 @@ def not_an_image(info: ImageInfo, target: Target) -> Iterator[str]:
         yield info.identify_error
 
 
-@rule("SG503", "corrupt-data", needs_header=True)
+@rule("SG503", "corrupt-data", needs_header=True, always=True)
 def corrupt_data(info: ImageInfo, target: Target) -> Iterator[str]:
     """The header is valid but the image data is truncated or corrupt.
 
@@ -351,7 +375,7 @@ def corrupt_data(info: ImageInfo, target: Target) -> Iterator[str]:
         yield info.decode_error
 
 
-@rule("SG504", "too-many-pixels", needs_header=False)
+@rule("SG504", "too-many-pixels", needs_header=False, always=True)
 def too_many_pixels(info: ImageInfo, target: Target) -> Iterator[str]:
     """The image declares more pixels than the configured limit (a decompression bomb, or a huge image).
 
@@ -365,7 +389,7 @@ def too_many_pixels(info: ImageInfo, target: Target) -> Iterator[str]:
         yield f"{info.identify_error}; not decoded"
 
 
-@rule("SG505", "decode-timeout", needs_header=False)
+@rule("SG505", "decode-timeout", needs_header=False, always=True)
 def decode_timeout(info: ImageInfo, target: Target) -> Iterator[str]:
     """Decoding the image took longer than the configured ``max-decode-seconds``.
 
@@ -447,4 +471,4 @@ BUILTIN_RULES: tuple[Rule, ...] = (
 
 @hookimpl
 def sora_guard_rules() -> list[Rule]:
-    return list(BUILTIN_RULES)
+    return [*BUILTIN_RULES, *FIX_RULES]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sora_guard.engine.selection import select_rules
+from sora_guard.plugins.host import Registry, load_registry
 from sora_guard.vocabulary.contract import Strategy
 from sora_guard.vocabulary.exceptions import ConfigError, lookup
 from sora_guard.vocabulary.formats import is_url
@@ -172,6 +173,8 @@ KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "storage-options": ("storage_options", _storage_options),
     "endpoints": ("endpoints", _endpoints),
 }
+ADDITIVE = ("ignore", "extend_select")
+"""Settings whose values add to the ones before them (file, per-path tables, flags) instead of replacing them."""
 PER_PATH_KEYS = (
     "profile",
     "size",
@@ -243,15 +246,13 @@ class Settings:
     storage_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
     """Endpoint id or model reference pattern -> profile, for the guard's fal and Replicate adapters."""
-    autoload_plugins: bool | None = None
+    registry: Registry = field(default_factory=load_registry, compare=False, repr=False)
+    """The plugins of this run (rules, profiles, strategies, reporters, guard adapters): the door loads
+    them, honouring ``--no-plugins``, and everything below it uses these."""
     origins: Mapping[str, str] = field(default_factory=dict)
     """Where each setting given explicitly came from (attribute -> file path or ``command line``), for messages."""
-
-    @property
-    def registry(self):
-        from sora_guard.plugins.host import default_registry
-
-        return default_registry(self.autoload_plugins)
+    pinned: frozenset[str] = frozenset()
+    """Settings a door's own arguments gave (flags, the API's keyword options): no per-path table changes them."""
 
     def resolve_profile(self, name: str) -> Profile:
         """A registered profile with this configuration's ``[profiles.NAME]`` fields applied (or a new one)."""
@@ -290,10 +291,10 @@ class Settings:
         """
         parsed = _parse_table(values, list(KEYS), where)
         origins = {**self.origins, **dict.fromkeys(parsed, where)}
-        for key in ("ignore", "extend_select"):
+        for key in ADDITIVE:
             if key in parsed:
                 parsed[key] = getattr(self, key) + parsed[key]
-        return dataclasses.replace(self, **parsed, origins=origins)
+        return dataclasses.replace(self, **parsed, origins=origins, pinned=self.pinned | parsed.keys())
 
     def for_path(self, path: str | os.PathLike) -> Settings:
         """These settings with every matching per-path table applied, in file order."""
@@ -309,14 +310,24 @@ class Settings:
         return variant
 
     def _with_tables(self, matched: tuple[int, ...]) -> Settings:
+        """The tables' values over the file's, in file order. A door's own arguments win over both:
+        ``--select`` replaces every table's ``extend-select`` too, as it replaces the file's; ``ignore``
+        and ``extend-select`` add to what the file and the flags say."""
         values: dict[str, Any] = {}
+        origins = dict(self.origins)
         for i in matched:
-            values.update(self.per_path[i].values)
-        if "ignore" in values:
-            values["ignore"] = self.ignore + values["ignore"]
-        if "extend_select" in values:
-            values["extend_select"] = self.extend_select + values["extend_select"]
-        return dataclasses.replace(self, **values)
+            table = self.per_path[i]
+            where = located(str(self.source or "configuration"), f"per-path.{table.pattern!r}")
+            for attribute, value in table.values.items():
+                if attribute in ADDITIVE:
+                    if attribute == "extend_select" and "select" in self.pinned:
+                        continue
+                    values[attribute] = values.get(attribute, getattr(self, attribute)) + value
+                    origins[attribute] = f"{origins[attribute]} + {where}" if attribute in origins else where
+                elif attribute not in self.pinned:
+                    values[attribute] = value
+                    origins[attribute] = where
+        return dataclasses.replace(self, **values, origins=origins)
 
     def limits(self) -> Limits:
         """The per-file resource limits: ``max-pixels``, ``max-file-bytes``, ``max-decode-seconds``."""
@@ -334,10 +345,22 @@ class Settings:
         """The target these settings check against (made once per settings object)."""
         if "target" not in self._cache:
             profile = self.resolve_profile(self.profile)
+            refused = self.size is not None and profile.sizes and self.size not in profile.sizes
+            elsewhere = self.rendering(self.size) if refused else ()
             self._cache["target"] = Target.for_profile(
-                profile, self.size, formats=self.formats, max_bytes=self.max_bytes, limits=self.limits()
+                profile,
+                self.size,
+                formats=self.formats,
+                max_bytes=self.max_bytes,
+                limits=self.limits(),
+                alternatives=elsewhere,
             )
         return self._cache["target"]
+
+    def rendering(self, size: Size) -> tuple[str, ...]:
+        """The profiles of this run (registered or configured) whose models render exactly ``size``."""
+        names = sorted({*self.registry.profiles, *self.profiles})
+        return tuple(n for n in names if (p := self.resolve_profile(n)).models and size in p.sizes)
 
     def rules(self) -> list[Rule]:
         """The selected rules (made once per settings object)."""
@@ -461,7 +484,9 @@ def _parse_profiles(table: Any, where: str) -> dict[str, dict[str, Any]]:
     return parsed
 
 
-def settings_from_table(table: Mapping[str, Any], root: Path, source: Path | None = None) -> Settings:
+def settings_from_table(
+    table: Mapping[str, Any], root: Path, source: Path | None = None, registry: Registry | None = None
+) -> Settings:
     """Settings from one ``[tool.sora-guard]`` table; raises ConfigError naming the file and key."""
     where = str(source or "configuration")
     table = dict(table)
@@ -480,6 +505,7 @@ def settings_from_table(table: Mapping[str, Any], root: Path, source: Path | Non
     return Settings(
         root=root,
         source=source,
+        registry=registry or load_registry(),
         per_path=tuple(per_path),
         profiles=profiles,
         origins=dict.fromkeys(values, where),
@@ -501,22 +527,23 @@ def load_settings(
     the same rules as the file; ``ignore`` and ``extend-select`` add to the file's lists.
     """
     cwd = (cwd or Path.cwd()).resolve()
+    registry = load_registry(autoload_plugins)
     if isolated:
-        settings = Settings(root=cwd)
+        settings = Settings(root=cwd, registry=registry)
     elif config is not None:
         if not config.is_file():
             raise ConfigError(f"{config}: configuration file not found")
         data = _read_toml(config)
         table = data.get("tool", {}).get("sora-guard", {} if config.name == "pyproject.toml" else data)
-        settings = settings_from_table(table, config.resolve().parent, config)
+        settings = settings_from_table(table, config.resolve().parent, config, registry)
     else:
         found = find_config(cwd)
         settings = (
-            settings_from_table(found[1], found[0].resolve().parent, found[0])
+            settings_from_table(found[1], found[0].resolve().parent, found[0], registry)
             if found
-            else Settings(root=cwd)
+            else Settings(root=cwd, registry=registry)
         )
-    return dataclasses.replace(settings.override(overrides or {}), autoload_plugins=autoload_plugins)
+    return settings.override(overrides or {})
 
 
 def settings_from_options(settings: Settings | None = None, **options: Any) -> Settings:

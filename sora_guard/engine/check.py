@@ -19,7 +19,8 @@ def check_info(info: ImageInfo, target: Target, rules: Iterable[Rule]) -> FileRe
     """Run ``rules`` over an already-probed image."""
     diagnostics: list[Diagnostic] = []
     for r in rules:
-        diagnostics.extend(r.run(info, target))
+        if r.stage == "check":  # the fix stage's rules report from the repair itself
+            diagnostics.extend(r.run(info, target))
     return FileReport(path=info.name, diagnostics=diagnostics, info=info, target=target)
 
 

@@ -8,11 +8,13 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from sora_guard.engine.fixnotes import distorted, enlarged, profile_ignored
 from sora_guard.engine.outputs import WRITABLE_FORMATS, output_format
+from sora_guard.engine.probe import probe_image
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import FitError
-from sora_guard.vocabulary.model import Size, Target
+from sora_guard.vocabulary.model import Diagnostic, Size, Target
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -70,13 +72,13 @@ _TO_STORED = {
 class Fitted:
     """A fitted picture (RGB or RGBA, sRGB, the right way up) and what the user should know about it.
 
-    ``notes``: (code, message) warnings: SG911 enlarged, SG912 distorted, SG913 colour profile ignored.
+    ``notes``: the fix stage's warnings (:mod:`.fixnotes`): enlarged, distorted, colour profile ignored.
     A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
     """
 
     __slots__ = ("image", "strategy", "notes")
 
-    def __init__(self, image: Image.Image, strategy: str, notes: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, image: Image.Image, strategy: str, notes: list[Diagnostic] | None = None) -> None:
         self.image = image
         self.strategy = strategy
         self.notes = [] if notes is None else notes
@@ -163,7 +165,7 @@ def _plain_mode(im: Image.Image) -> Image.Image:
     return im.convert("RGBA" if alpha else "RGB")
 
 
-def _normalise(im: Image.Image, notes: list[tuple[str, str]]):
+def _normalise(im: Image.Image, notes: list[Diagnostic]):
     """``(rgb_image, pending)``: RGB/RGBA pixels, and a transform to sRGB still to apply (or None).
 
     Profiles of CMYK and greyscale images are applied here; an RGB profile (palette and other modes
@@ -182,12 +184,8 @@ def _normalise(im: Image.Image, notes: list[tuple[str, str]]):
         rgb = _plain_mode(im)
         return rgb, _icc_transform(icc, rgb.mode, rgb.mode)
     except Exception as exc:  # a broken or mismatched profile: plain conversion beats failing
-        notes.append(
-            (
-                "SG913",
-                f"embedded colour profile ignored ({str(exc) or type(exc).__name__}); converted as if sRGB",
-            )
-        )
+        why = str(exc) or type(exc).__name__
+        notes.append(profile_ignored.note(f"embedded colour profile ignored ({why}); converted as if sRGB"))
     return _plain_mode(im), None
 
 
@@ -233,6 +231,17 @@ def decode_at(
     return im
 
 
+def fit_picture(
+    im: Image.Image, size: Size | Target, strategy: Strategy, options: FitOptions = FitOptions()
+) -> Image.Image:
+    """An opened picture fitted to ``size`` (or the size ``target`` demands of it) as displayed, the
+    right way up and in sRGB; ``im`` itself is left alone. The caller has checked its pixel count."""
+    orientation = probe_image(im).orientation
+    shape = Size(*im.size).transposed() if orientation in (5, 6, 7, 8) else Size(*im.size)
+    exact = output_size(shape, size) if isinstance(size, Target) else size
+    return fit_opened(im.copy(), exact, strategy, options, orientation).image
+
+
 def fit_opened(
     im: Image.Image,
     size: Size,
@@ -256,7 +265,7 @@ def fit_opened(
     opts = _to_stored(options, orientation)
     scale = strategy.scale(source, stored_size, opts)
     need = (max(1, math.ceil(source.width * scale)), max(1, math.ceil(source.height * scale)))
-    notes: list[tuple[str, str]] = []
+    notes: list[Diagnostic] = []
     im = decode_at(im, need, data, max_decode_seconds)
     if im.size != (source.width, source.height) and opts.resample is None:
         opts = replace(opts, resample=DRAFTED_RESAMPLE)
@@ -284,15 +293,11 @@ def fit_opened(
     shown = source.transposed() if turned else source  # what the user sees, and what options speak of
     if scale > UPSCALE_WARNING:
         notes.append(
-            ("SG911", f"enlarged {scale:.1f}x from {_sampled(shown, options)}: expect a soft picture")
+            enlarged.note(f"enlarged {scale:.1f}x from {_sampled(shown, options)}: expect a soft picture")
         )
     if strategy.distorts and abs(math.log(shown.aspect) - math.log(size.aspect)) > 0.01:
-        notes.append(
-            (
-                "SG912",
-                f"{strategy.name} distorts proportions: width/height {shown.aspect:.3f} -> {size.aspect:.3f}",
-            )
-        )
+        change = f"width/height {shown.aspect:.3f} -> {size.aspect:.3f}"
+        notes.append(distorted.note(f"{strategy.name} distorts proportions: {change}"))
     return Fitted(out, strategy.name, notes)
 
 

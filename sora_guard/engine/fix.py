@@ -11,42 +11,18 @@ from sora_guard.engine import heif
 from sora_guard.engine.check import check_bytes, check_info
 from sora_guard.engine.cstderr import captured_stderr
 from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
+from sora_guard.engine.fitting import flatten as flatten_alpha
+from sora_guard.engine.fixnotes import gain_map_dropped, not_fixed, profile_ignored
+from sora_guard.engine.fixnotes import renamed as renamed_note
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
 from sora_guard.engine.probe import decode_deadline, probe_bytes, probe_image, prove, scan_bomb
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
-from sora_guard.vocabulary.model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
+from sora_guard.vocabulary.model import Diagnostic, FileReport, FixKind, ImageInfo, Rule, Severity, Target
 
-__all__ = ["FIX_CODES", "FixSpec", "Repair", "Status", "dest_name", "diagnostic", "repair"]
-
-FIX_CODES = {
-    "SG901": (
-        "write-failed",
-        "the fixed file could not be written (read-only file or folder, disk full); the original is untouched",
-    ),
-    "SG902": (
-        "not-fixed",
-        "the repaired image would still fail the check (or the strategy failed), so nothing was written",
-    ),
-    "SG903": (
-        "name-taken",
-        "the converted file needs a new extension, but a file with that name exists; nothing was written",
-    ),
-    "SG911": ("enlarged", "the picture had to be enlarged more than 2x; it will look soft"),
-    "SG912": ("distorted", "the stretch strategy changed the picture's proportions"),
-    "SG913": (
-        "profile-ignored",
-        "the embedded colour profile could not be applied; pixels were taken as sRGB",
-    ),
-    "SG914": ("renamed", "the file's format changed, so its extension changed with it"),
-    "SG915": (
-        "gain-map-dropped",
-        "the HEIF's HDR gain map was left out: the output is the standard-range picture",
-    ),
-}
-"""Codes of fix-stage diagnostics: (name, meaning)."""
+__all__ = ["FixSpec", "Repair", "Status", "dest_name", "repair"]
 
 LOWER_QUALITIES = (85, 75, 65, 50)
 """JPEG/WebP qualities tried, in order, when the fixed file is over the byte limit."""
@@ -56,11 +32,6 @@ _TECHNICAL_INFO = {
     "progression", "gamma", "srgb", "chromaticity", "transparency", "interlace", "aspect",
 }  # fmt: skip
 """``Image.info`` keys that say how to decode the pixels, not who took them, where or when."""
-
-
-def diagnostic(code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
-    """A fix-stage diagnostic (one of :data:`FIX_CODES`)."""
-    return Diagnostic(code, FIX_CODES[code][0], severity, message, False)
 
 
 class Status(str, enum.Enum):
@@ -154,6 +125,7 @@ def _repair_opened(
     im, data: bytes, name: str, dest: str, target: Target, rules: list[Rule], spec: FixSpec
 ) -> Repair:
     limits = target.limits
+    by_code = {r.code: r for r in rules}
     try:
         with decode_deadline(limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
             info = probe_image(im, name)
@@ -176,23 +148,22 @@ def _repair_opened(
     if scan_bomb(data, info.format):
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)
-    if before.ok or any(not d.fixable for d in before.errors):
+    if not before.repairable:  # it passes, or has an error no fix repairs: the pixels decide which
         prove(info, data, limits)  # the header facts are in hand: only the pixel data is left to prove
-        full = check_info(info, target, rules)
-        if full.ok:
-            return Repair(Status.UNCHANGED, full, full, dest, output=data)
-        if any(not d.fixable for d in full.errors):
-            return Repair(Status.FAILED, full)
-        before = full  # fixable problems only the full probe sees
-    fmt = output_format(info.format, target, spec.convert_to, info.has_transparency)
+        before = check_info(info, target, rules)
+        if not before.repairable:
+            return (
+                Repair(Status.UNCHANGED, before, before, dest, output=data)
+                if before.ok
+                else Repair(Status.FAILED, before)
+            )
+    kinds = {d.code: by_code[d.code].fix.kind for d in before.fixable if d.code in by_code}
+    flatten = FixKind.FLATTEN in kinds.values()
+    fmt = output_format(info.format, target, spec.convert_to, info.has_transparency and not flatten)
     named = dest_name(dest, fmt)
     notes: list[Diagnostic] = []
     changes: list[str] = []
-    if (
-        {d.code for d in before.errors} <= {"SG202"}
-        and fmt == info.format
-        and not _carries_metadata(im, info)
-    ):
+    if set(kinds.values()) == {FixKind.RENAME} and fmt == info.format and not _carries_metadata(im, info):
         renamed = replace(info, name=named, extension=os.path.splitext(named)[1].lower())
         out, after = data, check_info(renamed, target, rules)  # a rename: the bytes stay as they are
         if not after.ok:
@@ -206,36 +177,33 @@ def _repair_opened(
                 )
         except FitError as exc:
             if exc.kind == "strategy":
-                return Repair(Status.FAILED, before, notes=[diagnostic("SG902", str(exc))])
+                return Repair(Status.FAILED, before, notes=[not_fixed.note(str(exc))])
             if exc.kind == "timeout":
                 info.decode_timeout = limits.max_decode_seconds
             else:
                 info.decode_error = explain(str(exc), noise.text)
             return Repair(Status.FAILED, check_info(info, target, rules))
-        notes.extend(diagnostic(code, message, Severity.WARNING) for code, message in fitted.notes)
+        notes.extend(fitted.notes)
         if unconverted:
-            notes.append(diagnostic("SG913", unconverted, Severity.WARNING))
+            notes.append(profile_ignored.note(unconverted))
         if heif.GAIN_MAP in info.auxiliary:
             notes.append(
-                diagnostic(
-                    "SG915",
-                    "HDR gain map dropped: the output shows the standard-range picture",
-                    Severity.WARNING,
-                )
+                gain_map_dropped.note("HDR gain map dropped: the output shows the standard-range picture")
             )
-        out, after = _encode_within_limit(fitted, fmt, spec, target, rules, named)
+        out, after = _encode_within_limit(fitted, fmt, spec, target, rules, named, flatten)
         if not after.ok:
             failing = ", ".join(f"{d.code} {d.message}" for d in after.errors)
-            notes.append(diagnostic("SG902", f"the result would still fail: {failing}"))
-            return Repair(Status.FAILED, before, after, notes=notes)
-        changes.append(_change(info, fitted, size, fmt))
+            notes.append(not_fixed.note(f"the result would still fail: {failing}"))
+            return Repair(Status.FAILED, before, after, notes=_selected(notes, by_code))
+        changes.append(_change(info, fitted, size, fmt, flatten, spec.options.background))
     if named != dest:
-        notes.append(
-            diagnostic(
-                "SG914", f"content is now {fmt}: renamed to {os.path.basename(named)}", Severity.WARNING
-            )
-        )
-    return Repair(Status.FIXED, before, after, named, changes, notes, out)
+        notes.append(renamed_note.note(f"content is now {fmt}: renamed to {os.path.basename(named)}"))
+    return Repair(Status.FIXED, before, after, named, changes, _selected(notes, by_code), out)
+
+
+def _selected(notes: list[Diagnostic], by_code: dict[str, Rule]) -> list[Diagnostic]:
+    """The fix stage's notes the run asked for: every error, and warnings of the selected rules."""
+    return [d for d in notes if d.severity is Severity.ERROR or d.code in by_code]
 
 
 _MODE_NAMES = {
@@ -245,7 +213,7 @@ _MODE_NAMES = {
 """Pillow modes in words, where the letters say little to a user (RGB, RGBA and CMYK say enough)."""
 
 
-def _change(info: ImageInfo, fitted: Fitted, size, fmt: str) -> str:
+def _change(info: ImageInfo, fitted: Fitted, size, fmt: str, flattened: bool, background) -> str:
     """What the repair changed, as the user sees it: size, orientation, colour, bit depth, format."""
     changes = [f"{info.displayed} -> {size} ({fitted.strategy})"] if info.displayed != size else []
     if info.orientation != 1:
@@ -260,19 +228,31 @@ def _change(info: ImageInfo, fitted: Fitted, size, fmt: str) -> str:
         changes.append(f"colour profile {info.icc_description or 'embedded'} -> sRGB")
     if info.bits > 8:
         changes.append(f"{info.bits}-bit -> 8-bit")
+    if flattened and fitted.image.mode in ("RGBA", "LA", "PA"):
+        changes.append("transparency flattened onto #{:02x}{:02x}{:02x}".format(*background))
     if fmt != info.format:
         changes.append(f"{info.format} -> {fmt}")
     return ", ".join(changes) or "re-encoded without metadata"
 
 
 def _encode_within_limit(
-    fitted: Fitted, fmt: str, spec: FixSpec, target: Target, rules: list[Rule], dest: str
+    fitted: Fitted,
+    fmt: str,
+    spec: FixSpec,
+    target: Target,
+    rules: list[Rule],
+    dest: str,
+    flatten: bool = False,
 ) -> tuple[bytes, FileReport]:
-    """Encode at the configured quality; over the byte limit, retry lossy formats at lower qualities."""
+    """Encode at the configured quality (``flatten``: alpha onto the background, whatever the format
+    holds); while a byte limit fails the result (a :attr:`FixKind.SHRINK` finding), retry lossy
+    formats at lower qualities."""
+    shrinks = {r.code for r in rules if r.fix is not None and r.fix.kind is FixKind.SHRINK}
     lower = [q for q in LOWER_QUALITIES if q < spec.quality] if fmt in ("JPEG", "WEBP") else []
+    image = flatten_alpha(fitted.image, spec.options.background) if flatten else fitted.image
     for quality in [spec.quality, *lower]:
-        out = encode(fitted.image, fmt, quality, spec.options.background, target.profile.needs_alpha)
+        out = encode(image, fmt, quality, spec.options.background, target.profile.needs_alpha)
         after = check_info(probe_bytes(out, dest, target.limits, decode=False), target, rules)
-        if after.ok or "SG301" not in {d.code for d in after.errors}:
+        if after.ok or not shrinks & {d.code for d in after.errors}:
             break
     return out, after

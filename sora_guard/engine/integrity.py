@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DAMAGED", "TRUNCATED", "UNSUPPORTED", "cut_short", "explain"]
+__all__ = ["DAMAGED", "DAMAGED_QUIETLY", "TRUNCATED", "UNSUPPORTED", "cut_short", "explain"]
 
 TRUNCATED = "the file ends before the image data does (cut short, as by an interrupted download or copy)"
 TRUNCATED_HEADER = "the file ends inside the image header (cut short, as by an interrupted download or copy)"
 DAMAGED = "the image data is damaged: the decoder cannot read past the damage"
+DAMAGED_QUIETLY = (
+    "the image data is damaged: libjpeg decodes it with grey or smeared blocks where the damage is, "
+    "and strict decoders (libvips) refuse it"
+)
 UNSUPPORTED = (
     "the image data uses a compression this decoder does not support (many services will refuse it too)"
 )

@@ -7,11 +7,12 @@ import math
 from typing import TYPE_CHECKING
 
 from sora_guard.engine.jpegscan import frame_marker
+from sora_guard.vocabulary.exceptions import FitError
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["decode_scaled", "scaled_size"]
+__all__ = ["corruption", "decode_scaled", "scaled_size"]
 
 _SEQUENTIAL_HUFFMAN = (0xC0, 0xC1)
 _COLOURSPACE = {"RGB": "RGB", "L": "GRAY"}
@@ -31,22 +32,57 @@ def scaled_size(width: int, height: int, need: tuple[int, int]) -> tuple[int, in
     return width, height
 
 
+def _decodes(data: bytes, im: Image.Image, max_seconds: float | None) -> bool:
+    """True when simplejpeg decodes this file: a sequential RGB or grey JPEG whose pessimistic decode
+    time stays within ``max_seconds`` (one C call cannot be stopped by the decode time limit)."""
+    return (
+        im.format in ("JPEG", "MPO")
+        and im.mode in _COLOURSPACE
+        and frame_marker(data) in _SEQUENTIAL_HUFFMAN
+        and not (
+            max_seconds
+            and len(data) * SECONDS_PER_BYTE + im.width * im.height * SECONDS_PER_PIXEL > max_seconds
+        )
+    )
+
+
+def _corrupt(exc: Exception) -> str | None:
+    """libjpeg's words when a strict decode stopped at damaged data (a warning Pillow keeps silent:
+    "premature end of data segment", "found marker 0xd1 instead of RST5"), else None."""
+    text = str(exc)
+    return text if text.startswith(_CORRUPT) else None
+
+
+_CORRUPT = ("Corrupt JPEG data", "Premature end of JPEG file")
+
+
+def corruption(data: bytes, im: Image.Image, max_seconds: float | None = None) -> str | None:
+    """Decode ``data`` (``im``, opened from it) at 1/8 scale with libjpeg-turbo stopping at its first
+    warning: libjpeg's message when the coded data is damaged, ``""`` when it decoded clean, None
+    when it was not decoded here (this path does not apply: Pillow's decode gives the verdict)."""
+    if not _decodes(data, im, max_seconds):
+        return None
+    try:
+        import simplejpeg  # numpy with it: only for a JPEG the scans cannot prove (restart markers)
+    except ImportError:
+        return None
+    try:
+        simplejpeg.decode_jpeg(data, _COLOURSPACE[im.mode], min_factor=8, strict=True)
+    except Exception as exc:
+        return _corrupt(exc)  # None for a refusal that is not about damage: Pillow decides
+    return ""
+
+
 def decode_scaled(
     data: bytes, im: Image.Image, need: tuple[int, int], max_seconds: float | None = None
 ) -> Image.Image | None:
     """``im`` (opened from ``data``, not loaded) decoded at the smallest M/8 scale covering ``need``.
 
-    The result carries ``im.info`` (the colour profile). None when this path does not apply.
+    The result carries ``im.info`` (the colour profile). None when this path does not apply or
+    libjpeg-turbo refuses the file (Pillow then decodes it); :class:`FitError` when its coded data
+    is damaged, which Pillow would decode into grey blocks without a word.
     """
-    if (
-        im.format not in ("JPEG", "MPO")
-        or im.mode not in _COLOURSPACE
-        or frame_marker(data) not in _SEQUENTIAL_HUFFMAN
-        or (
-            max_seconds
-            and len(data) * SECONDS_PER_BYTE + im.width * im.height * SECONDS_PER_PIXEL > max_seconds
-        )
-    ):
+    if not _decodes(data, im, max_seconds):
         return None
     try:
         import simplejpeg  # the default install has it; without it Pillow decodes (imports numpy: fix only)
@@ -59,7 +95,10 @@ def decode_scaled(
         pixels = simplejpeg.decode_jpeg(
             data, _COLOURSPACE[im.mode], min_width=width, min_height=height, strict=True
         )
-    except Exception:  # strict: any warning (truncation, bad data) too; Pillow then gives its own verdict
+    except Exception as exc:  # strict: any warning too
+        damage = _corrupt(exc)
+        if damage:
+            raise FitError(damage, "corrupt") from None
         return None
     if pixels.shape[:2] != (height, width):
         return None

@@ -75,22 +75,59 @@ def frame_marker(data: bytes) -> int | None:
     return None
 
 
-def _ends_at_eoi(data: bytes, start: int) -> bool:
-    """True when the first marker after ``start`` (past stuffed zeros and restart markers) is EOI.
+def _ends_at_eoi(data: bytes, start: int, restarts: int) -> bool:
+    """True when the first marker after ``start`` (past stuffed zeros) is EOI, after exactly
+    ``restarts`` restart markers in their order (RST0, RST1 ... RST7, RST0 ...).
 
-    Coded data holds about one 0xFF byte in 256; eight times that (a hostile file) is left to the decoder
-    and its time limit rather than looped over here.
+    A restart marker out of order or one too many or too few is damage libjpeg only warns about
+    ("found marker 0xd1 instead of RST5", "premature end of data segment") while it fills the
+    picture with grey: the decoder must judge such a file. Coded data holds about one 0xFF byte in
+    256; eight times that (a hostile file) is left to the decoder and its time limit rather than
+    looped over here.
     """
     find, last = data.find, len(data) - 1
-    budget = (len(data) - start) // 32 + 64
+    budget = (len(data) - start) // 32 + 64 + restarts
+    seen = 0
     i = find(b"\xff", start)
     while 0 <= i < last and budget:
         following = data[i + 1]
-        if following != 0 and not 0xD0 <= following <= 0xD7:
-            return following == 0xD9
+        if 0xD0 <= following <= 0xD7:
+            if following != 0xD0 + seen % 8 or seen == restarts:
+                return False
+            seen += 1
+        elif following != 0:
+            return following == 0xD9 and seen == restarts
         i = find(b"\xff", i + 2)
         budget -= 1
     return False
+
+
+def _restart_count(kept: list[bytes]) -> int | None:
+    """How many restart markers the scan must hold: one between each pair of restart intervals (DRI)
+    of MCUs (from the frame header); 0 without a DRI; None when the headers do not say."""
+    interval, frame = 0, None
+    for segment in kept:
+        if segment[1:2] == b"\xdd" and len(segment) >= 6:
+            interval = int.from_bytes(segment[4:6], "big")
+        elif segment[1] in _SEQUENTIAL_HUFFMAN:
+            frame = segment
+    if not interval:
+        return 0
+    if frame is None or len(frame) < 10:
+        return None
+    height, width, count = int.from_bytes(frame[5:7], "big"), int.from_bytes(frame[7:9], "big"), frame[9]
+    factors = frame[10 : 10 + 3 * count]
+    if len(factors) < 3 * count or not height or not width:
+        return None
+    if count == 1:  # one component: its MCU is one 8x8 block
+        columns, rows = -(-width // 8), -(-height // 8)
+    else:
+        across = max(f >> 4 for f in factors[1::3]) * 8
+        down = max(f & 15 for f in factors[1::3]) * 8
+        if not across or not down:
+            return None
+        columns, rows = -(-width // across), -(-height // down)
+    return -(-(columns * rows) // interval) - 1
 
 
 def _headers_decode(headers: bytes) -> bool:
@@ -118,7 +155,10 @@ def intact(data: bytes) -> bool:
     """True only when decoding ``data`` (a JPEG) is certain to succeed; False means: decode to find out."""
     kept = [b"\xff\xd8"]
     start = _scan_start(data, kept)
-    return start is not None and _ends_at_eoi(data, start) and _headers_decode(b"".join(kept))
+    if start is None:
+        return False
+    restarts = _restart_count(kept)
+    return restarts is not None and _ends_at_eoi(data, start, restarts) and _headers_decode(b"".join(kept))
 
 
 _FILL = b"\xff" * 4096

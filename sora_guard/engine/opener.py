@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
+import os
 import struct
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -12,9 +14,11 @@ from typing import IO, Any
 from PIL import Image, UnidentifiedImageError
 
 from sora_guard.engine import heif
+from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.vocabulary.exceptions import TooManyPixels
+from sora_guard.vocabulary.model import Limits
 
-__all__ = ["open_image", "save_image"]
+__all__ = ["open_image", "open_source", "save_image"]
 
 _PREINIT_PLUGINS = (
     (b"\xff\xd8\xff", "JPEG", "JpegImagePlugin"),
@@ -56,6 +60,26 @@ def open_image(fp: IO[bytes], max_pixels: int | None = None) -> Image.Image:
         im.close()
         raise TooManyPixels(size, max_pixels)
     return im
+
+
+def open_source(source: str | os.PathLike | bytes | IO[bytes], limits: Limits = Limits()) -> Image.Image:
+    """A file (a URL too), its bytes or a binary stream opened by :func:`open_image`: read whole into
+    memory first, never more than ``max_file_bytes``, then refused over ``max_pixels`` before decoding.
+
+    Raises ``OSError`` (unreadable, or larger than the read limit), ``UnidentifiedImageError`` (not
+    an image sora-guard reads) or :class:`TooManyPixels`.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data: bytes | None = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        data = read_bounded(source, limits.max_file_bytes)[1]
+    else:
+        data = read_stream(source, limits.max_file_bytes)
+    if data is None:
+        raise OSError(
+            f"more than {limits.max_file_bytes} bytes, over the per-file read limit (max-file-bytes)"
+        )
+    return open_image(io.BytesIO(data), limits.max_pixels)
 
 
 def _search(fp: IO[bytes], formats: Iterable[str]) -> Image.Image | None:

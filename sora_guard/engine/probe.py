@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from sora_guard.engine import heif, jpegscan, pngscan
 from sora_guard.engine.cstderr import captured_stderr
-from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
+from sora_guard.engine.integrity import DAMAGED_QUIETLY, TRUNCATED, cut_short, explain
 from sora_guard.engine.opener import open_image
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.io.read import read_bounded
@@ -254,6 +254,12 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
             if data is not None and _SCANS.get(info.format, _unscanned)(data):
                 return True  # proven complete without decoding the pixels (see jpegscan, pngscan, webpscan)
             if info.format == "JPEG":
+                from sora_guard.engine import jpegdecode  # a JPEG its scan could not prove: rare
+
+                damage = jpegdecode.corruption(data, im, limits.max_decode_seconds) if data else None
+                if damage is not None:  # decoded by libjpeg-turbo, which says what Pillow keeps silent
+                    info.decode_error = f"{DAMAGED_QUIETLY}; the decoder said: {damage}" if damage else None
+                    return False
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))
             im.load()

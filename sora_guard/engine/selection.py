@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from sora_guard.vocabulary.model import Rule
 
@@ -27,12 +28,20 @@ def select_rules(
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
 ) -> list[Rule]:
-    """The rules enabled by ruff-style prefix selectors: the more specific of select and ignore wins."""
-    return [
-        r
-        for r in rules
-        if max(_matches(r.code, select), _matches(r.code, extend_select)) > _matches(r.code, ignore)
-    ]
+    """The rules enabled by ruff-style prefix selectors: the more specific of select and ignore wins.
+
+    A rule selected by its whole code is marked ``named`` (its warnings' fixes apply). A rule that
+    is ``always`` reported stays when deselected or ignored, for its errors only: a file that cannot
+    be read as an image is never passed, whatever ``--select`` says.
+    """
+    named = {s.strip().upper() for s in (*select, *extend_select)}
+    chosen = []
+    for r in rules:
+        if max(_matches(r.code, select), _matches(r.code, extend_select)) > _matches(r.code, ignore):
+            chosen.append(replace(r, named=True) if r.code in named else r)
+        elif r.always:
+            chosen.append(replace(r, only_errors=True))
+    return chosen
 
 
 def unknown_selectors(selectors: Iterable[str], rules: Iterable[Rule]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Check what a commit would record: the staged blobs of added or modified images, not the working tree."""
+"""What a commit would record: the staged blobs of added or modified images, not the working tree."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import subprocess
 from collections.abc import Iterator
 from typing import IO, NamedTuple
 
-from sora_guard.api import check
 from sora_guard.config import Settings
 from sora_guard.vocabulary.exceptions import GitError
 from sora_guard.vocabulary.formats import is_image_name
-from sora_guard.vocabulary.model import Report
 
-__all__ = ["GitError", "StagedFile", "run_git", "staged_files", "check_staged"]
+__all__ = ["StagedFile", "run_git", "staged_blobs", "staged_files"]
 
 REGULAR_FILE_MODES = ("100644", "100755")  # symbolic links (120000) and submodules (160000) are not images
 
@@ -77,11 +75,7 @@ def _read_blobs(files: list[StagedFile]) -> Iterator[tuple[StagedFile, bytes]]:
         proc.wait()
 
 
-def check_staged(settings: Settings) -> Report:
-    """Check the staged content of every added or modified image under its path (relative to here)."""
-    return Report(
-        files=[
-            check(data, name=item.path, settings=settings)
-            for item, data in _read_blobs(staged_files(settings))
-        ]
-    )
+def staged_blobs(settings: Settings) -> Iterator[tuple[str, bytes]]:
+    """``(path, content)`` of every added or modified image as staged, its path relative to here."""
+    for item, data in _read_blobs(staged_files(settings)):
+        yield item.path, data

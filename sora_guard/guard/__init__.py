@@ -7,10 +7,10 @@ import sys
 import types
 from typing import Any
 
-from sora_guard.config import Settings, settings_from_options
-from sora_guard.config.validation import validate
+from sora_guard.config import Settings
 from sora_guard.guard.preflight import Preflight
 from sora_guard.guard.proxy import Door, GuardedClient
+from sora_guard.run.context import RunContext
 from sora_guard.vocabulary.exceptions import PreflightError, PreflightWarning
 from sora_guard.vocabulary.guarding import Adapter
 
@@ -37,7 +37,7 @@ def guard(
     """
     if isinstance(client, GuardedClient):
         client = client.unguarded
-    settings = validate(settings_from_options(settings, **options))
+    settings = RunContext.from_options(settings, **options).settings
     adapter = adapter_for(client, settings)
     strategy = settings.strategy if fix is True else fix or None
     preflight = Preflight(settings, fix=strategy, profile=profile, fetch_urls=fetch_urls)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -50,7 +51,7 @@ def build_plugin_manager(
     tree without its metadata, they are imported directly so the tool still works.
     """
     if autoload is None:
-        autoload = not os.environ.get(DISABLE_ENV)
+        autoload = autoload_default()
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(hookspecs)
     seen: set[str] = set()
@@ -85,10 +86,9 @@ def build_plugin_manager(
     return pm
 
 
-@functools.cache
-def default_plugin_manager(autoload: bool | None = None) -> pluggy.PluginManager:
-    """The process-wide plugin manager (built once, lazily)."""
-    return build_plugin_manager(autoload=autoload)
+def autoload_default() -> bool:
+    """Whether third-party plugins load when nobody said: unless ``SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD`` is set."""
+    return not os.environ.get(DISABLE_ENV)
 
 
 class Registry:
@@ -96,11 +96,19 @@ class Registry:
 
     Each plugin's hook is called on its own, in registration order (built-ins first): one that
     raises is reported as a warning and skipped, and a later profile, strategy or reporter with
-    the name of an earlier one replaces it.
+    the name of an earlier one replaces it. A registry made by :func:`load_registry` travels to
+    worker processes as its spec (``autoload``) and is loaded there again.
     """
 
-    def __init__(self, pm: pluggy.PluginManager):
+    def __init__(self, pm: pluggy.PluginManager, autoload: bool | None = None):
         self.pm = pm
+        self.autoload = autoload
+        """Whether the entry points' third-party plugins were loaded; None for a registry of hand-picked plugins."""
+
+    def __reduce__(self):
+        if self.autoload is None:
+            raise TypeError("a registry built from hand-picked plugins cannot be sent to another process")
+        return load_registry, (self.autoload,)
 
     def _collect(self, hook_name: str) -> list:
         items = []
@@ -148,6 +156,13 @@ class Registry:
         """The pre-flight guard adapters, in registration order (built-ins first)."""
         return list(self._collect("sora_guard_guards"))
 
+    def rule(self, text: str) -> Rule | None:
+        """The rule whose code (any case) or name is ``text``, or None."""
+        wanted = text.strip()
+        return self.rules.get(wanted.upper()) or next(
+            (r for r in self.rules.values() if r.name == wanted.lower()), None
+        )
+
     def profile(self, name: str) -> Profile:
         return lookup("profile", name, self.profiles)
 
@@ -162,6 +177,14 @@ def profile_for_model(profiles: Iterable[Profile], model: str) -> Profile | None
     return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
 
 
-@functools.cache
-def default_registry(autoload: bool | None = None) -> Registry:
-    return Registry(default_plugin_manager(autoload))
+def load_registry(autoload: bool | None = None) -> Registry:
+    """The built-ins, and the entry points' third-party plugins when ``autoload`` (None: unless
+    ``SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD`` is set). Each door asks for the registry its run needs and
+    passes it on; the same spec gives the same registry, loaded once per process."""
+    return _loaded(autoload_default() if autoload is None else autoload, tuple(sys.path))
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded(autoload: bool, path: tuple[str, ...]) -> Registry:
+    """Keyed by the import path too: a plugin made importable later (a folder added to ``sys.path``) loads."""
+    return Registry(build_plugin_manager(autoload=autoload), autoload)

@@ -40,6 +40,7 @@ _NOT_IN_RESULTS = frozenset(
         "cache_dir",
         "storage_options",
         "origins",
+        "registry",  # its plugins are fingerprinted one by one, below
     }
 )
 """Settings that choose files, shape output or drive ``fix``, but never change a check result.
@@ -79,14 +80,20 @@ def fingerprint(settings: Settings) -> str:
         "pillow": PIL.__version__,
         "python": sys.version_info[:2],
         "settings": {
-            f.name: repr(getattr(settings, f.name))
+            f.name: _canonical(getattr(settings, f.name))
             for f in dataclasses.fields(settings)
             if f.name not in _NOT_IN_RESULTS
-        },
+        }
+        | {"pinned": _canonical(settings.pinned - _NOT_IN_RESULTS)},
         "plugins": plugins,
         "sources": sorted(_file_stamp(str(p)) for p in package.rglob("*.py")),
     }
     return json.dumps(parts, sort_keys=True, default=repr)
+
+
+def _canonical(value: object) -> str:
+    """A setting as text that is the same in every process (a set's order follows per-process string hashes)."""
+    return repr(sorted(value)) if isinstance(value, (set, frozenset)) else repr(value)
 
 
 _SIZE_FIELDS = tuple(f.name for f in dataclasses.fields(ImageInfo) if "Size" in str(f.type))

@@ -7,21 +7,39 @@ from collections.abc import Iterable, Iterator
 
 from sora_guard.config import Settings
 from sora_guard.engine.check import check_info
-from sora_guard.vocabulary.formats import is_image_name, is_url
+from sora_guard.vocabulary.formats import UNREAD_FORMATS, is_image_name, is_url
 from sora_guard.vocabulary.model import FileReport, ImageInfo
 
-__all__ = ["discover", "is_image_name", "Skipped", "skipped_reports"]
+__all__ = ["Found", "Skipped", "discover", "is_image_name", "not_read", "skipped_reports"]
 
 
 class Skipped:
-    """A path the walk did not yield: ``error`` when images may have been missed (an unreadable
-    folder, a link loop), otherwise a deliberate skip (a link out of the tree, not followed).
+    """A path the walk did not read, and why. ``error``: images may have been missed (a folder that
+    cannot be listed); ``warned``: a link deliberately not followed (both are SG501 diagnostics);
+    neither: a file in a format sora-guard does not read, or without an extension, only counted.
     A plain record, not a dataclass: see "Start-up" in docs/architecture.md."""
 
-    __slots__ = ("path", "reason", "error")
+    __slots__ = ("path", "reason", "error", "warned", "folder")
 
-    def __init__(self, path: str, reason: str, error: bool) -> None:
-        self.path, self.reason, self.error = path, reason, error
+    def __init__(self, path: str, reason: str, error: bool, folder: bool, warned: bool = False) -> None:
+        self.path, self.reason, self.error, self.warned, self.folder = path, reason, error, warned, folder
+
+
+class Found:
+    """What a walk over ``paths`` yields: the files to read, in order, and every path it skipped."""
+
+    __slots__ = ("files", "skipped")
+
+    def __init__(self, paths: Iterable[str | os.PathLike], settings: Settings) -> None:
+        self.skipped: list[Skipped] = []
+        self.files = list(discover(paths, settings, self.skipped))
+
+    def reports(self, settings: Settings) -> list[FileReport]:
+        return skipped_reports(self.skipped, settings)
+
+    @property
+    def unread(self) -> list[Skipped]:
+        return not_read(self.skipped)
 
 
 def discover(
@@ -68,8 +86,8 @@ def _walk(top: str, settings: Settings, skipped: list[Skipped]) -> Iterator[str]
     visited = {root}
 
     def unreadable(exc: OSError) -> None:
-        reason = f"folder cannot be listed ({exc.strerror or exc}); images in it were not checked"
-        skipped.append(Skipped(os.path.normpath(exc.filename or top), reason, True))
+        reason = f"{exc.strerror or exc}; images in it were not checked"
+        skipped.append(Skipped(os.path.normpath(exc.filename or top), reason, True, True))
 
     for folder, dirs, files in os.walk(top, onerror=unreadable, followlinks=settings.follow_symlinks):
         kept = []
@@ -80,50 +98,63 @@ def _walk(top: str, settings: Settings, skipped: list[Skipped]) -> Iterator[str]
             if os.path.islink(path):
                 real = os.path.realpath(path)
                 if _inside(os.path.realpath(folder), real):
-                    skipped.append(
-                        Skipped(
-                            os.path.normpath(path), f"symbolic link loop (-> {real}); not followed", False
-                        )
-                    )
+                    reason = f"symbolic link loop (-> {real}); not followed"
+                    skipped.append(Skipped(os.path.normpath(path), reason, False, True, warned=True))
                     continue
                 if _inside(real, root) or real in visited:
                     continue  # its target is walked anyway
                 if not settings.follow_symlinks:
-                    skipped.append(
-                        Skipped(
-                            os.path.normpath(path),
-                            f"symbolic link to a folder outside {top} (-> {real}); not followed",
-                            False,
-                        )
-                    )
+                    reason = f"symbolic link to a folder outside {top} (-> {real}); not followed"
+                    skipped.append(Skipped(os.path.normpath(path), reason, False, True, warned=True))
                     continue
                 visited.add(real)
             kept.append(name)
         dirs[:] = kept
         for name in sorted(files):
             path = os.path.normpath(os.path.join(folder, name))
-            if not is_image_name(name) or settings.is_excluded(path):
+            if not is_image_name(name):
+                why = _unread(name)
+                if why and not settings.is_excluded(path):
+                    skipped.append(Skipped(path, why, False, False))
+                continue
+            if settings.is_excluded(path):
                 continue
             if not settings.follow_symlinks and os.path.islink(path):
                 real = os.path.realpath(path)
                 if os.path.exists(real) and not _inside(real, root):
-                    skipped.append(
-                        Skipped(
-                            path, f"symbolic link to a file outside {top} (-> {real}); not followed", False
-                        )
-                    )
+                    reason = f"symbolic link to a file outside {top} (-> {real}); not followed"
+                    skipped.append(Skipped(path, reason, False, False, warned=True))
                     continue
             yield path
 
 
+def _unread(name: str) -> str | None:
+    """Why a file a walk meets is skipped though it may be an image (a format sora-guard does not
+    read, or no extension), or None for one that plainly is not an image (``notes.txt``, ``.gitignore``)."""
+    ext = os.path.splitext(name)[1].lower()
+    if ext in UNREAD_FORMATS:
+        return f"{UNREAD_FORMATS[ext]} ({ext})"
+    if not ext and not name.startswith("."):
+        return "no extension"
+    return None
+
+
+def not_read(skipped: Iterable[Skipped]) -> list[Skipped]:
+    """The files skipped without a diagnostic: formats sora-guard does not read, no extension."""
+    return [s for s in skipped if not (s.error or s.warned)]
+
+
 def skipped_reports(skipped: Iterable[Skipped], settings: Settings) -> list[FileReport]:
-    """A report for each skipped path: SG501, an error or (for a link not followed) a warning."""
+    """An SG501 report for each folder or link skipped: an error, or for a link not followed a warning."""
     reports = []
     for item in skipped:
+        if not (item.error or item.warned):
+            continue
         info = ImageInfo(
             name=item.path,
             read_error=item.reason if item.error else None,
             skipped=None if item.error else item.reason,
+            folder=item.folder,
         )
         own = settings.for_path(item.path)
         reports.append(check_info(info, own.target(), own.rules()))

@@ -8,17 +8,19 @@ from __future__ import annotations
 import errno
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from sora_guard.config import Settings
 from sora_guard.engine.check import check_path
-from sora_guard.engine.fix import FixSpec, Repair, Status, diagnostic, repair
+from sora_guard.engine.fix import FixSpec, Repair, Status, repair
+from sora_guard.engine.fixnotes import name_taken, write_failed
 from sora_guard.io.atomic import atomic_write_bytes, fsync_dir, remove_stale
 from sora_guard.io.read import read_bounded
 from sora_guard.run.discovery import discover
 from sora_guard.run.pool import parallel_map
 from sora_guard.vocabulary.contract import Entry, FitOptions, Picture
+from sora_guard.vocabulary.exceptions import UsageError
 from sora_guard.vocabulary.formats import is_url
 from sora_guard.vocabulary.model import Diagnostic
 
@@ -167,27 +169,24 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
         folder = os.path.dirname(os.path.abspath(dest))
         if job.out:
             if job.out_root is not None and not _within(folder, job.out_root):
-                return diagnostic(
-                    "SG901",
+                return write_failed.note(
                     f"cannot write {dest}: a symbolic link leads out of {job.out_root}; nothing written",
                 )
             os.makedirs(folder, exist_ok=True)
         if not job.out and os.path.islink(job.path):
-            return diagnostic(
-                "SG901",
+            return write_failed.note(
                 f"cannot write {job.path}: it is a symbolic link to {os.readlink(job.path)}; fix that file instead; nothing changed",
             )
         reason = _read_only(dest, must_exist=False) if job.out else _read_only(job.path, must_exist=True)
         if reason:
-            return diagnostic("SG901", f"cannot write {dest}: {reason}; nothing changed")
+            return write_failed.note(f"cannot write {dest}: {reason}; nothing changed")
         _prepare_folder(folder)
         if job.out and job.exclusive:
             try:
                 atomic_write_bytes(dest, data, overwrite=False)
             except FileExistsError:
                 if not _holds(dest, data):
-                    return diagnostic(
-                        "SG903",
+                    return name_taken.note(
                         f"cannot write {dest}: it exists, and another source of this run has that name once converted; nothing written",
                     )
             return None
@@ -198,7 +197,7 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
             atomic_write_bytes(dest, data, overwrite=False, like=job.path)
         except FileExistsError:
             if not _holds(dest, data):
-                return diagnostic("SG903", f"cannot rename to {dest}: that file exists; nothing changed")
+                return name_taken.note(f"cannot rename to {dest}: that file exists; nothing changed")
             # a run killed between writing the new name and removing the old one: finish its rename
         try:
             os.unlink(job.path)
@@ -206,7 +205,7 @@ def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnos
             pass
         fsync_dir(folder)
     except OSError as exc:
-        return diagnostic("SG901", f"cannot write {dest}: {exc.strerror or exc}; the original is untouched")
+        return write_failed.note(f"cannot write {dest}: {exc.strerror or exc}; the original is untouched")
     return None
 
 
@@ -241,11 +240,11 @@ def _write_url(job: FixJob, dest: str, data: bytes, storage_options) -> Diagnost
         if not exists(dest, storage_options):
             put_atomic(dest, data, storage_options)
         elif read_object(dest, storage_options, len(data))[1] != data:
-            return diagnostic("SG903", f"cannot rename to {dest}: that object exists; nothing changed")
+            return name_taken.note(f"cannot rename to {dest}: that object exists; nothing changed")
         # else a run stopped between writing the new name and removing the old one: finish its rename
         remove(job.path, storage_options)
     except OSError as exc:
-        return diagnostic("SG901", f"cannot write {dest}: {exc}; the original is untouched")
+        return write_failed.note(f"cannot write {dest}: {exc}; the original is untouched")
     return None
 
 
@@ -293,7 +292,7 @@ def fix_files(
 
 
 def plan(
-    paths: Iterable[str | os.PathLike],
+    paths: Sequence[str | os.PathLike],
     settings: Settings,
     out: str | os.PathLike | None = None,
     dry_run: bool = False,
@@ -303,31 +302,61 @@ def plan(
 ) -> list[FixJob]:
     """One job per file found under ``paths``; with ``out``, each aimed at its place in the mirrored tree.
 
-    Paths the walk did not yield (unreadable folders, links out of the tree) go to ``skipped``.
+    One input is mirrored from inside it (``fix --out fixed assets`` writes ``fixed/hero.jpg``);
+    several are each reproduced by their path relative to the working folder (``fixed/shootA/...``,
+    ``fixed/shootB/...``), an input outside it under its own name. Two sources bound for one output
+    name are a :class:`UsageError` before anything is written. Paths the walk did not yield
+    (unreadable folders, links out of the tree) go to ``skipped``.
     """
     out = os.fspath(out) if out is not None else None
     jobs = []
     seen: set[str] = set()
     for root in paths:
         root = os.fspath(root)
+        base = _mirror_base(root, several=len(paths) > 1)
         for path in discover([root], settings, skipped):
             if (out and _inside(path, out)) or os.path.normpath(path) in seen:
                 continue  # never re-fix our own output, nor a file named twice (``fix a a/b``)
             seen.add(os.path.normpath(path))
-            jobs.append(
-                FixJob(
-                    path, mirror(path, root, out) if out else None, dry_run, anchor, crop_box, out_root=out
-                )
-            )
+            target = mirror(path, base, out) if out else None
+            jobs.append(FixJob(path, target, dry_run, anchor, crop_box, out_root=out))
     if (
         out is None
     ):  # in place a link is never replaced; a file linked from the tree is fixed under its own name
         real = {os.path.realpath(j.path) for j in jobs if not os.path.islink(j.path)}
-        jobs = [j for j in jobs if not (os.path.islink(j.path) and os.path.realpath(j.path) in real)]
-    else:  # sources whose out names differ only in extension may meet on one name after a conversion
-        stems = Counter(os.path.splitext(j.out)[0] for j in jobs)
-        jobs = [replace(j, exclusive=True) if stems[os.path.splitext(j.out)[0]] > 1 else j for j in jobs]
-    return jobs
+        return [j for j in jobs if not (os.path.islink(j.path) and os.path.realpath(j.path) in real)]
+    _refuse_collisions(jobs)
+    # sources whose out names differ only in extension may meet on one name after a conversion
+    stems = Counter(os.path.splitext(j.out)[0] for j in jobs)
+    return [replace(j, exclusive=True) if stems[os.path.splitext(j.out)[0]] > 1 else j for j in jobs]
+
+
+def _mirror_base(root: str, several: bool) -> str:
+    """What an input's files are mirrored relative to: itself (its folder, for a file) when it is the
+    only input; with several, the working folder, or the folder holding an input outside it."""
+    if is_url(root):
+        return root
+    own = root if os.path.isdir(root) else os.path.dirname(root) or "."
+    if not several:
+        return own
+    here = os.path.abspath(".")
+    absolute = os.path.abspath(root)
+    if absolute == here or absolute.startswith(os.path.join(here, "")):
+        return "."
+    return os.path.dirname(absolute.rstrip(os.sep)) or os.sep
+
+
+def _refuse_collisions(jobs: list[FixJob]) -> None:
+    """A :class:`UsageError` naming two sources whose outputs would land on one name."""
+    first: dict[str, str] = {}
+    for job in jobs:
+        key = os.path.normcase(os.path.normpath(job.out)) if not is_url(job.out) else job.out
+        if key in first:
+            raise UsageError(
+                f"{first[key]} and {job.path} would both be written to {job.out}; fix them in two runs"
+                " or into two --out folders"
+            )
+        first[key] = job.path
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -337,16 +366,13 @@ def _inside(path: str, folder: str) -> bool:
     return os.path.abspath(path).startswith(os.path.abspath(folder) + os.sep)
 
 
-def mirror(path: str, root: str, out: str) -> str:
-    """Where ``path``, found under the command-line argument ``root``, goes in an ``--out`` tree.
-
-    Either side may be a URL prefix (``s3://bucket/fixed``): keys below it mirror folders.
-    """
+def mirror(path: str, base: str, out: str) -> str:
+    """Where ``path`` goes in an ``--out`` tree: its path relative to ``base`` (a folder, or a URL
+    prefix such as ``s3://bucket/photos``; a URL named itself keeps its own name), under ``out``."""
     if is_url(path):
-        relative = path.rsplit("/", 1)[1] if path == root else path[len(root.rstrip("/")) + 1 :]
+        relative = path.rsplit("/", 1)[1] if path == base else path[len(base.rstrip("/")) + 1 :]
     else:
-        base = root if os.path.isdir(root) else os.path.dirname(root)
-        relative = os.path.relpath(path, base or ".")
+        relative = os.path.relpath(path, base)
     if is_url(out):
         return out.rstrip("/") + "/" + relative.replace(os.sep, "/")
     return os.path.normpath(os.path.join(out, relative))

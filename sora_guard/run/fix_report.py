@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sora_guard.builtin.reporters import printable
+from sora_guard.builtin.reporters import printable, skipped_sentence
 from sora_guard.engine.fix import Status
+from sora_guard.run.discovery import Skipped
 from sora_guard.run.fix import FixResult
 from sora_guard.vocabulary.model import ImageInfo, Severity
 
@@ -43,11 +44,13 @@ class Summary:
         elif result.status is Status.FAILED:
             self.failed.update(f"{d.code} {d.name}" for d in result.problems)
 
-    def render(self) -> str:
-        """Counts of fixed / already fine / failed files, then per rule."""
+    def render(self, skipped: Iterable[Skipped] = ()) -> str:
+        """Counts of fixed / already fine / failed files (and those a walk skipped), then per rule."""
         verb = "Would fix" if self.dry_run else "Fixed"
+        kinds = Counter(item.reason for item in skipped)
         lines = [
             f"{verb} {self.status[Status.FIXED]} file(s); {self.status[Status.UNCHANGED]} already fine; {self.status[Status.FAILED]} failed."
+            + skipped_sentence(kinds)
         ]
         for label, counts in (
             ("would fix" if self.dry_run else "fixed", self.fixed),

@@ -12,7 +12,14 @@ from typing import TypeVar
 
 from sora_guard.config import Settings
 
-__all__ = ["LocalExecutor", "default_jobs", "keep_freed_memory", "parallel_map", "windowed"]
+__all__ = [
+    "LocalExecutor",
+    "allow_keeping_freed_memory",
+    "default_jobs",
+    "keep_freed_memory",
+    "parallel_map",
+    "windowed",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,20 +52,25 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-_kept = False
+_memory = {"allowed": False, "kept": False}
+
+
+def allow_keeping_freed_memory() -> None:
+    """Let this process's batches keep freed memory (:func:`keep_freed_memory`): the command line's
+    process set-up allows it; a library door never does, since it would change the host's allocator."""
+    _memory["allowed"] = True
 
 
 def keep_freed_memory() -> None:
-    """Tell glibc's malloc to keep freed memory for the next file (once per process).
+    """Tell glibc's malloc to keep freed memory for the next file, once per process, when allowed.
 
     By default each decoded picture's buffers go back to the system when freed and the next file
     faults fresh pages in: a third of a 12 MP fix's system time and ~15% of its CPU. Fixed trim and
     mmap thresholds (256 MB, 32 MB) keep the pages; the process holds its peak, no more. No-op off glibc.
     """
-    global _kept
-    if _kept:
+    if _memory["kept"] or not _memory["allowed"]:
         return
-    _kept = True
+    _memory["kept"] = True
     import ctypes  # 2 ms: only for a batch
 
     try:

@@ -1,4 +1,5 @@
-"""A one-line progress bar on a terminal; silent when stderr is not a TTY or in CI."""
+"""The command line's console: lines on stdout, warnings on stderr, and a progress bar that any of
+them clears first, so a bar never runs into output."""
 
 from __future__ import annotations
 
@@ -7,20 +8,38 @@ import sys
 import time
 from typing import TextIO
 
-__all__ = ["Progress"]
+__all__ = ["Console", "Progress"]
+
+_ERASE = "\r\x1b[K"
+"""Back to the start of the line and erase it: a bar that fit on one line leaves nothing behind."""
+
+
+def _drawable(stream: TextIO) -> bool:
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        return False
+    return terminal and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+
+
+def _columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80  # a new pseudo-terminal says 0
+    except (AttributeError, OSError, ValueError):
+        return 80
 
 
 class Progress:
-    """``with Progress(total) as bar: bar.advance()``; redraws at most 10 times a second."""
+    """``with Progress(total) as bar: bar.advance()``: one line on a terminal's stderr, cut to the
+    terminal's width (a wrapped bar could not be erased), redrawn at most 10 times a second."""
 
     def __init__(
         self, total: int, label: str = "", stream: TextIO | None = None, enabled: bool | None = None
     ):
         self.total, self.label, self.done = total, label, 0
         self.stream = stream or sys.stderr
-        if enabled is None:
-            enabled = self.stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
-        self.enabled = enabled and total > 1
+        self.enabled = (_drawable(self.stream) if enabled is None else enabled) and total > 1
+        self.shown = False
         self._last = 0.0
 
     def __enter__(self) -> Progress:
@@ -31,19 +50,54 @@ class Progress:
         now = time.monotonic()
         if self.enabled and (now - self._last > 0.1 or self.done >= self.total):
             self._last = now
-            width = 30
-            filled = width * self.done // max(1, self.total)
-            self.stream.write(
-                f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
-            )
+            filled = 30 * self.done // max(1, self.total)
+            bar = f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+            self.stream.write(_ERASE + bar[: _columns(self.stream) - 1])
             self.stream.flush()
+            self.shown = True
 
     def clear(self) -> None:
-        """Blank the bar's line, so other output can be written there; the next ``advance`` redraws it."""
-        if self.enabled:
-            self.stream.write("\r" + " " * (len(self.label) + 50) + "\r")
+        """Erase the bar, so other output starts on a clean line; the next ``advance`` redraws it."""
+        if self.shown:
+            self.stream.write(_ERASE)
             self.stream.flush()
+            self.shown = False
             self._last = 0.0
 
     def __exit__(self, *exc) -> None:
         self.clear()
+
+
+class Console:
+    """Where the command line prints. Every line clears the progress bar first (stdout and stderr
+    are often the same terminal), and the bar is drawn only on a terminal, outside CI."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.bar: Progress | None = None
+
+    def progress(self, total: int, label: str) -> Progress:
+        """A bar on stderr that this console's lines clear (close it with ``with``)."""
+        self.bar = Progress(total, label, self.err)
+        return self.bar
+
+    def line(self, text: str) -> None:
+        """``text`` (whole lines) on stdout."""
+        self._write(self.out, text)
+
+    def warn(self, message: str) -> None:
+        """``sora-guard: warning: MESSAGE`` on stderr."""
+        self._write(self.err, f"sora-guard: warning: {message}\n")
+
+    def error(self, message: str) -> None:
+        """``sora-guard: error: MESSAGE`` on stderr."""
+        self._write(self.err, f"sora-guard: error: {message}\n")
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        if not text:
+            return
+        if self.bar is not None:
+            self.bar.clear()
+        stream.write(text)
+        stream.flush()

@@ -10,23 +10,27 @@ from sora_guard.vocabulary.model import Diagnostic, FileReport
 V = TypeVar("V")
 
 
-class ConfigError(ValueError):
-    """A configuration or usage error (exit code 2). The message names the file and key."""
+class SoraGuardError(Exception):
+    """The base of every error sora-guard raises on purpose; each subclass says what went wrong."""
 
 
-class UsageError(ConfigError):
-    """A mistake in how a door was called: a bad flag value or argument (exit code 2)."""
+class ConfigError(SoraGuardError, ValueError):
+    """A configuration file or setting is wrong; the message names the file (or ``command line``) and key."""
 
 
-class ExecutorError(ConfigError):
-    """The executor itself failed (cluster unreachable, a task failing on every retry): exit code 2."""
+class UsageError(SoraGuardError, ValueError):
+    """A door was called wrongly: a missing path, arguments that do not go together."""
 
 
-class GitError(ConfigError):
-    """git is missing, this is not a work tree, or a git command failed (exit code 2)."""
+class ExecutorError(SoraGuardError, RuntimeError):
+    """The executor itself failed: the cluster is unreachable, or a task failed on every retry."""
 
 
-class FitError(Exception):
+class GitError(SoraGuardError, RuntimeError):
+    """git is missing, this is not a work tree, or a git command failed."""
+
+
+class FitError(SoraGuardError):
     """The image could not be fitted; the message says why.
 
     ``kind`` is ``"corrupt"`` (the pixel data does not decode), ``"timeout"`` (decoding took longer
@@ -38,7 +42,7 @@ class FitError(Exception):
         self.kind = kind
 
 
-class TooManyPixels(Exception):
+class TooManyPixels(SoraGuardError):
     """An image declares more pixels than the limit allows; raised from its header, before any decoding."""
 
     def __init__(self, size: tuple[int, int], limit: int):
@@ -53,7 +57,7 @@ class DecodeTimeout(BaseException):
     """Raised by the decode timer; a BaseException, so no ``except Exception`` in a decoder swallows it."""
 
 
-class PreflightError(ValueError):
+class PreflightError(SoraGuardError, ValueError):
     """A guarded call was stopped before any request was sent.
 
     ``reports`` holds one :class:`~sora_guard.vocabulary.model.FileReport` per checked input (the

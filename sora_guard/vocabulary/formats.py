@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["EXTENSION_FORMATS", "FORMAT_EXTENSION", "FORMAT_MIME", "is_image_name", "is_url"]
+__all__ = [
+    "EXTENSION_FORMATS",
+    "FORMAT_EXTENSION",
+    "FORMAT_MIME",
+    "UNREAD_FORMATS",
+    "is_image_name",
+    "is_url",
+]
 
 EXTENSION_FORMATS = {
     ".jpg": "JPEG",
@@ -25,9 +32,34 @@ EXTENSION_FORMATS = {
     ".ico": "ICO",
     ".psd": "PSD",
     ".tga": "TGA",
+    ".jp2": "JPEG2000",
+    ".j2k": "JPEG2000",
+    ".j2c": "JPEG2000",
+    ".jpc": "JPEG2000",
+    ".jpf": "JPEG2000",
+    ".jpx": "JPEG2000",
+    ".pbm": "PPM",
+    ".pgm": "PPM",
+    ".ppm": "PPM",
+    ".pnm": "PPM",
+    ".pcx": "PCX",
+    ".dds": "DDS",
+    ".icns": "ICNS",
+    ".qoi": "QOI",
 }
 """File extensions sora-guard treats as images, and the format each one promises (the upload's MIME
 type is guessed from this extension, so it must name a format the service takes)."""
+
+UNREAD_FORMATS = {
+    **dict.fromkeys((".svg", ".svgz", ".ai", ".eps"), "vector drawing"),
+    **dict.fromkeys(
+        (".dng", ".cr2", ".cr3", ".nef", ".nrw", ".arw", ".orf", ".rw2", ".raf", ".srw", ".pef"), "camera raw"
+    ),
+    **dict.fromkeys((".exr", ".hdr"), "HDR image"),
+    **dict.fromkeys((".xcf", ".kra"), "editor's layered file"),
+}
+"""Image files sora-guard does not read, by extension, with what they are: a walk counts them as
+skipped (no video service takes them; export a JPEG, PNG or WebP)."""
 
 FORMAT_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 

@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "Counts",
+    "Fix",
+    "FixKind",
     "Severity",
     "Size",
     "Profile",
@@ -155,6 +158,8 @@ class Target:
     input size: an image of another aspect is cropped or padded by the service (SG107, a warning)."""
     problems: tuple[str, ...] = ()
     """Why the request's own parameters are refused (set by the pre-flight guard, reported by SG601)."""
+    alternatives: tuple[str, ...] = ()
+    """When the profile does not render ``size``: the run's profiles of models that do (SG105's advice)."""
 
     @classmethod
     def for_profile(cls, profile: Profile, size: Size | None = None, **overrides) -> Target:
@@ -209,6 +214,8 @@ class ImageInfo:
     """JPEG: (count, marker) of bytes between header segments that libjpeg skips with a warning."""
     declared_mime: str | None = None
     """The MIME type an upload announces (a data URL's, a tuple's, an SDK field's), when it says one."""
+    folder: bool = False
+    """Not a file but a folder: one a walk could not list, or a link to one it did not follow."""
 
     @property
     def displayed(self) -> Size | None:
@@ -250,26 +257,71 @@ class Diagnostic:
         }
 
 
+class FixKind(str, enum.Enum):
+    """What ``sora-guard fix`` does to repair a finding."""
+
+    REFIT = "refit"
+    """Decode, fit to the target size, convert colour and frames, encode again."""
+    RENAME = "rename"
+    """Give the file a name (or the upload a type) that matches its content; the bytes stay when nothing else changes."""
+    SHRINK = "shrink"
+    """Encode again, at lower qualities until the file fits the byte limit."""
+    FLATTEN = "flatten"
+    """Encode again with transparency flattened onto the configured ``background``."""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How ``sora-guard fix`` repairs what a rule finds: ``title`` says it in a few words (shown by
+    ``sora-guard rules``), ``kind`` what the repair does. A rule's warnings are fixed only when the
+    rule is selected by its code (``--select SG406``), as ruff applies unsafe fixes only when asked."""
+
+    title: str
+    kind: FixKind = FixKind.REFIT
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A check with a stable code. ``doc`` is the user documentation (what, why, how to fix)."""
+    """A check with a stable code. ``doc`` is the user documentation (what, why, how to fix).
+
+    ``fix`` says whether and how ``sora-guard fix`` repairs its findings (None: it cannot).
+    ``always`` rules report a file that cannot be read as an image: their errors are reported
+    whatever the selection says (an ignored or unselected one still shows them), as ruff always
+    reports E902. ``stage`` is ``"fix"`` for the diagnostics only ``fix`` makes (a failed write, a
+    result that would still fail): ``check`` never runs those. ``named`` and ``only_errors`` are
+    set by selection: the rule was selected by its code; it is reported only for its errors.
+    """
 
     code: str
     name: str
     summary: str
     severity: Severity
-    fixable: bool
     check: Callable[[ImageInfo, Target], Iterable[Finding]]
     doc: str = ""
     needs_header: bool = True
+    fix: Fix | None = None
+    always: bool = False
+    stage: str = "check"
+    named: bool = False
+    only_errors: bool = False
+
+    @property
+    def fixable(self) -> bool:
+        """True when ``sora-guard fix`` can repair what this rule finds."""
+        return self.fix is not None
 
     def run(self, info: ImageInfo, target: Target) -> list[Diagnostic]:
         if self.needs_header and not info.readable:
             return []
-        return [
-            Diagnostic(self.code, self.name, finding.severity or self.severity, finding.message, self.fixable)
-            for finding in self.check(info, target)
-        ]
+        found = [self.note(f.message, f.severity) for f in self.check(info, target)]
+        return [d for d in found if d.severity is Severity.ERROR] if self.only_errors else found
+
+    def note(self, message: str, severity: Severity | None = None) -> Diagnostic:
+        """A diagnostic of this rule: fixable when the rule has a fix and it is an error, or a warning
+        of a rule selected by its code."""
+        severity = severity or self.severity
+        fixable = self.fix is not None and (severity is Severity.ERROR or self.named)
+        return Diagnostic(self.code, self.name, severity, message, fixable)
 
 
 def rule(
@@ -277,15 +329,23 @@ def rule(
     name: str,
     *,
     severity: Severity = Severity.ERROR,
+    fix: Fix | str | None = None,
     fixable: bool = False,
     needs_header: bool = True,
+    always: bool = False,
+    stage: str = "check",
 ) -> Callable[[Callable[[ImageInfo, Target], Iterable[Finding]]], Rule]:
     """Turn a check function into a :class:`Rule`.
 
     The function's docstring is the rule's documentation: its first line is the summary, the rest
     says why the service cares and how to fix it. The function yields :class:`Finding` objects
-    (or plain strings, taken as messages).
+    (or plain strings, taken as messages). ``fix`` is a :class:`Fix`, or its title for a
+    :attr:`FixKind.REFIT`; ``fixable=True`` is a refit with a generic title.
     """
+    if isinstance(fix, str):
+        fix = Fix(fix)
+    elif fix is None and fixable:
+        fix = Fix("repaired by `sora-guard fix`")
 
     def decorate(func: Callable[[ImageInfo, Target], Iterable[Finding | str]]) -> Rule:
         doc = inspect.cleandoc(func.__doc__ or "")
@@ -298,10 +358,12 @@ def rule(
             name=name,
             summary=doc.splitlines()[0] if doc else name,
             severity=severity,
-            fixable=fixable,
             check=check,
             doc=doc,
             needs_header=needs_header,
+            fix=fix,
+            always=always,
+            stage=stage,
         )
 
     return decorate
@@ -326,11 +388,22 @@ class FileReport:
         return not self.errors
 
     @property
+    def fixable(self) -> list[Diagnostic]:
+        """What ``fix`` would repair in this file: its fixable diagnostics, none when any error is not
+        fixable (such a file is left to the user whole). The one count of "fixable" every reporter uses."""
+        if any(not d.fixable for d in self.errors):
+            return []
+        return [d for d in self.diagnostics if d.fixable]
+
+    @property
     def repairable(self) -> bool:
-        """True when ``fix`` would repair this file: it has errors and every one is fixable (one that is
-        not, such as a size the model does not render, leaves the whole file to the user)."""
-        errors = self.errors
-        return bool(errors) and all(d.fixable for d in errors)
+        """True when ``fix`` would change this file."""
+        return bool(self.fixable)
+
+    @property
+    def folder(self) -> bool:
+        """True for a folder's report (one a walk could not list, a link to one it did not follow)."""
+        return self.info is not None and self.info.folder
 
     @property
     def expected_size(self) -> Size | None:
@@ -339,28 +412,64 @@ class FileReport:
         return self.target.size_for(self.info.displayed)
 
 
+class Counts:
+    """The totals every reporter states, kept one file at a time (streaming reporters add each file
+    as it passes; :meth:`Report.counts` adds them all). A plain class: see "Start-up" in docs/architecture.md."""
+
+    __slots__ = ("files", "failing", "errors", "warnings", "fixable", "folders", "skipped")
+
+    def __init__(self) -> None:
+        self.files = self.failing = self.errors = self.warnings = self.fixable = self.folders = 0
+        self.skipped: dict[str, int] = {}
+        """Files a walk did not read, by why (a format sora-guard does not read, no extension)."""
+
+    def add(self, report: FileReport) -> None:
+        errors = len(report.errors)
+        self.errors += errors
+        self.warnings += len(report.diagnostics) - errors
+        self.fixable += len(report.fixable)
+        if report.folder:
+            self.folders += bool(errors)
+        else:
+            self.files += 1
+            self.failing += bool(errors)
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
 @dataclass
 class Report:
-    """The result of one run over many files."""
+    """The result of one run over many files. ``skipped`` holds the files a walk met but did not read
+    (each with ``path`` and ``reason``): no diagnostic, but counted in the summary."""
 
     files: list[FileReport] = field(default_factory=list)
+    skipped: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return all(f.ok for f in self.files)
 
+    def counts(self) -> Counts:
+        counts = Counts()
+        for f in self.files:
+            counts.add(f)
+        for item in self.skipped:
+            counts.skip(item.reason)
+        return counts
+
     def statistics(self) -> list[dict]:
         """Counts per code, most frequent first, in ruff's ``--statistics`` JSON shape:
-        ``{"code", "name", "count", "fixable", "fixable_count"}``; an error counts as fixable only in a
-        file ``fix`` repairs (see :attr:`FileReport.repairable`)."""
+        ``{"code", "name", "count", "fixable", "fixable_count"}``; ``fixable_count`` counts what fix
+        would repair (:attr:`FileReport.fixable`)."""
         rows: dict[str, dict] = {}
         for f in self.files:
-            repairable = f.repairable
+            repaired = f.fixable
             for d in f.diagnostics:
                 row = rows.setdefault(
                     d.code, {"code": d.code, "name": d.name, "count": 0, "fixable": False, "fixable_count": 0}
                 )
                 row["count"] += 1
                 row["fixable"] |= d.fixable
-                row["fixable_count"] += d.fixable and (repairable or d.severity is Severity.WARNING)
+                row["fixable_count"] += d in repaired
         return sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))

@@ -150,7 +150,7 @@ def test_select_ignore_and_statistics(tmp_path, run_cli):
         "    1  SG101  [*] size-mismatch",
         "    1  SG202  [*] extension-mismatch",
     ]
-    bad = run_cli("check", "--select", "SG9")
+    bad = run_cli("check", "--select", "SG8")
     assert bad.returncode == 2 and "unknown rule selector" in bad.stderr
 
 

@@ -88,9 +88,9 @@ def test_output_sizes_the_service_takes_pass(server, client):
 
 
 def test_byte_limits_read_mb_as_a_million_and_exclusive():
-    from sora_guard.plugins.host import default_registry
+    from sora_guard.plugins.host import load_registry
 
-    profiles = default_registry().profiles
+    profiles = load_registry().profiles
     assert profiles["openai-image-edit"].max_bytes == 49_999_999
     assert profiles["openai-image-mask"].max_bytes == 3_999_999
 

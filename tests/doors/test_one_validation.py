@@ -12,7 +12,7 @@ from PIL import Image
 from support.images import write
 
 import sora_guard
-from sora_guard.vocabulary.exceptions import ConfigError
+from sora_guard.vocabulary.exceptions import ConfigError, UsageError
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def _cli_message(result) -> str:
 @pytest.mark.parametrize(
     ("flags", "options"),
     [
-        (["--select", "SG9"], {"select": ["SG9"]}),
+        (["--select", "SG8"], {"select": ["SG8"]}),
         (["--ignore", "XY1"], {"ignore": ["XY1"]}),
         (["--profile", "sora2"], {"profile": "sora2"}),
     ],
@@ -45,7 +45,7 @@ def test_fix_api_refuses_out_holding_the_source_as_the_cli_does(run_cli, tmp_pat
     src = tmp_path / "out" / "src"
     write(src / "a.jpg", Image.new("RGB", (1279, 720)), "JPEG")
     cli = _cli_message(run_cli("fix", "--isolated", "--out", "out", "out/src"))
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(UsageError) as caught:
         sora_guard.fix_paths([src], out=tmp_path / "out")
     assert "is inside --out" in str(caught.value) and "is inside --out" in cli
     assert (src / "a.jpg").exists()
@@ -61,7 +61,7 @@ def test_fix_api_refuses_an_unknown_strategy_as_the_cli_does(run_cli, off_size):
 def test_guard_refuses_a_bad_selector_before_any_call():
     openai = pytest.importorskip("openai")
     with pytest.raises(ConfigError, match="unknown rule selector"):
-        sora_guard.guard(openai.OpenAI(api_key="x", base_url="http://127.0.0.1:9"), select=["SG9"])
+        sora_guard.guard(openai.OpenAI(api_key="x", base_url="http://127.0.0.1:9"), select=["SG8"])
 
 
 def _limited(gigabytes: int):

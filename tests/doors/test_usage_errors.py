@@ -7,7 +7,7 @@ import pytest
 from support.images import marker, write
 
 import sora_guard
-from sora_guard.vocabulary.exceptions import ConfigError
+from sora_guard.vocabulary.exceptions import ConfigError, UsageError
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_a_missing_path_is_a_usage_error_and_an_empty_folder_a_warning(run_cli, 
         empty = run_cli(command, "--isolated", "empty")
         assert empty.returncode == 0
         assert "warning: no image files found under the given path(s)" in empty.stderr
-    with pytest.raises(ConfigError, match="nope: no such file or folder"):
+    with pytest.raises(UsageError, match="nope: no such file or folder"):
         sora_guard.check_paths([tmp_path / "nope"])
 
 

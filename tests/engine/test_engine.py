@@ -8,7 +8,7 @@ from support.images import encode, exif_rotated_jpeg, marker, png_header_only, t
 
 import sora_guard
 from sora_guard.engine.selection import select_rules
-from sora_guard.plugins.host import default_registry
+from sora_guard.plugins.host import load_registry
 from sora_guard.vocabulary.model import Size
 
 
@@ -71,12 +71,12 @@ def test_in_memory_image_with_exif_orientation_is_flagged():
     ],
 )
 def test_auto_picks_the_allowed_size_nearest_in_aspect(shape, profile, expected):
-    p = default_registry().profile(profile)
+    p = load_registry().profile(profile)
     assert str(p.nearest_size(Size(*shape))) == expected
 
 
 def test_snapshots_map_to_their_model_profile():
-    reg = default_registry()
+    reg = load_registry()
     assert reg.profile_for_model("sora-2").name == "sora-2"
     assert reg.profile_for_model("sora-2-2025-12-08").name == "sora-2"
     assert reg.profile_for_model("sora-2-pro-2025-10-06").name == "sora-2-pro"
@@ -84,14 +84,25 @@ def test_snapshots_map_to_their_model_profile():
 
 
 def test_selection_prefers_the_more_specific_selector():
-    rules = list(default_registry().rules.values())
-    chosen = lambda *a: {r.code for r in select_rules(rules, *a)}  # noqa: E731
+    rules = list(load_registry().rules.values())
+    chosen = lambda *a: {r.code for r in select_rules(rules, *a) if not r.only_errors}  # noqa: E731
     assert chosen(["SG1"], ["SG10"], ["SG105"]) == {"SG105"} | {
         r.code for r in rules if r.code.startswith("SG1") and not r.code.startswith("SG10")
     }
     assert chosen(["ALL"], ["SG4"]) == {r.code for r in rules if not r.code.startswith("SG4")}
     assert chosen(["SG403"], ["SG4"]) == {"SG403"}
     assert chosen(["SG4"], ["SG4"]) == set()
+
+
+def test_rules_for_unreadable_files_stay_for_their_errors_whatever_the_selection():
+    rules = list(load_registry().rules.values())
+    always = {r.code for r in rules if r.always}
+    assert {"SG302", "SG501", "SG502", "SG503", "SG504", "SG505", "SG901", "SG902", "SG903"} == always
+    kept = {r.code: r for r in select_rules(rules, ["SG406"], ["SG5"])}
+    assert set(kept) == {"SG406"} | always
+    assert all(kept[code].only_errors for code in always) and not kept["SG406"].only_errors
+    assert kept["SG406"].named  # selected by its code: its warnings' fix applies
+    assert not {r.code: r for r in select_rules(rules, ["SG4"])}["SG406"].named
 
 
 def test_multi_picture_jpeg_is_a_jpeg_not_an_animation(tmp_path):

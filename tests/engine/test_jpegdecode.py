@@ -11,7 +11,7 @@ from support.images import corrupt_jpeg, encode, marker, truncated
 
 from sora_guard.engine.fitting import decode_at, fit_opened
 from sora_guard.engine.jpegdecode import decode_scaled, scaled_size
-from sora_guard.plugins.host import default_registry
+from sora_guard.plugins.host import load_registry
 from sora_guard.vocabulary.model import Size
 
 pytest.importorskip("simplejpeg")
@@ -110,7 +110,7 @@ def test_a_broken_file_fails_the_same_with_or_without_the_fast_path():
 
 def test_fitting_with_and_without_the_bytes_gives_the_same_picture():
     data = encode(photo((1600, 1200)), "JPEG", quality=95)
-    cover = default_registry().strategies["cover"]
+    cover = load_registry().strategies["cover"]
     fast = fit_opened(opened(data), Size(640, 360), cover, data=data).image
     draft = fit_opened(opened(data), Size(640, 360), cover).image
     assert fast.size == draft.size == (640, 360) and fast.mode == draft.mode == "RGB"

@@ -7,11 +7,11 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from support.images import marker
 
-from sora_guard.plugins.host import default_registry
+from sora_guard.plugins.host import load_registry
 from sora_guard.vocabulary.contract import FitOptions, Placement
 from sora_guard.vocabulary.model import Size
 
-STRATEGIES = default_registry(False).strategies
+STRATEGIES = load_registry(False).strategies
 CASES = [
     ((1600, 1200), Size(1280, 720), FitOptions()),
     ((900, 1600), Size(1280, 720), FitOptions(anchor=(0.2, 0.8))),

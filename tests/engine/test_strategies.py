@@ -9,7 +9,7 @@ from support.images import marker
 from sora_guard.api import fit_image
 from sora_guard.builtin.strategies import BUILTIN_STRATEGIES
 from sora_guard.plugins import hookimpl
-from sora_guard.plugins.host import Registry, build_plugin_manager, default_registry
+from sora_guard.plugins.host import Registry, build_plugin_manager, load_registry
 from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.model import Size
 
@@ -29,12 +29,12 @@ def near(pixel, colour, tolerance: int = 40) -> bool:
 
 
 def strategy(name: str) -> Strategy:
-    return default_registry().strategies[name]
+    return load_registry().strategies[name]
 
 
 def test_builtins_are_registered_through_the_hook():
     assert set(NAMES) == {"cover", "pad", "blur-pad", "smart", "stretch", "crop"}
-    assert set(NAMES) <= set(default_registry().strategies)
+    assert set(NAMES) <= set(load_registry().strategies)
     assert [s.name for s in BUILTIN_STRATEGIES if s.distorts] == ["stretch"]
 
 

@@ -9,10 +9,10 @@ from PIL import Image
 from support.images import encode, exif_rotated_jpeg, marker, png_header_only, truncated
 
 from sora_guard.engine.pictures import THUMBNAIL_SIDE, before_picture, thumbnail
-from sora_guard.plugins.host import default_registry
+from sora_guard.plugins.host import load_registry
 from sora_guard.vocabulary.model import Limits, Size
 
-STRATEGIES = default_registry(False).strategies
+STRATEGIES = load_registry(False).strategies
 SHRINK = STRATEGIES["stretch"]
 
 

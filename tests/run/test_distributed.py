@@ -706,11 +706,11 @@ def test_reports_name_objects_by_url_in_every_format():
     import fsspec
 
     import sora_guard
-    from sora_guard.plugins.host import default_registry
+    from sora_guard.plugins.host import load_registry
 
     fsspec.filesystem("memory").pipe("/formats/x y.jpg", encode(marker((1281, 720)), "JPEG"))
     report = sora_guard.check_paths(["memory://formats"])
-    registry = default_registry()
+    registry = load_registry()
     render = {name: r.render(report, registry.rules) for name, r in registry.reporters.items()}
     assert render["text"].startswith("memory://formats/x y.jpg: SG101 [error]")
     assert json.loads(render["json"])["files"][0]["path"] == "memory://formats/x y.jpg"

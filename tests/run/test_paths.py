@@ -148,7 +148,12 @@ def test_unreadable_folder_and_file_are_errors_and_the_rest_is_checked(tmp_path)
     assert proc.returncode == 1, proc.stderr
     files = {e["path"]: e["diagnostics"] for e in json.loads(proc.stdout)["files"]}
     assert files["good.jpg"] == []
-    assert files["locked"][0]["code"] == "SG501" and "cannot be listed" in files["locked"][0]["message"]
+    locked = next(e for e in json.loads(proc.stdout)["files"] if e["path"] == "locked")
+    assert locked.get("folder") is True  # a folder, reported as one and not counted as a file
+    assert files["locked"][0]["code"] == "SG501" and files["locked"][0]["message"].startswith(
+        "cannot read folder:"
+    )
+    assert json.loads(proc.stdout)["summary"]["folders_not_read"] == 1
     assert (
         files["secret.jpg"][0]["code"] == "SG501" and "permission denied" in files["secret.jpg"][0]["message"]
     )

@@ -20,9 +20,8 @@ from typing import IO
 
 from sora_guard import __version__
 from sora_guard.builtin.reporters import printable, summary_text
-from sora_guard.engine.fix import FIX_CODES
 from sora_guard.vocabulary.contract import Entry, Picture
-from sora_guard.vocabulary.model import Diagnostic, FileReport, Report, Rule, Severity
+from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Report, Rule, Severity
 
 __all__ = ["write_html", "render_html"]
 
@@ -67,12 +66,9 @@ def _join(parts: Iterable[str]) -> Safe:
 class _Tally:
     """Counts for the summary and filters, kept while rows stream past."""
 
-    files: int = 0
-    with_errors: int = 0
+    counts: Counts = field(default_factory=Counts)
+    """Files, errors, warnings and fixable, counted as every reporter counts them."""
     with_warnings: int = 0
-    errors: int = 0
-    warnings: int = 0
-    fixable: int = 0
     severities: Counter = field(default_factory=Counter)
     codes: Counter = field(default_factory=Counter)
     names: dict = field(default_factory=dict)
@@ -184,13 +180,8 @@ def _row(entry: Entry, shown: list[Diagnostic]) -> Safe:
 
 
 def _count(tally: _Tally, entry: Entry, shown: list[Diagnostic]) -> None:
-    tally.files += 1
-    errors = [d for d in entry.report.diagnostics if d.severity is Severity.ERROR]
-    tally.errors += len(errors)
-    tally.warnings += len(entry.report.diagnostics) - len(errors)
-    tally.fixable += sum(d.fixable for d in errors)
-    tally.with_errors += bool(errors)
-    tally.with_warnings += bool(entry.report.diagnostics) and not errors
+    tally.counts.add(entry.report)
+    tally.with_warnings += bool(entry.report.diagnostics) and entry.report.ok
     if entry.fix is not None:
         tally.fix = True
         tally.dry_run |= entry.fix.dry_run
@@ -209,19 +200,19 @@ def _counts(tally: _Tally) -> Safe:
     if tally.fix:
         verb = "would fix" if tally.dry_run else "fixed"
         cards = [
-            ("files", tally.files),
+            ("files", tally.counts.files),
             (verb, tally.status["fixed"]),
             ("already fine", tally.status["unchanged"]),
             ("not fixable", tally.status["failed"]),
         ]
     else:
         cards = [
-            ("files checked", tally.files),
-            ("files with errors", tally.with_errors),
+            ("files checked", tally.counts.files),
+            ("files with errors", tally.counts.failing),
             ("files with warnings only", tally.with_warnings),
-            ("errors", tally.errors),
-            ("fixable with sora-guard fix", tally.fixable),
-            ("warnings", tally.warnings),
+            ("errors", tally.counts.errors),
+            ("fixable with sora-guard fix", tally.counts.fixable),
+            ("warnings", tally.counts.warnings),
         ]
     return _join(_t("count", value=f"{n:,}", label=label) for label, n in cards)
 
@@ -232,7 +223,7 @@ def _verdict(tally: _Tally) -> Safe:
         verb = "Would fix" if tally.dry_run else "Fixed"
         text = f"{verb} {tally.status['fixed']} file(s); {tally.status['unchanged']} already fine; {tally.status['failed']} not fixable."
     else:
-        text = summary_text(tally.files, tally.with_errors, tally.errors, tally.warnings, tally.fixable)
+        text = summary_text(tally.counts)
     return Safe(re.sub(r"`([^`<>&]+)`", r"<code>\1</code>", html.escape(text)))
 
 
@@ -282,8 +273,7 @@ def _rules(rules: Mapping[str, Rule], tally: _Tally) -> Safe:
             )
         )
     for code in sorted(set(tally.codes) - set(rules)):
-        meaning = FIX_CODES.get(code, ("", "a code of a plugin that registered no rule for it"))[1]
-        doc = f"{meaning[:1].upper()}{meaning[1:]}. Reported by sora-guard fix."
+        doc = "A code of a plugin that registered no rule for it."
         articles.append(_t("rule", code=code, name=tally.names[code], severity="", fixable=Safe(""), doc=doc))
     return _join(articles)
 

@@ -14,7 +14,7 @@ import warnings
 from PIL import Image
 
 from sora_guard.engine.check import check_bytes
-from sora_guard.plugins.host import default_registry
+from sora_guard.plugins.host import load_registry
 from sora_guard.vocabulary.model import FileReport, Limits, Target
 
 #: small limits keep each example fast; the limits themselves are part of what is exercised
@@ -23,7 +23,7 @@ INTEGRITY = ("SG5", "SG302")
 
 
 def _target() -> Target:
-    registry = default_registry(False)
+    registry = load_registry(False)
     return Target.for_profile(registry.profile("openai-image-edit"), limits=LIMITS)
 
 
@@ -41,7 +41,7 @@ def full_decode_error(data: bytes) -> str | None:
 
 def check_one(data: bytes, name: str = "fuzz.jpg") -> FileReport:
     """Check ``data`` and assert the promises; return the report."""
-    registry = default_registry(False)
+    registry = load_registry(False)
     report = check_bytes(data, _target(), list(registry.rules.values()), name=name)
     assert isinstance(report, FileReport)
     codes = {d.code for d in report.diagnostics}

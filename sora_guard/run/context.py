@@ -1,0 +1,181 @@
+"""The run context every door builds and calls: settings with their plugins, executor, cache and
+console, and the runs themselves (discover, check, fix)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from sora_guard.config.settings import COMMAND_LINE, Settings, load_settings, settings_from_options
+from sora_guard.config.validation import check_out, existing, fit_fractions, validate, validate_reporter
+from sora_guard.engine.check import check_bytes, check_stream
+from sora_guard.run.check import check_files
+from sora_guard.run.discovery import Found
+from sora_guard.run.executors import Executor, make_executor
+from sora_guard.vocabulary.model import FileReport, Report
+
+if TYPE_CHECKING:
+    from sora_guard.run.cache import CheckCache
+    from sora_guard.run.fixrun import FixRun
+    from sora_guard.run.progress import Console
+    from sora_guard.vocabulary.contract import Entry, Reporter
+
+__all__ = ["RunContext"]
+
+
+class RunContext:
+    """One run of the engine, the same whichever door built it.
+
+    ``settings`` are resolved (flags, then per-path tables, then the file, then defaults) and carry
+    the run's plugin registry; ``executor`` is where per-file work runs; ``cache`` answers files
+    known unchanged (``check``, ``fix``); ``console``, when a door prints, draws the progress bar.
+    ``where`` names the source of the door's own arguments in messages (``command line``, or
+    nothing for the API).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        executor: Executor | None = None,
+        cache: bool = False,
+        console: Console | None = None,
+        where: str = "",
+    ) -> None:
+        self.settings = validate(settings)
+        self.executor = executor or make_executor()
+        self.cache = cache
+        self.console = console
+        self.where = where
+
+    @classmethod
+    def from_configuration(
+        cls,
+        *,
+        flags: Mapping[str, Any],
+        config: Path | None = None,
+        isolated: bool = False,
+        plugins: bool = True,
+        executor: str | None = None,
+        jobs: int | None = None,
+        scheduler: str | None = None,
+        cache: bool = True,
+        console: Console | None = None,
+    ) -> RunContext:
+        """The command line's run: the configuration found from the working folder (or ``config``,
+        or none when ``isolated``), then ``flags`` (configuration keys to raw values, as typed)."""
+        settings = load_settings(
+            config=config, isolated=isolated, overrides=flags, autoload_plugins=None if plugins else False
+        )
+        runner = make_executor(executor, jobs=jobs, scheduler=scheduler, progress=console is not None)
+        return cls(settings, executor=runner, cache=cache, console=console, where=COMMAND_LINE)
+
+    @classmethod
+    def from_options(
+        cls,
+        settings: Settings | None = None,
+        *,
+        jobs: int | None = None,
+        executor: Executor | None = None,
+        **options: Any,
+    ) -> RunContext:
+        """The API's run: ``settings`` (default: no configuration file) with ``options``, keyword
+        arguments named like configuration keys (``max_bytes`` for ``max-bytes``), applied over them."""
+        return cls(settings_from_options(settings, **options), executor=executor or make_executor(jobs=jobs))
+
+    def reporter(self, name: str | None = None, *, fixes: bool = False) -> Reporter:
+        """The reporter named by ``name`` or the ``output-format`` setting; ``github`` in GitHub
+        Actions, else ``text``. With ``fixes``, one that reports a ``fix`` run."""
+        settings = self.settings
+        chosen = name or settings.output_format
+        if chosen is None:
+            chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        origin = self.where if name else settings.origins.get("output_format", "")
+        reporters = settings.registry.reporters
+        if fixes:
+            reporters = {n: r for n, r in reporters.items() if r.fixes and r.write is not None}
+        return reporters[validate_reporter(chosen, reporters, origin)]
+
+    def discover(self, paths: Iterable[str | os.PathLike]) -> Found:
+        """The files a run over ``paths`` reads, and what it leaves out (``--show-files``)."""
+        return Found(existing(paths), self.settings)
+
+    def _cache(self, outside: str | os.PathLike | None = None) -> CheckCache | None:
+        if not self.cache:
+            return None
+        from sora_guard.run.cache import open_cache  # and json: not for a run that keeps no cache
+
+        return open_cache(self.settings, outside=outside)
+
+    def check(self, paths: Iterable[str | os.PathLike]) -> Report:
+        """Check every file under ``paths`` (folders walked, URLs listed) into one report."""
+        found = self.discover(paths)
+        report = check_files(found.files, self.settings, executor=self.executor, cache=self._cache())
+        report.files.extend(found.reports(self.settings))
+        report.skipped = found.unread
+        return report
+
+    def check_stream(self, name: str, stream: IO[bytes]) -> Report:
+        """Check the image ``stream`` holds as the file ``name`` (its per-path settings and extension
+        apply); under ``force-exclude`` a name ``exclude`` matches is skipped."""
+        settings = self.settings
+        if settings.force_exclude and settings.is_excluded(name):
+            return Report()
+        own = settings.for_path(name)
+        return Report(files=[check_stream(stream, own.target(), own.rules(), name)])
+
+    def check_data(self, items: Iterable[tuple[str, bytes]]) -> Report:
+        """Check images held in memory, each under its path (git's staged blobs)."""
+        return Report(files=[self.check_bytes(data, name) for name, data in items])
+
+    def check_bytes(self, data: bytes, name: str) -> FileReport:
+        """Check one image held in memory as the file ``name``."""
+        own = self.settings.for_path(name)
+        return check_bytes(data, own.target(), own.rules(), name=name)
+
+    def entries(self, report: Report, pictures: bool = False) -> Iterator[Entry]:
+        """``report``'s files for a streaming reporter; with ``pictures``, each file with
+        diagnostics gets its thumbnail, made on the executor while earlier rows are written."""
+        if pictures:
+            from sora_guard.run.pictures import check_entries  # the fitting pipeline loads only then
+
+            yield from check_entries(report, self.settings, self.executor)
+            return
+        from sora_guard.vocabulary.contract import Entry
+
+        yield from (Entry(f) for f in report.files)
+
+    def fix(
+        self,
+        paths: Sequence[str | os.PathLike],
+        *,
+        out: str | os.PathLike | None = None,
+        dry_run: bool = False,
+        anchor: str | Sequence[float] | None = None,
+        crop_box: str | Sequence[float] | None = None,
+        pictures: bool = False,
+    ) -> FixRun:
+        """Fix every file under ``paths``, in place or into ``out``, streaming one result per file.
+
+        Everything that could stop the run is checked before a file is read: the paths, the crop
+        box and anchor, ``out`` (not inside a path being fixed; no two sources on one output name).
+        """
+        from sora_guard.run.fixrun import FixRun  # the fix pipeline: not for a check
+
+        point, box = fit_fractions(self.settings, anchor, crop_box, self.where)
+        paths = existing(paths)
+        check_out(paths, out)
+        return FixRun(
+            paths,
+            self.settings,
+            out=out,
+            dry_run=dry_run,
+            anchor=point,
+            crop_box=box,
+            pictures=pictures,
+            executor=self.executor,
+            cache=self._cache(outside=out),
+            console=self.console,
+        )

@@ -1,0 +1,84 @@
+"""One ``fix`` over many files as it happens: the plan, the results streaming in order, the totals."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from sora_guard.config import Settings
+from sora_guard.run.discovery import Skipped, not_read, skipped_reports
+from sora_guard.run.executors import Executor
+from sora_guard.run.fix import FixResult, Status, fix_files, plan
+from sora_guard.run.fix_report import Summary
+from sora_guard.vocabulary.model import FileReport
+
+if TYPE_CHECKING:
+    from sora_guard.run.cache import CheckCache
+    from sora_guard.run.progress import Console
+
+__all__ = ["FixRun"]
+
+
+class FixRun:
+    """Iterate for each file's :class:`FixResult`, in input order, while the work goes on (memory stays
+    flat: nothing is kept but the totals); afterwards :attr:`summary`, :attr:`unread` and the outcome.
+
+    Planning happens here, before anything is read: a ``--out`` collision is a ``UsageError`` now.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str | os.PathLike],
+        settings: Settings,
+        *,
+        out: str | os.PathLike | None,
+        dry_run: bool,
+        anchor: tuple[float, ...] | None,
+        crop_box: tuple[float, ...] | None,
+        pictures: bool,
+        executor: Executor,
+        cache: CheckCache | None,
+        console: Console | None,
+    ) -> None:
+        self.settings, self.executor, self.cache, self.console = settings, executor, cache, console
+        self.skipped: list[Skipped] = []
+        self.jobs = plan(paths, settings, out, dry_run, anchor, crop_box, self.skipped)
+        if pictures:
+            self.jobs = [replace(job, pictures=True) for job in self.jobs]
+        self.summary = Summary()
+        self.summary.dry_run = dry_run
+
+    def __iter__(self) -> Iterator[FixResult]:
+        results = fix_files(self.jobs, self.settings, executor=self.executor, cache=self.cache)
+        if self.console is None:
+            for result in results:
+                self.summary.add(result)
+                yield result
+            return
+        with self.console.progress(len(self.jobs), "fixing") as bar:
+            for result in results:
+                self.summary.add(result)
+                yield result
+                bar.advance()
+
+    @functools.cached_property
+    def unread(self) -> list[FileReport]:
+        """SG501 reports of the folders and links the walk could not or would not read."""
+        return skipped_reports(self.skipped, self.settings)
+
+    @property
+    def not_read(self) -> list[Skipped]:
+        return not_read(self.skipped)
+
+    @property
+    def failed(self) -> bool:
+        """True when a file could not be fixed, or a folder could not be read (after iterating)."""
+        return bool(self.summary.status[Status.FAILED]) or not all(r.ok for r in self.unread)
+
+    @property
+    def changed(self) -> bool:
+        """True when a file was fixed (or, in a dry run, would be)."""
+        return bool(self.summary.status[Status.FIXED])
