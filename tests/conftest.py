@@ -58,8 +58,11 @@ def run_process(tmp_path):
     (start-up, signals, memory, the import path a plugin is installed on): exit code and output."""
 
     def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> Result:
-        full_env = {**os.environ, "PYTHONWARNINGS": "", **(env or {})}
-        full_env.pop("GITHUB_ACTIONS", None) if not (env and "GITHUB_ACTIONS" in env) else None
+        env = dict(env or {})
+        if "PYTHONPATH" in env:  # a plugin's folder, before the checkout under test (never instead of it)
+            env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], os.environ["PYTHONPATH"]])
+        full_env = {**os.environ, "PYTHONWARNINGS": "", **env}
+        full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in env else None
         proc = subprocess.run(
             [sys.executable, "-m", "sora_guard", *args],
             cwd=cwd or tmp_path,

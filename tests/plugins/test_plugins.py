@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from support.images import marker, write
-from support.plugins import STUDIO
-
-
-def install_plugin(site: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]) -> None:
-    """Write modules and a ``.dist-info`` with entry points into ``site`` (what pip would leave behind)."""
-    site.mkdir(parents=True, exist_ok=True)
-    for name, source in modules.items():
-        (site / f"{name}.py").write_text(source)
-    info = site / f"{dist}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
-    lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
-    (info / "entry_points.txt").write_text(f"[sora_guard]\n{lines}")
+from support.plugins import STUDIO, install_plugin
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""A third-party plugin's source, as a user would write it from the README (a rule and a profile)."""
+"""A third-party plugin's source, as a user would write it from the README (a rule and a profile), and
+its installation as pip would leave it."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 STUDIO = textwrap.dedent(
     '''
@@ -31,3 +33,15 @@ STUDIO = textwrap.dedent(
         return [Profile(name="studio", description="our render farm", formats=frozenset({"PNG"}), sizes=(Size(1024, 512), Size(512, 512)))]
     '''
 )
+
+
+def install_plugin(site: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]) -> None:
+    """Write modules and a ``.dist-info`` with entry points into ``site`` (what pip would leave behind)."""
+    site.mkdir(parents=True, exist_ok=True)
+    for name, source in modules.items():
+        (site / f"{name}.py").write_text(source)
+    info = site / f"{dist}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[sora_guard]\n{lines}")
