@@ -17,6 +17,7 @@ _LAZY = {
     "check_paths": "sora_guard.api",
     "fit_image": "sora_guard.api",
     "fix_paths": "sora_guard.api",
+    "open_image": "sora_guard.api",
     "hookimpl": "sora_guard.plugins",
     "hookspec": "sora_guard.plugins",
     "guard": "sora_guard.guard",
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from sora_guard.api import check_paths as check_paths
     from sora_guard.api import fit_image as fit_image
     from sora_guard.api import fix_paths as fix_paths
+    from sora_guard.api import open_image as open_image
     from sora_guard.guard import GuardedClient as GuardedClient
     from sora_guard.guard import guard as guard
     from sora_guard.plugins import hookimpl as hookimpl

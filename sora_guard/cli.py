@@ -579,7 +579,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sora_guard.run.progress import Console
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    console = Console()
     try:
         parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
         args, unknown = parser.parse_known_args(argv)
@@ -590,7 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    with command_line_process(console):
+    with Console() as console, command_line_process(console):
         try:
             return args.run(args, console)
         except SoraGuardError as exc:

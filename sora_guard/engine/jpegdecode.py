@@ -46,14 +46,15 @@ def _decodes(data: bytes, im: Image.Image, max_seconds: float | None) -> bool:
     )
 
 
-def _corrupt(exc: Exception) -> str | None:
+def _corrupt(exc: Exception, cut_too: bool = False) -> str | None:
     """libjpeg's words when a strict decode stopped at damaged data (a warning Pillow keeps silent:
-    "premature end of data segment", "found marker 0xd1 instead of RST5"), else None."""
+    "premature end of data segment", "found marker 0xd1 instead of RST5"), and with ``cut_too``
+    when the file ends early; else None."""
     text = str(exc)
-    return text if text.startswith(_CORRUPT) else None
+    return text if text.startswith(("Corrupt JPEG data", *(_CUT if cut_too else ()))) else None
 
 
-_CORRUPT = ("Corrupt JPEG data", "Premature end of JPEG file")
+_CUT = ("Premature end of JPEG file",)
 
 
 def corruption(data: bytes, im: Image.Image, max_seconds: float | None = None) -> str | None:
@@ -69,7 +70,7 @@ def corruption(data: bytes, im: Image.Image, max_seconds: float | None = None) -
     try:
         simplejpeg.decode_jpeg(data, _COLOURSPACE[im.mode], min_factor=8, strict=True)
     except Exception as exc:
-        return _corrupt(exc)  # None for a refusal that is not about damage: Pillow decides
+        return _corrupt(exc, cut_too=True)  # None for a refusal that is not about damage: Pillow decides
     return ""
 
 
@@ -95,7 +96,7 @@ def decode_scaled(
         pixels = simplejpeg.decode_jpeg(
             data, _COLOURSPACE[im.mode], min_width=width, min_height=height, strict=True
         )
-    except Exception as exc:  # strict: any warning too
+    except Exception as exc:  # strict: any warning too; a cut-off file gets Pillow's own verdict
         damage = _corrupt(exc)
         if damage:
             raise FitError(damage, "corrupt") from None

@@ -70,7 +70,7 @@ def open_source(source: str | os.PathLike | bytes | IO[bytes], limits: Limits = 
     an image sora-guard reads) or :class:`TooManyPixels`.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
-        data: bytes | None = bytes(source)
+        data: bytes | None = bytes(source) if len(source) <= limits.max_file_bytes else None
     elif isinstance(source, (str, os.PathLike)):
         data = read_bounded(source, limits.max_file_bytes)[1]
     else:

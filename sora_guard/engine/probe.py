@@ -258,7 +258,10 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
 
                 damage = jpegdecode.corruption(data, im, limits.max_decode_seconds) if data else None
                 if damage is not None:  # decoded by libjpeg-turbo, which says what Pillow keeps silent
-                    info.decode_error = f"{DAMAGED_QUIETLY}; the decoder said: {damage}" if damage else None
+                    if damage.startswith("Premature end of JPEG file"):
+                        info.decode_error = explain(damage)  # cut short: said as for any format
+                    elif damage:
+                        info.decode_error = f"{DAMAGED_QUIETLY}; the decoder said: {damage}"
                     return False
                 w, h = im.size
                 im.draft(im.mode, (max(1, w // 8), max(1, h // 8)))

@@ -68,14 +68,36 @@ class Progress:
         self.clear()
 
 
+def _own_copy(stream: TextIO) -> TextIO:
+    """A stream of its own on ``stream``'s file descriptor (a duplicate): while a worker thread
+    decodes, fd 2 points at a private file that swallows what C libraries print
+    (``engine.cstderr``), and what the console writes meanwhile must not go there with it."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not backed by a descriptor (a test's StringIO)
+        return stream
+    return open(os.dup(fd), "w", encoding=stream.encoding, errors="backslashreplace", buffering=1)
+
+
 class Console:
     """Where the command line prints. Every line clears the progress bar first (stdout and stderr
-    are often the same terminal), and the bar is drawn only on a terminal, outside CI."""
+    are often the same terminal), and the bar is drawn only on a terminal, outside CI. Warnings,
+    errors and the bar go to a duplicate of stderr's descriptor (see :func:`_own_copy`); use the
+    console as a context manager to close it."""
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
         self.out = out or sys.stdout
-        self.err = err or sys.stderr
+        given = err or sys.stderr
+        self.err = _own_copy(given)
+        self._owned = self.err is not given
         self.bar: Progress | None = None
+
+    def __enter__(self) -> Console:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owned:
+            self.err.close()
 
     def progress(self, total: int, label: str) -> Progress:
         """A bar on stderr that this console's lines clear (close it with ``with``)."""

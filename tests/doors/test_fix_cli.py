@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from PIL import Image
 from support.images import encode, exif_rotated_jpeg, marker, truncated, write
 
@@ -103,24 +104,56 @@ def test_preview_writes_one_labelled_png_with_every_strategy(tmp_path, run_cli):
     assert run_cli("preview", "missing.jpg").returncode == 2
 
 
-def test_progress_bar_on_a_terminal_only(tmp_path):
+def _screen(stream: bytes, columns: int) -> list[str]:
+    """The lines a terminal ``columns`` wide shows for ``stream``: carriage return, erase to the end of
+    the line (ESC [ K), newline, and wrapping at the right edge."""
+    lines, line, col = [], [], 0
+    text = stream.decode(errors="replace").replace("\r\n", "\n")
+    i = 0
+    while i < len(text):
+        if text.startswith("\x1b[K", i):
+            del line[col:]
+            i += 3
+            continue
+        ch = text[i]
+        i += 1
+        if ch == "\r":
+            col = 0
+        elif ch == "\n":
+            lines.append("".join(line))
+            line, col = [], 0
+        else:
+            if col == columns:  # the terminal wraps: the line is full
+                lines.append("".join(line))
+                line, col = [], 0
+            line[col : col + 1] = [ch]
+            col += 1
+    return [*lines, "".join(line)]
+
+
+@pytest.mark.parametrize("columns", [120, 40])
+def test_progress_bar_never_runs_into_output_on_a_terminal(tmp_path, columns):
+    """stdout and stderr on one terminal, as in a shell: each line of output starts clean, at any width."""
+    import fcntl
     import os
     import pty
+    import struct
     import subprocess
     import sys
+    import termios
 
-    for i in range(3):
-        write(tmp_path / f"p{i}.jpg", marker((1600, 900)))
+    for i in range(12):
+        write(tmp_path / f"frame_{i:04d}.jpg", marker((1600, 900)))
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     env["TERM"] = "xterm"
     leader, follower = pty.openpty()
-    proc = subprocess.run(
-        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."],
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "-j", "2", "."],
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=follower,
         stderr=follower,
-        timeout=60,
     )
     os.close(follower)
     shown = b""
@@ -133,7 +166,13 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
             break
         shown += chunk
     os.close(leader)
-    assert proc.returncode == 1 and b"fixing [" in shown and b"3/3" in shown
+    assert proc.wait(timeout=60) == 1
+    assert b"fixing [" in shown  # a bar was drawn
+    screen = [line for line in _screen(shown, columns) if line]
+    told = [line for line in screen if "would fix" in line or line.startswith(("Would fix", "  would fix"))]
+    assert len(told) == 12 + 2, screen
+    assert all("fixing [" not in line and "/12" not in line for line in told), screen
+    assert not any(line.startswith("fixing [") for line in screen), screen  # erased at the end
     quiet = subprocess.run(
         [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."],
         cwd=tmp_path,
@@ -141,7 +180,7 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
         capture_output=True,
         timeout=60,
     )
-    assert b"fixing [" not in quiet.stderr and b"Would fix 3" in quiet.stdout
+    assert b"fixing [" not in quiet.stderr and b"Would fix 12" in quiet.stdout
 
 
 def test_fix_codes_are_explained_by_rules(run_cli):

@@ -25,6 +25,10 @@ VALID = {
     "grey": lambda: encode(photo(mode="L"), "JPEG"),
     "CMYK": lambda: encode(photo(mode="CMYK"), "JPEG"),
     "restart markers": lambda: encode(photo(), "JPEG", restart_marker_blocks=3),
+    "restart markers, 4:4:4, a row each": lambda: encode(
+        photo(), "JPEG", subsampling=0, restart_marker_rows=1
+    ),
+    "restart markers, grey": lambda: encode(photo(mode="L"), "JPEG", restart_marker_blocks=5),
     "comment and ICC": lambda: encode(photo(), "JPEG", comment=b"hello", icc_profile=swapped_rgb()),
     "EXIF": lambda: exif_rotated_jpeg((240, 160), 6),
     "trailing data": lambda: (
@@ -91,3 +95,28 @@ def test_probe_reports_the_same_with_and_without_the_shortcut():
         "the file ends before the image data does" in probe_bytes(truncated(good, 0.7), "b.jpg").decode_error
     )
     assert probe_bytes(corrupt_jpeg((256, 192)), "c.jpg").decode_error
+
+
+def _restart_damaged() -> bytes:
+    """A photo with a restart marker per MCU row, a stretch of coded data lost across two markers
+    (what a camera card's bad sector does): libjpeg says "found marker 0xd6 instead of RST3" and
+    "premature end of data segment", decodes grey blocks, and Pillow stays silent."""
+    data = encode(
+        Image.effect_noise((640, 480), 40).convert("RGB"), "JPEG", quality=90, restart_marker_rows=1
+    )
+    first = data.index(b"\xff\xd2")
+    later = data.index(b"\xff\xd5", first)
+    return data[: first + 200] + data[later + 200 :]
+
+
+def test_restart_markers_out_of_order_are_not_vouched_for_and_are_sg503(tmp_path, run_cli):
+    damaged = _restart_damaged()
+    assert decodes(damaged)  # Pillow decodes it without a word
+    assert not intact(damaged)
+    info = probe_bytes(damaged, "card.jpg")
+    assert info.decode_error and "libjpeg decodes it with grey" in info.decode_error
+    assert "Corrupt JPEG data" in info.decode_error
+    (tmp_path / "card.jpg").write_bytes(damaged)
+    fixed = run_cli("fix", "--isolated", "--size", "1280x720", "card.jpg")
+    assert fixed.returncode == 1 and "SG503" in fixed.stdout  # fix never builds a picture on damaged data
+    assert (tmp_path / "card.jpg").read_bytes() == damaged
