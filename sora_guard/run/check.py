@@ -1,13 +1,12 @@
-"""Batch check: many files through the executor and the cache into one report, or one image from stdin."""
+"""Batch check: many files through the executor and the cache into one report."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from sora_guard.config import Settings
-from sora_guard.engine.check import check_path, check_stream
+from sora_guard.engine.check import check_path
 from sora_guard.run.pool import LocalExecutor
 from sora_guard.vocabulary.model import FileReport, Report
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
     from sora_guard.run.cache import CheckCache
     from sora_guard.run.executors import Executor
 
-__all__ = ["check_file", "check_files", "check_stdin"]
+__all__ = ["check_file", "check_files"]
 
 
 def check_file(path: str, settings: Settings) -> FileReport:
@@ -53,12 +52,3 @@ def check_files(
             cache.put(path, key, report)
     cache.save()
     return Report(files=files)
-
-
-def check_stdin(name: str, settings: Settings, stream: BinaryIO | None = None) -> Report:
-    """Check the image on standard input as the file ``name``: its path picks the per-path settings,
-    its extension the upload type. A name ``exclude`` matches is skipped under ``force-exclude``."""
-    if settings.force_exclude and settings.is_excluded(name):
-        return Report(files=[])
-    own = settings.for_path(name)
-    return Report(files=[check_stream(stream or sys.stdin.buffer, own.target(), own.rules(), name)])
