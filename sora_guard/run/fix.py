@@ -334,8 +334,8 @@ def plan(
 def _mirror_base(root: str, several: bool) -> str:
     """What an input's files are mirrored relative to: itself (its folder, for a file) when it is the
     only input; with several, the working folder, or the folder holding an input outside it."""
-    if is_url(root):
-        return root
+    if is_url(root):  # a URL is outside the working folder: with others, it keeps its own name
+        return root.rstrip("/").rsplit("/", 1)[0] if several else root
     own = root if os.path.isdir(root) else os.path.dirname(root) or "."
     if not several:
         return own

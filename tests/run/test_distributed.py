@@ -494,9 +494,8 @@ def test_cli_fix_bucket_to_bucket_on_cluster_equals_local_cli(
         encoding="utf-8",
     )
     local_out, url_out = tmp_path / "out", f"s3://{BUCKET}/cli-fixed"
-    here = run_cli(
-        "fix", str(local / "off"), str(local / "rotated.jpg"), "--out", str(local_out), cwd=tmp_path
-    )
+    (local / "sora-guard.toml").write_text((tmp_path / "sora-guard.toml").read_text(), encoding="utf-8")
+    here = run_cli("fix", str(local / "off"), str(local / "rotated.jpg"), "--out", str(local_out), cwd=local)
     there = run_cli(
         "fix",
         f"{url}/off",
@@ -519,9 +518,9 @@ def test_cli_fix_bucket_to_bucket_on_cluster_equals_local_cli(
     assert (
         written
         == sorted(p.relative_to(local_out).as_posix() for p in local_out.rglob("*") if p.is_file())
-        == [
-            "by_one.jpg",
-            "deep/square.webp",
+        == [  # several inputs: each keeps its path (a local one's relative to the working folder)
+            "off/by_one.jpg",
+            "off/deep/square.webp",
             "rotated.jpg",
         ]
     )

@@ -207,8 +207,9 @@ def test_files_vanishing_between_discovery_and_probe(tmp_path):
             assert f.ok
 
 
-def test_files_vanishing_while_the_cli_runs(tmp_path, run_cli):
-    """Files disappear and reappear (atomically) all through a run over the process pool."""
+def test_files_vanishing_while_the_cli_runs(tmp_path, run_process):
+    """Files disappear and reappear (atomically) all through a run over the process pool: another
+    process's run, so this one's writer keeps its pace."""
     folder = tmp_path / "churn"
     folder.mkdir()
     data = write(tmp_path / "seed.jpg", GOOD).read_bytes()
@@ -231,7 +232,7 @@ def test_files_vanishing_while_the_cli_runs(tmp_path, run_cli):
     thread = threading.Thread(target=churn)
     thread.start()
     try:
-        result = run_cli("check", *ISOLATED, "-j", "2", "--output-format", "json", "churn")
+        result = run_process("check", *ISOLATED, "-j", "2", "--output-format", "json", "churn")
     finally:
         stop.set()
         thread.join()
