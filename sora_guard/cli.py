@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import enum
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -144,6 +142,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+def _warn_targets(settings: Settings) -> None:
+    """Say, once per run, which targets are closed or retired and which model names were taken as targets."""
+    from sora_guard.config.lifecycle import run_notices
+
+    for line in run_notices(settings):
+        sys.stderr.write(f"sora-guard: warning: {line}\n")
+
+
 def _output_format(args: argparse.Namespace, settings: Settings) -> str:
     if args.output_format:
         return args.output_format
@@ -192,13 +198,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         if args.paths:
             raise UsageError("--staged checks the files git has staged; it takes no PATH")
-        return _finish_check(check_staged(settings), args, fmt, registry)
+        return _finish_check(check_staged(settings), args, fmt, settings)
     if args.stdin_filename or "-" in args.paths:
         if args.paths not in ([], ["-"]) or not args.stdin_filename:
             raise UsageError(
                 "check an image on standard input with: sora-guard check - --stdin-filename NAME"
             )
-        return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, registry)
+        return _finish_check(check_stdin(args.stdin_filename, settings), args, fmt, settings)
     executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler, progress=True)
     cache = None
     if not args.no_cache:
@@ -218,15 +224,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         return check_entries(checked, settings, executor)
 
-    return _finish_check(report, args, fmt, registry, pictured)
+    return _finish_check(report, args, fmt, settings, pictured)
 
 
 def _no_files() -> None:
     sys.stderr.write("sora-guard: warning: no image files found under the given path(s)\n")
 
 
-def _finish_check(report, args: argparse.Namespace, fmt: str, registry, pictured=None) -> int:
+def _finish_check(report, args: argparse.Namespace, fmt: str, settings: Settings, pictured=None) -> int:
     """Write the report; ``pictured(report)`` gives the entries with pictures, for a reporter that shows them."""
+    _warn_targets(settings)
+    registry = settings.registry
     reporter = registry.reporters[fmt]
     if args.statistics:
         from sora_guard.builtin.reporters import render_statistics
@@ -264,6 +272,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     dry_run = args.dry_run or args.diff
     paths = existing(args.paths or ["."])
     check_out(paths, args.out)
+    _warn_targets(settings)
     skipped: list = []
     jobs = plan(paths, settings, args.out, dry_run, anchor, crop_box, skipped)
     if not jobs and not skipped:
@@ -419,40 +428,22 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _field_text(value: object) -> str:
-    """One profile field for `sora-guard profiles`: lists joined, unset values as ``-``."""
-    if value is None or value == () or value == frozenset() or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, frozenset):
-        return ", ".join(sorted(map(_field_text, value)))
-    if isinstance(value, (tuple, list)):
-        return ", ".join(map(_field_text, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
-    if dataclasses.is_dataclass(value) and type(value).__str__ is object.__str__:  # no text of its own
-        return _field_text(
-            {f.name.replace("_", "-"): getattr(value, f.name) for f in dataclasses.fields(value)}
-        )
-    return str(value.value if isinstance(value, enum.Enum) else value)
-
-
 def cmd_profiles(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    names = [args.name] if args.name else sorted(settings.registry.profiles | dict(settings.profiles))
-    for i, name in enumerate(names):
-        p = settings.resolve_profile(name)
-        default = " (default)" if p.name == settings.profile else ""
-        lines = ([""] if i else []) + [f"{p.name}{default}: {p.description}"]
-        fields = [f for f in dataclasses.fields(p) if f.name not in ("name", "description")]
-        width = max(len(f.name) for f in fields) + 1
-        lines += [
-            f"  {f.name.replace('_', '-') + ':':<{width}} {_field_text(getattr(p, f.name))}" for f in fields
-        ]
-        sys.stdout.write("\n".join(lines) + "\n")
+    names = sorted(settings.registry.profiles | dict(settings.profiles))
+    if args.audit:
+        from sora_guard.guard.audit import audit
+
+        found = audit(settings.resolve_profile(n) for n in names)
+        sys.stdout.write(found.render())
+        return EXIT_ERRORS if args.exit_non_zero_on_drift and not found.ok else EXIT_OK
+    from sora_guard.builtin.profile_views import details, table
+
+    default = settings.resolve_profile(settings.profile).name
+    if args.name:
+        sys.stdout.write(details(settings.resolve_profile(args.name), default, args.name))
+    else:
+        sys.stdout.write(table([settings.resolve_profile(n) for n in names], default))
     return EXIT_OK
 
 
@@ -547,7 +538,19 @@ def _rules_options(rules: argparse.ArgumentParser) -> None:
 
 
 def _profiles_options(profiles: argparse.ArgumentParser) -> None:
-    profiles.add_argument("name", nargs="?", metavar="NAME")
+    profiles.add_argument(
+        "name", nargs="?", metavar="NAME", help="a profile, or a model name one maps (gen4.5)"
+    )
+    profiles.add_argument(
+        "--audit",
+        action="store_true",
+        help="list model names the installed SDKs declare that no profile maps, and mapped ones they dropped",
+    )
+    profiles.add_argument(
+        "--exit-non-zero-on-drift",
+        action="store_true",
+        help="with --audit: exit 1 when a declared model is unmapped",
+    )
     _add_config_options(profiles)
 
 
@@ -567,7 +570,7 @@ COMMANDS: dict[
         cmd_rules,
     ),
     "profiles": (
-        "list the target profiles with every field (the default marked), or show one",
+        "list the target profiles with their status (the default marked), or show one with its sources",
         _profiles_options,
         cmd_profiles,
     ),

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import os
 import warnings
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from sora_guard.plugins import hookspecs
 from sora_guard.plugins.markers import PROJECT
-from sora_guard.vocabulary.exceptions import PluginWarning, lookup
+from sora_guard.plugins.names import model_owner, profile_name
+from sora_guard.vocabulary.exceptions import PluginWarning
 from sora_guard.vocabulary.model import Profile, Rule
 
 if TYPE_CHECKING:
@@ -149,7 +151,17 @@ class Registry:
         return list(self._collect("sora_guard_guards"))
 
     def profile(self, name: str) -> Profile:
-        return lookup("profile", name, self.profiles)
+        return self.profiles[self.profile_name(name)]
+
+    def profile_name(
+        self, name: str, configured: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
+    ) -> str:
+        """The profile ``name`` means: a registered or ``configured`` one (``[profiles.NAME]`` tables,
+        whose ``models`` replace the registered ones), in any case, or the one mapping a model of that
+        name (``gen4.5``: ``runway-gen4``); a ConfigError suggesting the closest names otherwise."""
+        models = {n: p.models for n, p in self.profiles.items()}
+        models.update({n: tuple(table.get("models", models.get(n, ()))) for n, table in configured.items()})
+        return profile_name(name, models)
 
     def profile_for_model(self, model: str) -> Profile | None:
         """The profile that describes ``model`` (a model id or dated snapshot), if any."""
@@ -158,8 +170,9 @@ class Registry:
 
 def profile_for_model(profiles: Iterable[Profile], model: str) -> Profile | None:
     """The profile among ``profiles`` that describes ``model``: the one naming it most specifically."""
-    matches = [p for p in profiles if p.covers_model(model)]
-    return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
+    by_name = {p.name: p for p in profiles}
+    owner = model_owner(model, {name: p.models for name, p in by_name.items()})
+    return by_name[owner] if owner is not None else None
 
 
 @functools.cache
