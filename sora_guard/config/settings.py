@@ -193,6 +193,8 @@ PROFILE_KEYS = {
     "max-bytes": _positive_int,
     "models": _str_list,
     "seconds": _str_list,
+    "max-images": _positive_int,
+    "max-data-uri": _positive_int,
 }
 
 

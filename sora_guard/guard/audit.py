@@ -153,11 +153,12 @@ def _version(distribution: str) -> str:
         return "(version unknown)"
 
 
-def audit(profiles: Iterable[Profile], declarations: Iterable[Declaration] = DECLARATIONS) -> Audit:
-    """Compare what the installed SDKs declare with what ``profiles`` map."""
+def audit(profiles: Iterable[Profile], declarations: Iterable[Declaration] | None = None) -> Audit:
+    """Compare what the installed SDKs declare (``declarations``, default :data:`DECLARATIONS`) with
+    what ``profiles`` map."""
     profiles = list(profiles)
     drifts = []
-    for d in declarations:
+    for d in DECLARATIONS if declarations is None else declarations:
         path = _source(d.module)
         if path is None:
             drifts.append(Drift(d, None))
