@@ -44,6 +44,21 @@ def run_cli(tmp_path):
 
 
 @pytest.fixture
+def cli(monkeypatch):
+    """``sora_guard.cli.main`` to call in this process; the globals it sets (Pillow's pixel limit, how
+    warnings are shown) are put back after the test."""
+    import warnings
+
+    from PIL import Image
+
+    from sora_guard.cli import main
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    return main
+
+
+@pytest.fixture
 def server():
     """The validating OpenAI-compatible service on 127.0.0.1 (``tests/support/openai_server.py``), recording requests."""
     from support.openai_server import OpenAIServer

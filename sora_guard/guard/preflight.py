@@ -157,7 +157,7 @@ class Preflight:
 
     def prepare(self, call: str, plan: Plan, arguments: dict) -> Prepared:
         """Check every image of ``plan``; raise PreflightError on errors, else return the arguments to send."""
-        notes = list(plan.notes) + self._lifecycle(arguments.get("model"), plan)
+        notes = self._lifecycle(arguments.get("model"), plan) + list(plan.notes)
         reports: list[FileReport] = []
         fixable: list[FileReport] = []
         sizes: dict[str, Size] = {}

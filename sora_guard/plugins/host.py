@@ -159,6 +159,8 @@ class Registry:
         """The profile ``name`` means: a registered or ``configured`` one (``[profiles.NAME]`` tables,
         whose ``models`` replace the registered ones), in any case, or the one mapping a model of that
         name (``gen4.5``: ``runway-gen4``); a ConfigError suggesting the closest names otherwise."""
+        if name in configured or name in self.profiles:
+            return name
         models = {n: p.models for n, p in self.profiles.items()}
         models.update({n: tuple(table.get("models", models.get(n, ()))) for n, table in configured.items()})
         return profile_name(name, models)
@@ -171,8 +173,14 @@ class Registry:
 def profile_for_model(profiles: Iterable[Profile], model: str) -> Profile | None:
     """The profile among ``profiles`` that describes ``model``: the one naming it most specifically."""
     by_name = {p.name: p for p in profiles}
-    owner = model_owner(model, {name: p.models for name, p in by_name.items()})
+    owner = _owner(model, tuple((name, p.models) for name, p in by_name.items()))
     return by_name[owner] if owner is not None else None
+
+
+@functools.lru_cache(maxsize=512)
+def _owner(model: str, models: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """:func:`model_owner`, remembered: the guard asks it on every call with the same profiles."""
+    return model_owner(model, dict(models))
 
 
 @functools.cache

@@ -236,13 +236,18 @@ def is_pattern(model: str) -> bool:
     return any(c in model for c in "*?[")
 
 
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}")
+
+
 def same_model(model: str, name: str) -> bool:
     """True when ``name`` is the model id ``model`` in any case or a dated snapshot of it
     (``sora-2-2025-10-06``), or, when ``model`` is a glob pattern (``kling-video/*``), matches it."""
     name, model = name.casefold(), model.casefold()
+    if name == model:
+        return True
     if is_pattern(model):
         return fnmatch.fnmatchcase(name, model)
-    return name == model or bool(re.fullmatch(re.escape(model) + r"-\d{4}-\d{2}-\d{2}", name))
+    return len(name) == len(model) + 11 and name.startswith(model) and bool(_DATED.fullmatch(name, len(model)))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import pytest
 from packaging.requirements import Requirement
 
 from sora_guard.builtin.profiles import BUILTIN_PROFILES
-from sora_guard.cli import main
 from sora_guard.guard import audit as audit_module
 from sora_guard.guard.audit import Declaration, audit, declared_models
 
@@ -91,11 +90,11 @@ def test_declared_models_reads_aliases_before_fields():
     assert declared_models("class X:\n    model: \"Literal['x']\"\n", "model") == set()  # a string annotation
 
 
-def test_the_cli_reports_drift_and_exits_zero_unless_asked(sdk, monkeypatch, capsys):
-    assert main(["profiles", "--isolated", "--audit"]) == 0
+def test_the_cli_reports_drift_and_exits_zero_unless_asked(sdk, monkeypatch, capsys, cli):
+    assert cli(["profiles", "--isolated", "--audit"]) == 0
     assert "No drift" in capsys.readouterr().out
     monkeypatch.setattr(audit_module, "DECLARATIONS", tuple(sdk))
-    assert main(["profiles", "--isolated", "--audit"]) == 0
+    assert cli(["profiles", "--isolated", "--audit"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^  unmapped: gen9$", out, re.M)
-    assert main(["profiles", "--isolated", "--audit", "--exit-non-zero-on-drift"]) == 1
+    assert cli(["profiles", "--isolated", "--audit", "--exit-non-zero-on-drift"]) == 1

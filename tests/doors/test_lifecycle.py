@@ -11,7 +11,6 @@ from support.images import encode, marker, write
 import sora_guard
 from sora_guard import PreflightWarning
 from sora_guard.builtin.profiles import BUILTIN_PROFILES
-from sora_guard.cli import main
 from sora_guard.config.lifecycle import CHOOSE_ANOTHER, notices
 
 PROFILES = {p.name: p for p in BUILTIN_PROFILES}
@@ -30,36 +29,36 @@ def said(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if line.startswith("sora-guard: warning: ")]
 
 
-def test_the_closed_default_target_is_said_once_per_run(folder, capsys):
-    assert main(["check", "--no-cache", "-j", "1", "."]) == 0
+def test_the_closed_default_target_is_said_once_per_run(folder, capsys, cli):
+    assert cli(["check", "--no-cache", "-j", "1", "."]) == 0
     (line,) = said(capsys)
     assert line.startswith("sora-guard: warning: target sora-2 (the default): closed on 2026-09-24")
     assert "nothing replaced it" in line and "--profile NAME" in line
-    main(["fix", "--no-cache", "--dry-run", "-j", "1", "."])
+    cli(["fix", "--no-cache", "--dry-run", "-j", "1", "."])
     assert len(said(capsys)) == 1
 
 
-def test_an_explicit_target_closed_or_retired_is_said_and_a_live_one_is_not(folder, capsys):
-    main(["check", "--no-cache", "--profile", "sora-2-pro", "."])
+def test_an_explicit_target_closed_or_retired_is_said_and_a_live_one_is_not(folder, capsys, cli):
+    cli(["check", "--no-cache", "--profile", "sora-2-pro", "."])
     (line,) = said(capsys)
     assert line.startswith("sora-guard: warning: target sora-2-pro: closed on 2026-09-24")
-    main(["check", "--no-cache", "--profile", "veo-3.0-fast-generate-001", "."])
+    cli(["check", "--no-cache", "--profile", "veo-3.0-fast-generate-001", "."])
     retired, resolved = said(capsys)
     assert "model veo-3.0-fast-generate-001 (profile veo): retired on 2026-06-30" in retired
     assert "replaced by veo-3.1-fast-generate-001" in retired
     assert "is a model name: checked against profile veo" in resolved
-    main(["check", "--no-cache", "--profile", "kling", "."])
+    cli(["check", "--no-cache", "--profile", "kling", "."])
     assert said(capsys) == []
 
 
-def test_per_path_targets_are_said_once_each(folder, capsys):
+def test_per_path_targets_are_said_once_each(folder, capsys, cli):
     (folder / "pyproject.toml").write_text(
         '[tool.sora-guard]\nprofile = "kling"\n'
         '[tool.sora-guard.per-path."old/**"]\nprofile = "veo-2.0-generate-001"\n'
         '[tool.sora-guard.per-path."old/c.jpg"]\nprofile = "veo-2.0-generate-001"\n'
         '[tool.sora-guard.per-path."b.jpg"]\nprofile = "sora-2"\n'
     )
-    main(["check", "--no-cache", "."])
+    cli(["check", "--no-cache", "."])
     lines = said(capsys)
     assert (
         sum(

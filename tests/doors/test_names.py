@@ -7,7 +7,6 @@ import pytest
 from support.images import encode, marker, write
 
 import sora_guard
-from sora_guard.cli import main
 from sora_guard.vocabulary.exceptions import ConfigError
 
 
@@ -47,20 +46,20 @@ def test_an_unknown_name_gets_a_suggestion(name, hint):
     assert f"unknown profile {name!r} (did you mean {hint}?); known: gemini, " in str(caught.value)
 
 
-def test_the_cli_says_which_profile_a_model_name_resolved_to(tmp_path, monkeypatch, capsys):
+def test_the_cli_says_which_profile_a_model_name_resolved_to(tmp_path, monkeypatch, capsys, cli):
     write(tmp_path / "a.jpg", jpeg((2600, 1000)))
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--no-cache", "--profile", "grok_imagine_1_5", "a.jpg"]) == 1
+    assert cli(["check", "--no-cache", "--profile", "grok_imagine_1_5", "a.jpg"]) == 1
     out, err = capsys.readouterr()
     assert "target grok_imagine_1_5 is a model name: checked against profile runway-grok-imagine" in err
     assert "(runway-grok-imagine)" in out
-    assert main(["check", "--no-cache", "--profile", "sora2", "a.jpg"]) == 2
+    assert cli(["check", "--no-cache", "--profile", "sora2", "a.jpg"]) == 2
     assert "did you mean 'sora-2'?" in capsys.readouterr().err
-    assert main(["profiles", "gen4.5"]) == 0
+    assert cli(["profiles", "gen4.5"]) == 0
     assert capsys.readouterr().out.startswith("gen4.5 is a model of profile runway-gen4\nrunway-gen4: ")
 
 
-def test_model_names_work_in_configuration_and_per_path_tables(tmp_path, monkeypatch, capsys):
+def test_model_names_work_in_configuration_and_per_path_tables(tmp_path, monkeypatch, capsys, cli):
     write(tmp_path / "a.jpg", jpeg((200, 400)))
     write(tmp_path / "runway/b.jpg", jpeg((200, 400)))
     (tmp_path / "pyproject.toml").write_text(
@@ -69,7 +68,7 @@ def test_model_names_work_in_configuration_and_per_path_tables(tmp_path, monkeyp
         '[tool.sora-guard.profiles.my-gateway]\nmodels = ["acme/video-*"]\n'
     )
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--no-cache", "--output-format", "json", "."]) == 1
+    assert cli(["check", "--no-cache", "--output-format", "json", "."]) == 1
     out = capsys.readouterr().out
     assert "(kling; secondary sources)" in out  # a.jpg: 200 px is under Kling's 300
     report = sora_guard.check_paths(["."], settings=sora_guard.config.load_settings(tmp_path))

@@ -11,7 +11,6 @@ from support.images import encode, marker
 
 import sora_guard
 from sora_guard.builtin.profiles import BUILTIN_PROFILES
-from sora_guard.cli import main
 from sora_guard.vocabulary.model import Availability, Level, Severity
 
 FOLLOWABLE = re.compile(r"^(https://\S+|[\w.-]+ \d+\.\d+\.\d+: \S+\.py)$")
@@ -130,8 +129,8 @@ def test_the_facts_of_december_2026():
     assert omni.covers_model("gemini-omni-1.2-flash")
 
 
-def test_profiles_lists_a_short_table_with_status(capsys):
-    assert main(["profiles", "--isolated"]) == 0
+def test_profiles_lists_a_short_table_with_status(capsys, cli):
+    assert cli(["profiles", "--isolated"]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line for line in lines[1:] if line and not line.startswith(("~", "`"))}
     assert set(rows) == {p.name for p in BUILTIN_PROFILES}
@@ -140,16 +139,16 @@ def test_profiles_lists_a_short_table_with_status(capsys):
     assert len(lines) < 30
 
 
-def test_profiles_name_shows_each_values_source_level_date_and_the_lifecycle(capsys):
-    assert main(["profiles", "--isolated", "veo"]) == 0
+def test_profiles_name_shows_each_values_source_level_date_and_the_lifecycle(capsys, cli):
+    assert cli(["profiles", "--isolated", "veo"]) == 0
     veo = capsys.readouterr().out
     assert "VideoGenerationModelInstance (checked 2026-12-07)" in veo
     assert "the service's own documentation or SDK (an error)" in veo
     assert "veo-3.0-generate-001: retired on 2026-06-30; replaced by veo-3.1-generate-001" in veo
-    assert main(["profiles", "--isolated", "kling"]) == 0
+    assert cli(["profiles", "--isolated", "kling"]) == 0
     kling = capsys.readouterr().out
     assert "a warning above 10,000,000 bytes" in kling and "secondary: third parties" in kling
-    assert main(["profiles", "--isolated", "sora-2"]) == 0
+    assert cli(["profiles", "--isolated", "sora-2"]) == 0
     assert "closed on 2026-09-24 (OpenAI shut down Sora 2 and the Videos API)" in capsys.readouterr().out
 
 
