@@ -21,6 +21,7 @@ LEGEND = (
     "A/B bytes: a warning above A, an error above B (the two readings of the source's MB)\n"
     "`sora-guard profiles NAME` shows a profile's sources; a model name (gen4.5) names its profile too\n"
 )
+UNSOURCED = "no recorded source (configuration or a plugin): taken as given, an error when broken"
 SHOWN_APART = ("name", "description", "notes", "facts", "lifecycle", "model_lifecycles")
 """Profile fields the full view shows in their own way rather than as ``field: value``."""
 
@@ -114,9 +115,11 @@ def details(profile: Profile, default: str, asked: str | None = None) -> str:
     ]
     for name in fields:
         lines.append(f"  {name.replace('_', '-') + ':':<{width}} {_value(getattr(profile, name))}")
-        fact = profile.fact(name)
+        fact, value = profile.fact(name), getattr(profile, name)
         if fact is not None:
             lines += _fact_lines(fact, " " * (width + 3))
+        elif value not in (None, (), frozenset(), False):
+            lines.append(f"{' ' * (width + 3)}{UNSOURCED}")
     for model in profile.model_lifecycles:
         lines.append(f"  {'model:':<{width}} {model.model}: {model}")
         lines += _lifecycle_lines(model, " " * (width + 3))

@@ -45,12 +45,12 @@ def run_notices(settings: Settings) -> list[str]:
     """What a run of ``settings`` says before it starts: each closed or retired target (the top-level one
     and each per-path table's) and each model name taken as a target, with the profile it resolved to."""
     targets = [(name, settings.resolve_profile(name), where) for name, where in _targets(settings)]
-    resolved = [
-        f"target {name}{where} is a model name: checked against profile {profile.name}"
-        for name, profile, where in dict.fromkeys(targets)
+    resolved = {
+        f"target {name}{where} is a model name: checked against profile {profile.name}": None
+        for name, profile, where in targets
         if name.casefold() != profile.name.casefold()
-    ]
-    return notices(targets) + resolved
+    }
+    return notices(targets) + list(resolved)
 
 
 def _targets(settings: Settings) -> Iterator[tuple[str, str]]:
