@@ -247,7 +247,9 @@ def same_model(model: str, name: str) -> bool:
         return True
     if is_pattern(model):
         return fnmatch.fnmatchcase(name, model)
-    return len(name) == len(model) + 11 and name.startswith(model) and bool(_DATED.fullmatch(name, len(model)))
+    return (
+        len(name) == len(model) + 11 and name.startswith(model) and bool(_DATED.fullmatch(name, len(model)))
+    )
 
 
 @dataclass(frozen=True)
