@@ -49,6 +49,7 @@ def check(
     ``select=["SG1"]``, ``ignore=[...]``, ``formats=[...]``, ``max_bytes=...``.
     """
     run = RunContext.from_options(settings, **options)
+    run.warn_notices()
     if isinstance(source, (str, os.PathLike)):
         return check_file(os.fspath(source), run.settings)
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -72,7 +73,9 @@ def check_paths(
     Paths may be URLs (``s3://bucket/prefix``); ``executor`` runs the checks elsewhere, e.g. a
     :class:`~sora_guard.run.dask_executor.DaskExecutor`.
     """
-    return RunContext.from_options(settings, jobs=jobs, executor=executor, **options).check(paths)
+    run = RunContext.from_options(settings, jobs=jobs, executor=executor, **options)
+    run.warn_notices()
+    return run.check(paths)
 
 
 def fix_paths(
@@ -93,6 +96,7 @@ def fix_paths(
     and ``out`` may be URLs, and ``executor`` (e.g. a ``DaskExecutor``) runs the fixes elsewhere.
     """
     run = RunContext.from_options(settings, jobs=jobs, executor=executor, **options)
+    run.warn_notices()
     return list(run.fix(list(paths), out=out, dry_run=dry_run, anchor=anchor, crop_box=crop_box))
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import enum
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -218,6 +216,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         report = run.check(args.paths or ["."])
         if not report.files:
             console.warn("no image files found under the given path(s)")
+    for notice in run.notices():
+        console.warn(notice)
     if args.statistics:
         from sora_guard.builtin.reporters import render_statistics
 
@@ -256,6 +256,8 @@ def cmd_fix(args: argparse.Namespace, console: Console) -> int:
         crop_box=args.crop_box,
         pictures=reporter is not None and reporter.pictures,
     )
+    for notice in run.notices():
+        console.warn(notice)
     if not fixing.jobs and not fixing.skipped:
         console.warn("no image files found under the given path(s)")
     lines = reporter is None or args.output is not None  # the lines, unless the report takes stdout
@@ -357,40 +359,22 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def _field_text(value: object) -> str:
-    """One profile field for `sora-guard profiles`: lists joined, unset values as ``-``."""
-    if value is None or value == () or value == frozenset() or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, frozenset):
-        return ", ".join(sorted(map(_field_text, value)))
-    if isinstance(value, (tuple, list)):
-        return ", ".join(map(_field_text, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
-    if dataclasses.is_dataclass(value) and type(value).__str__ is object.__str__:  # no text of its own
-        return _field_text(
-            {f.name.replace("_", "-"): getattr(value, f.name) for f in dataclasses.fields(value)}
-        )
-    return str(value.value if isinstance(value, enum.Enum) else value)
-
-
 def cmd_profiles(args: argparse.Namespace, console: Console) -> int:
     settings = run_context(args).settings
-    names = [args.name] if args.name else sorted(settings.registry.profiles | dict(settings.profiles))
-    for i, name in enumerate(names):
-        p = settings.resolve_profile(name)
-        default = " (default)" if p.name == settings.profile else ""
-        lines = ([""] if i else []) + [f"{p.name}{default}: {p.description}"]
-        fields = [f for f in dataclasses.fields(p) if f.name not in ("name", "description")]
-        width = max(len(f.name) for f in fields) + 1
-        lines += [
-            f"  {f.name.replace('_', '-') + ':':<{width}} {_field_text(getattr(p, f.name))}" for f in fields
-        ]
-        console.line("\n".join(lines) + "\n")
+    names = sorted(settings.registry.profiles | dict(settings.profiles))
+    if args.audit:
+        from sora_guard.guard.audit import audit
+
+        found = audit(settings.resolve_profile(n) for n in names)
+        console.line(found.render())
+        return EXIT_ERRORS if args.exit_non_zero_on_drift and not found.ok else EXIT_OK
+    from sora_guard.builtin.profile_views import details, table
+
+    default = settings.resolve_profile(settings.profile).name
+    if args.name:
+        console.line(details(settings.resolve_profile(args.name), default, args.name))
+    else:
+        console.line(table([settings.resolve_profile(n) for n in names], default))
     return EXIT_OK
 
 
@@ -485,7 +469,19 @@ def _rules_options(rules: argparse.ArgumentParser) -> None:
 
 
 def _profiles_options(profiles: argparse.ArgumentParser) -> None:
-    profiles.add_argument("name", nargs="?", metavar="NAME")
+    profiles.add_argument(
+        "name", nargs="?", metavar="NAME", help="a profile, or a model name one maps (gen4.5)"
+    )
+    profiles.add_argument(
+        "--audit",
+        action="store_true",
+        help="list model names the installed SDKs declare that no profile maps, and mapped ones they dropped",
+    )
+    profiles.add_argument(
+        "--exit-non-zero-on-drift",
+        action="store_true",
+        help="with --audit: exit 1 when a declared model is unmapped",
+    )
     _add_config_options(profiles)
 
 
@@ -505,7 +501,7 @@ COMMANDS: dict[
         cmd_rules,
     ),
     "profiles": (
-        "list the target profiles with every field (the default marked), or show one",
+        "list the target profiles with their status (the default marked), or show one with its sources",
         _profiles_options,
         cmd_profiles,
     ),

@@ -77,6 +77,15 @@ def run_process(tmp_path):
 
 
 @pytest.fixture
+def cli():
+    """``sora_guard.cli.main``, to call in this process with pytest's ``capsys`` (it changes no global
+    state a later test could see: the process set-up puts the warnings display back)."""
+    from sora_guard.cli import main
+
+    return main
+
+
+@pytest.fixture
 def server():
     """The validating OpenAI-compatible service on 127.0.0.1 (``tests/support/openai_server.py``), recording requests."""
     from support.openai_server import OpenAIServer

@@ -11,17 +11,34 @@ from collections.abc import Iterator
 from sora_guard.engine.fixnotes import FIX_RULES
 from sora_guard.plugins import hookimpl
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_MIME
-from sora_guard.vocabulary.model import Finding, Fix, FixKind, ImageInfo, Rule, Severity, Target, rule
+from sora_guard.vocabulary.model import Finding, Fix, FixKind, ImageInfo, Level, Rule, Severity, Target, rule
 
 W = Severity.WARNING
+MARKS = {
+    Level.SECONDARY: "; secondary sources",
+    Level.UNVERIFIED: "; unverified: a single third-party source",
+}
 
 
 def _allowed(target: Target) -> str:
     return ", ".join(sorted(target.formats or ()))
 
 
+def _breach(target: Target, field: str, message: str) -> Finding:
+    """A breach of the profile's ``field``: an error, or a warning when only a single third party
+    states the value (``Level.UNVERIFIED``). ``{profile}`` in ``message`` names the profile; without
+    it, the profile is named at the end. A value not the service's own says its level there too."""
+    fact = target.fact(field)
+    mark = MARKS.get(fact.level, "") if fact else ""
+    if "{profile}" in message:
+        said = message.replace("{profile}", target.profile.name) + (f" ({mark[2:]})" if mark else "")
+    else:
+        said = f"{message} ({target.profile.name}{mark})"
+    return Finding(said, fact.level.severity if fact else None)
+
+
 @rule("SG101", "size-mismatch", fix="fit to the target size with the configured strategy")
-def size_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
+def size_mismatch(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """Image size differs from the target size, even by one pixel.
 
     Why: Sora 2 rejects a reference image whose width and height are not exactly the requested
@@ -35,11 +52,11 @@ def size_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
     expected = target.size_for(info.displayed)
     if expected is not None and info.displayed != expected:
         shown = f"{info.displayed} as displayed" if info.displayed != info.stored else str(info.stored)
-        yield f"{shown} does not match the target {expected} ({target.profile.name})"
+        yield _breach(target, "sizes", f"{shown} does not match the target {expected}")
 
 
 @rule("SG102", "aspect-out-of-range", fix="fit to the target size with the configured strategy")
-def aspect_out_of_range(info: ImageInfo, target: Target) -> Iterator[str]:
+def aspect_out_of_range(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """Aspect ratio is outside the bounds the service accepts.
 
     Why: aspect-tolerant services (Kling, MiniMax) still refuse very wide or very tall images.
@@ -48,11 +65,12 @@ def aspect_out_of_range(info: ImageInfo, target: Target) -> Iterator[str]:
     """
     bounds = target.profile.aspect
     if bounds and not bounds[0] - 1e-9 <= info.displayed.aspect <= bounds[1] + 1e-9:
-        yield f"aspect {info.displayed.aspect:.3f} ({info.displayed}) is outside {bounds[0]:.3f}..{bounds[1]:.3f} ({target.profile.name})"
+        shape = f"aspect {info.displayed.aspect:.3f} ({info.displayed})"
+        yield _breach(target, "aspect", f"{shape} is outside {bounds[0]:.3f}..{bounds[1]:.3f}")
 
 
 @rule("SG103", "side-too-small", fix="enlarge to the target size")
-def side_too_small(info: ImageInfo, target: Target) -> Iterator[str]:
+def side_too_small(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The shorter side is below the service's minimum.
 
     Why: services such as Kling and MiniMax refuse images with a side under about 300 px.
@@ -61,11 +79,12 @@ def side_too_small(info: ImageInfo, target: Target) -> Iterator[str]:
     """
     minimum = target.profile.min_side
     if minimum and min(info.stored.width, info.stored.height) < minimum:
-        yield f"shorter side {min(info.stored.width, info.stored.height)} px is below {minimum} px ({target.profile.name})"
+        shorter = min(info.stored.width, info.stored.height)
+        yield _breach(target, "min_side", f"shorter side {shorter} px is below {minimum} px")
 
 
 @rule("SG104", "side-too-large", fix="shrink to the target size")
-def side_too_large(info: ImageInfo, target: Target) -> Iterator[str]:
+def side_too_large(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The longer side is above the service's maximum.
 
     Why: Runway refuses images with a side of 8000 px or more.
@@ -74,11 +93,12 @@ def side_too_large(info: ImageInfo, target: Target) -> Iterator[str]:
     """
     maximum = target.profile.max_side
     if maximum and max(info.stored.width, info.stored.height) > maximum:
-        yield f"longer side {max(info.stored.width, info.stored.height)} px is above {maximum} px ({target.profile.name})"
+        longer = max(info.stored.width, info.stored.height)
+        yield _breach(target, "max_side", f"longer side {longer} px is above {maximum} px")
 
 
 @rule("SG105", "size-not-rendered", needs_header=False)
-def size_not_rendered(info: ImageInfo, target: Target) -> Iterator[str]:
+def size_not_rendered(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The requested size is not one the profile's model renders.
 
     Why: the SDK sends any size, and the service answers 400: ``sora-2`` renders only 1280x720 and
@@ -94,11 +114,15 @@ def size_not_rendered(info: ImageInfo, target: Target) -> Iterator[str]:
         elsewhere = f", or use {' or '.join(others)}, which renders it" if others else ""
         *some, last = map(str, sizes)
         choice = f"{', '.join(some)} or {last}" if some else last
-        yield f"{target.profile.name} does not render {target.size}: ask for {choice}{elsewhere}"
+        yield _breach(
+            target,
+            "sizes",
+            f"{{profile}} does not render {target.size}: ask for {choice}{elsewhere}",
+        )
 
 
 @rule("SG106", "seconds-not-offered", needs_header=False)
-def seconds_not_offered(info: ImageInfo, target: Target) -> Iterator[str]:
+def seconds_not_offered(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The requested clip length is not one the profile's model offers.
 
     Why: the SDK sends any ``seconds`` value and the service answers 400; Sora 2 offers 4, 8 and 12
@@ -109,7 +133,8 @@ def seconds_not_offered(info: ImageInfo, target: Target) -> Iterator[str]:
     """
     offered = target.profile.seconds
     if target.seconds is not None and offered and str(target.seconds) not in offered:
-        yield f"{target.profile.name} does not offer {target.seconds} seconds; it offers {', '.join(offered)}"
+        said = f"{{profile}} does not offer {target.seconds} seconds; it offers {', '.join(offered)}"
+        yield _breach(target, "seconds", said)
 
 
 @rule(
@@ -136,7 +161,7 @@ def aspect_adjusted(info: ImageInfo, target: Target) -> Iterator[str]:
     fix="convert to a format the target accepts, renamed to match",
     needs_header=False,
 )
-def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
+def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The image's real format (read from its content) is not one the service accepts.
 
     Why: Sora accepts JPEG, PNG and WebP; Veo, Kling, MiniMax and Stability accept JPEG and PNG
@@ -146,7 +171,9 @@ def format_not_allowed(info: ImageInfo, target: Target) -> Iterator[str]:
     and HEIF are read through pillow-heif, which sora-guard installs).
     """
     if info.format and target.formats and info.format not in target.formats:
-        yield f"{info.format} is not accepted by {target.profile.name} (allowed: {_allowed(target)})"
+        yield _breach(
+            target, "formats", f"{info.format} is not accepted by {{profile}} (allowed: {_allowed(target)})"
+        )
 
 
 @rule(
@@ -200,17 +227,29 @@ def mime_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
     fix=Fix("encode again, at lower qualities until it fits", FixKind.SHRINK),
     needs_header=False,
 )
-def file_too_large(info: ImageInfo, target: Target) -> Iterator[str]:
+def file_too_large(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The file is larger than the service's upload limit.
 
     Why: Kling takes 10 MB, MiniMax 20 MB, Runway 16 MB by URL and 5 MB as a data URI; larger
-    uploads are refused.
+    uploads are refused. Where the source leaves the unit unclear (is "10MB" 10,000,000 or
+    10,485,760 bytes?), a file over the larger reading is an error and one between the two readings
+    a warning (``sora-guard profiles NAME`` shows both).
 
     Fix: ``sora-guard fix FILE`` re-encodes at the target size; set ``max-bytes`` to the limit
     that applies to you.
     """
-    if target.max_bytes and info.byte_size is not None and info.byte_size > target.max_bytes:
-        yield f"{info.byte_size} bytes is over the limit of {target.max_bytes} bytes ({target.profile.name})"
+    size, limit = info.byte_size, target.max_bytes
+    if not limit or size is None:
+        return
+    fact = target.fact("max_bytes")
+    if size > limit:
+        yield _breach(target, "max_bytes", f"{size} bytes is over the limit of {limit} bytes")
+    elif fact is not None and fact.strict is not None and size > fact.strict:
+        yield Finding(
+            f"{size} bytes is over {fact.strict} bytes, the stricter reading of the source's limit (at most "
+            f"{limit} under the other); the service may refuse it ({target.profile.name})",
+            W,
+        )
 
 
 @rule("SG302", "empty-file", needs_header=False, always=True)
@@ -319,7 +358,7 @@ def transparency(info: ImageInfo, target: Target) -> Iterator[str]:
 
 
 @rule("SG407", "missing-alpha")
-def missing_alpha(info: ImageInfo, target: Target) -> Iterator[str]:
+def missing_alpha(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """The image has no transparency, but the target needs it (an edit mask).
 
     Why: ``images.edit`` edits where the mask is transparent; a mask without an alpha channel
@@ -328,7 +367,11 @@ def missing_alpha(info: ImageInfo, target: Target) -> Iterator[str]:
     Fix: save the mask as a PNG with an alpha channel, transparent where the image should change.
     """
     if target.profile.needs_alpha and not info.has_transparency:
-        yield f"{info.mode} image has no alpha channel; {target.profile.name} needs transparent pixels"
+        yield _breach(
+            target,
+            "needs_alpha",
+            f"{info.mode} image has no alpha channel; {{profile}} needs transparent pixels",
+        )
 
 
 @rule("SG501", "unreadable", needs_header=False, always=True)

@@ -196,6 +196,8 @@ PROFILE_KEYS = {
     "max-bytes": _positive_int,
     "models": _str_list,
     "seconds": _str_list,
+    "max-images": _positive_int,
+    "max-data-uri": _positive_int,
 }
 
 
@@ -255,14 +257,16 @@ class Settings:
     """Settings a door's own arguments gave (flags, the API's keyword options): no per-path table changes them."""
 
     def resolve_profile(self, name: str) -> Profile:
-        """A registered profile with this configuration's ``[profiles.NAME]`` fields applied (or a new one)."""
+        """The profile ``name`` means (any case, or a model it maps: ``gen4.5``) with this configuration's
+        ``[profiles.NAME]`` fields applied (or a new one)."""
+        name = self.registry.profile_name(name, self.profiles)
         table = self.profiles.get(name)
         if table is None:
-            return lookup("profile", name, self.registry.profiles)
+            return self.registry.profiles[name]
         base = self.registry.profiles.get(name) or Profile(
             name=name, description="from configuration", formats=frozenset({"JPEG", "PNG", "WEBP"})
         )
-        return dataclasses.replace(base, **{k.replace("-", "_"): v for k, v in table.items()})
+        return base.configured(**{k.replace("-", "_"): v for k, v in table.items()})
 
     def relative(self, path: str | os.PathLike) -> str:
         """``path`` relative to ``root``; for a URL, the key inside its bucket (``s3://b/a/x.jpg`` -> ``a/x.jpg``)."""

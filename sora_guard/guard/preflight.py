@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sora_guard.config import Settings
+from sora_guard.config.lifecycle import SENT_ANYWAY, notices
 from sora_guard.engine.check import check_info, check_path
 from sora_guard.engine.fix import Status, repair
 from sora_guard.engine.probe import probe_bytes
@@ -132,6 +133,13 @@ class Preflight:
         found = profile_for_model(self._profiles, model) if isinstance(model, str) else None
         return found.name if found else default
 
+    def _lifecycle(self, model: object, plan: Plan) -> list[str]:
+        """Notices for a closed or retired profile or ``model`` this call targets (the call is still sent)."""
+        names = dict.fromkeys(n for n in (plan.request_profile, *(i.profile for i in plan.images)) if n)
+        targets = [(n, self.settings.resolve_profile(n), "") for n in names]
+        found = profile_for_model(self._profiles, model) if isinstance(model, str) else None
+        return notices(targets + ([(model, found, "")] if found else []), SENT_ANYWAY)
+
     def profile_for_endpoint(self, endpoint: object, builtin: Mapping[str, str]) -> str | None:
         """``profile=`` when given, else the most specific ``[endpoints]`` pattern matching ``endpoint``
         (configured ones before the adapter's ``builtin`` ones), else None: service-independent checks."""
@@ -149,7 +157,7 @@ class Preflight:
 
     def prepare(self, call: str, plan: Plan, arguments: dict) -> Prepared:
         """Check every image of ``plan``; raise PreflightError on errors, else return the arguments to send."""
-        notes = list(plan.notes)
+        notes = self._lifecycle(arguments.get("model"), plan) + list(plan.notes)
         reports: list[FileReport] = []
         fixable: list[FileReport] = []
         sizes: dict[str, Size] = {}

@@ -6,14 +6,16 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from sora_guard.plugins import hookspecs
 from sora_guard.plugins.markers import PROJECT
-from sora_guard.vocabulary.exceptions import PluginWarning, lookup
+from sora_guard.plugins.names import model_owner, profile_name
+from sora_guard.vocabulary.exceptions import PluginWarning
 from sora_guard.vocabulary.model import Profile, Rule
 
 if TYPE_CHECKING:
@@ -164,7 +166,19 @@ class Registry:
         )
 
     def profile(self, name: str) -> Profile:
-        return lookup("profile", name, self.profiles)
+        return self.profiles[self.profile_name(name)]
+
+    def profile_name(
+        self, name: str, configured: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
+    ) -> str:
+        """The profile ``name`` means: a registered or ``configured`` one (``[profiles.NAME]`` tables,
+        whose ``models`` replace the registered ones), in any case, or the one mapping a model of that
+        name (``gen4.5``: ``runway-gen4``); a ConfigError suggesting the closest names otherwise."""
+        if name in configured or name in self.profiles:
+            return name
+        models = {n: p.models for n, p in self.profiles.items()}
+        models.update({n: tuple(table.get("models", models.get(n, ()))) for n, table in configured.items()})
+        return profile_name(name, models)
 
     def profile_for_model(self, model: str) -> Profile | None:
         """The profile that describes ``model`` (a model id or dated snapshot), if any."""
@@ -173,8 +187,15 @@ class Registry:
 
 def profile_for_model(profiles: Iterable[Profile], model: str) -> Profile | None:
     """The profile among ``profiles`` that describes ``model``: the one naming it most specifically."""
-    matches = [p for p in profiles if p.covers_model(model)]
-    return max(matches, key=lambda p: max(len(m) for m in p.models)) if matches else None
+    by_name = {p.name: p for p in profiles}
+    owner = _owner(model, tuple((name, p.models) for name, p in by_name.items()))
+    return by_name[owner] if owner is not None else None
+
+
+@functools.lru_cache(maxsize=512)
+def _owner(model: str, models: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """:func:`model_owner`, remembered: the guard asks it on every call with the same profiles."""
+    return model_owner(model, dict(models))
 
 
 def load_registry(autoload: bool | None = None) -> Registry:

@@ -4,16 +4,19 @@ console, and the runs themselves (discover, check, fix)."""
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from sora_guard.config.lifecycle import run_notices
 from sora_guard.config.settings import COMMAND_LINE, Settings, load_settings, settings_from_options
 from sora_guard.config.validation import check_out, existing, fit_fractions, validate, validate_reporter
 from sora_guard.engine.check import check_bytes, check_stream
 from sora_guard.run.check import check_files
 from sora_guard.run.discovery import Found
 from sora_guard.run.executors import Executor, make_executor
+from sora_guard.vocabulary.exceptions import TargetWarning
 from sora_guard.vocabulary.model import FileReport, Report
 
 if TYPE_CHECKING:
@@ -97,6 +100,17 @@ class RunContext:
         if fixes:
             reporters = {n: r for n, r in reporters.items() if r.fixes and r.write is not None}
         return reporters[validate_reporter(chosen, reporters, origin)]
+
+    def notices(self) -> list[str]:
+        """What this run says before it reports: each closed or retired target, each model name taken
+        as a target (``config.lifecycle``). The command line prints them; the API warns them
+        (:class:`TargetWarning`), once per call."""
+        return run_notices(self.settings)
+
+    def warn_notices(self) -> None:
+        """The notices as :class:`TargetWarning` warnings, for a door that prints nothing itself."""
+        for notice in self.notices():
+            warnings.warn(notice, TargetWarning, stacklevel=3)
 
     def discover(self, paths: Iterable[str | os.PathLike]) -> Found:
         """The files a run over ``paths`` reads, and what it leaves out (``--show-files``)."""

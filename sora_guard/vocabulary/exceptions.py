@@ -81,6 +81,10 @@ class PreflightWarning(UserWarning):
     """An input the guard could not check locally (a remote URL, a ``file_id``) was sent unchecked."""
 
 
+class TargetWarning(UserWarning):
+    """The run's target is a closed service or a retired model, or a model name was taken as a target."""
+
+
 class PluginWarning(UserWarning):
     """A third-party plugin could not be loaded and was skipped."""
 

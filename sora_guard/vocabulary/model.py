@@ -6,6 +6,7 @@ Plain data with no Pillow import, so any door or plugin can build and pass it ar
 from __future__ import annotations
 
 import enum
+import fnmatch
 import inspect
 import math
 import re
@@ -18,6 +19,11 @@ __all__ = [
     "FixKind",
     "Severity",
     "Size",
+    "Level",
+    "Source",
+    "Fact",
+    "Availability",
+    "Lifecycle",
     "Profile",
     "Limits",
     "Target",
@@ -28,6 +34,8 @@ __all__ = [
     "FileReport",
     "Report",
     "rule",
+    "is_pattern",
+    "same_model",
 ]
 
 
@@ -71,15 +79,106 @@ class Size:
         return f"{self.width}x{self.height}"
 
 
+class Level(str, enum.Enum):
+    """How a profile value is backed, which decides what breaking it is.
+
+    ``service``: the service's own documentation or its SDK's source, an error. ``secondary``: at
+    least two independent third-party documents that quote the service's API and agree, an error
+    marked as such. ``unverified``: a single third party, a warning.
+    """
+
+    SERVICE = "service"
+    SECONDARY = "secondary"
+    UNVERIFIED = "unverified"
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self is Level.UNVERIFIED else Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was read and when (ISO date): a URL, or an SDK's name, version and file."""
+
+    where: str
+    checked: str
+    says: str = ""
+    """What it says, in short (the words a unit or limit is read from)."""
+
+    def __str__(self) -> str:
+        return f"{self.where} (checked {self.checked})"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """The backing of one profile value: ``field`` names it as :class:`Profile` does (``max_bytes``).
+
+    ``strict`` is, for a limit whose unit the sources leave unclear (MB as 10^6 or 2^20 bytes), the
+    stricter reading: the field holds the larger one, above which the service refuses under either
+    reading (an error); between the two, a warning.
+    """
+
+    field: str
+    level: Level
+    sources: tuple[Source, ...]
+    note: str = ""
+    strict: int | None = None
+
+
+class Availability(str, enum.Enum):
+    """A service or model: ``live``; ``retired`` (the model was withdrawn, its service goes on); ``closed``
+    (the service or API itself shut down)."""
+
+    LIVE = "live"
+    RETIRED = "retired"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Whether a profile's service (``model`` None) or one of its models is still there.
+
+    A retired or closed entry has its ``date`` (ISO) and ``replaced_by``: what took its place (model
+    or profile names), empty when nothing did.
+    """
+
+    state: Availability = Availability.LIVE
+    date: str = ""
+    replaced_by: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    note: str = ""
+    model: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.state is Availability.LIVE
+
+    def __str__(self) -> str:
+        """``closed on 2026-09-24 (why); nothing replaced it`` or ``live``."""
+        if self.live:
+            return "live"
+        why = f" ({self.note})" if self.note else ""
+        instead = (
+            f"replaced by {' or '.join(self.replaced_by)}" if self.replaced_by else "nothing replaced it"
+        )
+        return f"{self.state.value} on {self.date}{why}; {instead}"
+
+
+LIVE = Lifecycle()
+
+
 @dataclass(frozen=True)
 class Profile:
     """What one target service accepts. Profiles are data: plugins add or override them.
 
     ``sizes`` lists exact sizes the service accepts (empty when it is aspect-tolerant);
     ``aspect`` bounds width/height; ``min_side`` applies to the shorter side and ``max_side``
-    to the longer; ``models`` names the model ids (and their dated snapshots) the profile
-    describes; ``seconds`` lists accepted clip lengths, where the service has that parameter;
-    ``needs_alpha`` marks inputs that must carry transparency (an edit mask).
+    to the longer; ``models`` names the model ids (with their dated snapshots) or glob patterns of
+    them (``kling-video/*``, endpoint ids of hosts) the profile describes; ``seconds`` lists accepted clip lengths, where the service has that parameter;
+    ``needs_alpha`` marks inputs that must carry transparency (an edit mask); ``max_images`` is how
+    many images one request takes; ``max_data_uri`` the longest data URI, in characters.
+    ``facts`` back the values (a value without one is the configuration's or a plugin's, taken as
+    given); ``lifecycle`` is the service's, ``model_lifecycles`` those of models no longer live.
     """
 
     name: str
@@ -93,19 +192,28 @@ class Profile:
     models: tuple[str, ...] = ()
     seconds: tuple[str, ...] = ()
     needs_alpha: bool = False
+    max_images: int | None = None
+    max_data_uri: int | None = None
     notes: str = ""
-    sources: tuple[str, ...] = ()
-    """Where the values come from (SDK files, service documentation), for ``sora-guard profiles NAME``."""
-    unverified: tuple[str, ...] = ()
-    """Values no source could confirm, each as ``"field: why"``; configurable, never to be trusted blindly."""
-    status: str = ""
-    """The service's state when it is not simply available (an announced shutdown, retired models)."""
+    facts: tuple[Fact, ...] = ()
+    lifecycle: Lifecycle = LIVE
+    model_lifecycles: tuple[Lifecycle, ...] = ()
+
+    def fact(self, field: str) -> Fact | None:
+        """The backing of the value of ``field``, if the profile records one."""
+        return next((f for f in self.facts if f.field == field), None)
+
+    def configured(self, **values: object) -> Profile:
+        """This profile with ``values`` set by configuration: their facts no longer apply."""
+        return replace(self, **values, facts=tuple(f for f in self.facts if f.field not in values))
+
+    def model_lifecycle(self, model: str) -> Lifecycle:
+        """The lifecycle of ``model`` (or of the model it is a dated snapshot of): its own, else live."""
+        return next((c for c in self.model_lifecycles if c.model and same_model(c.model, model)), LIVE)
 
     def covers_model(self, model: str) -> bool:
         """True when ``model`` is one of ``models`` or a dated snapshot of one (``sora-2-2025-10-06``)."""
-        return any(
-            model == m or re.fullmatch(re.escape(m) + r"-\d{4}-\d{2}-\d{2}", model) for m in self.models
-        )
+        return any(same_model(m, model) for m in self.models)
 
     def nearest_size(self, shape: Size) -> Size | None:
         """The allowed exact size closest in aspect ratio to ``shape`` (None when no exact sizes).
@@ -124,6 +232,27 @@ class Profile:
                 -s.pixels,
             ),
         )
+
+
+def is_pattern(model: str) -> bool:
+    """True when a ``models`` entry is a glob pattern (``kling-video/*``) rather than one model id."""
+    return any(c in model for c in "*?[")
+
+
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}")
+
+
+def same_model(model: str, name: str) -> bool:
+    """True when ``name`` is the model id ``model`` in any case or a dated snapshot of it
+    (``sora-2-2025-10-06``), or, when ``model`` is a glob pattern (``kling-video/*``), matches it."""
+    name, model = name.casefold(), model.casefold()
+    if name == model:
+        return True
+    if is_pattern(model):
+        return fnmatch.fnmatchcase(name, model)
+    return (
+        len(name) == len(model) + 11 and name.startswith(model) and bool(_DATED.fullmatch(name, len(model)))
+    )
 
 
 @dataclass(frozen=True)
@@ -166,6 +295,13 @@ class Target:
         values = {"formats": profile.formats, "max_bytes": profile.max_bytes}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(profile=profile, size=size, **values)
+
+    def fact(self, field: str) -> Fact | None:
+        """The backing of the profile's ``field`` as this target applies it; None when configuration set
+        the value (``formats`` or ``max_bytes`` other than the profile's), which is taken as given."""
+        if field in ("formats", "max_bytes") and getattr(self, field) != getattr(self.profile, field):
+            return None
+        return self.profile.fact(field)
 
     def size_for(self, shape: Size) -> Size | None:
         """The exact size an image of displayed ``shape`` must have, or None when only bounds apply."""

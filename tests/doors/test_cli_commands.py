@@ -47,17 +47,21 @@ def test_rules_takes_a_prefix_or_a_name(tmp_path, run_cli):
 
 
 def test_profiles_mark_the_default_and_show_every_field(tmp_path, run_cli):
-    fields = [
-        f.name.replace("_", "-") for f in dataclasses.fields(Profile) if f.name not in ("name", "description")
-    ]
+    shown_apart = ("name", "description", "notes", "facts", "lifecycle", "model_lifecycles")
+    fields = [f.name.replace("_", "-") for f in dataclasses.fields(Profile) if f.name not in shown_apart]
     listing = run_cli("profiles")
     assert listing.returncode == 0, listing.stderr
-    assert "\nsora-2 (default): " in listing.stdout and "sora-2-pro (default)" not in listing.stdout
+    assert "\nsora-2 (default) " in listing.stdout and "sora-2-pro (default)" not in listing.stdout
     kling = run_cli("profiles", "kling")
     lines = kling.stdout.splitlines()
     assert lines[0].startswith("kling: ")
-    assert [line.split(":")[0].strip() for line in lines[1:]] == fields
-    assert "  min-side:    300" in lines and "  max-bytes:   10485760" in lines
+    named = [
+        line.split(":")[0].strip()
+        for line in lines[1:]
+        if line.startswith("  ") and not line.startswith("   ")
+    ]
+    assert named == ["status", *fields, "notes"]
+    assert "  min-side:      300" in lines and "  max-bytes:     10485760" in lines
     (tmp_path / "pyproject.toml").write_text('[tool.sora-guard]\nprofile = "kling"\n')
-    assert "kling (default): " in run_cli("profiles").stdout
+    assert "\nkling (default) " in run_cli("profiles").stdout
     assert run_cli("profiles", "nope").returncode == 2

@@ -152,6 +152,7 @@ def test_async_unchecked_reference_warns_at_the_callers_line(server):
                 )
         return [w for w in caught if w.category is sora_guard.PreflightWarning]
 
-    (warning,) = run(server, body)
+    closed, warning = run(server, body)  # sora-2's closed service, then the unchecked reference
+    assert "target sora-2: closed on 2026-09-24" in str(closed.message) and closed.filename == __file__
     assert warning.filename == __file__ and "file_id" in str(warning.message)
     assert server.requests == []

@@ -50,9 +50,9 @@ def test_every_request_reaches_the_loopback_hosts(fal):
 def test_endpoint_picks_the_profile_and_unmapped_endpoints_get_service_independent_checks(fal, tmp_path):
     service, loop, client = fal
     small = jpeg((200, 200))
-    with pytest.raises(PreflightError, match=r"SG103.*\(kling\)"):
+    with pytest.raises(PreflightError, match=r"SG103.*\(kling; secondary sources\)"):
         sora_guard.guard(client).run(KLING, {"image_url": uri(small)})
-    with pytest.raises(PreflightError, match=r"SG103.*\(minimax-hailuo\)"):
+    with pytest.raises(PreflightError, match=r"SG103.*\(minimax-hailuo; secondary sources\)"):
         sora_guard.guard(client).submit(
             "fal-ai/minimax/hailuo-02/standard/image-to-video", {"image_url": uri(small)}
         )
@@ -65,7 +65,7 @@ def test_endpoint_picks_the_profile_and_unmapped_endpoints_get_service_independe
     (tmp_path / "pyproject.toml").write_text('[tool.sora-guard.endpoints]\n"acme/*" = "kling"\n')
     from sora_guard.config import load_settings
 
-    with pytest.raises(PreflightError, match=r"SG103.*\(kling\)"):
+    with pytest.raises(PreflightError, match=r"SG103.*\(kling; secondary sources\)"):
         sora_guard.guard(client, settings=load_settings(tmp_path)).run(
             "acme/upscaler", {"image_url": uri(small)}
         )

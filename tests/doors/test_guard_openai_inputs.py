@@ -87,12 +87,13 @@ def test_output_sizes_the_service_takes_pass(server, client):
     assert len(server.requests) == 5
 
 
-def test_byte_limits_read_mb_as_a_million_and_exclusive():
+def test_less_than_n_mb_errs_under_neither_reading_and_warns_under_the_stricter():
     from sora_guard.plugins.host import load_registry
 
     profiles = load_registry().profiles
-    assert profiles["openai-image-edit"].max_bytes == 49_999_999
-    assert profiles["openai-image-mask"].max_bytes == 3_999_999
+    for name, mb in (("openai-image-edit", 50), ("openai-image-mask", 4)):
+        limit = profiles[name]
+        assert (limit.max_bytes, limit.fact("max_bytes").strict) == (mb * 1024 * 1024 - 1, mb * 1_000_000 - 1)
 
 
 # -- vision inputs ---------------------------------------------------------------------------------

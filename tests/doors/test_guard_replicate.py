@@ -49,7 +49,7 @@ def test_model_picks_the_profile(rep):
     service, loop, client = rep
     small = io.BytesIO(jpeg((200, 200)))
     small.name = "small.jpg"
-    with pytest.raises(PreflightError, match=r"SG103.*\(kling\)"):
+    with pytest.raises(PreflightError, match=r"SG103.*\(kling; secondary sources\)"):
         sora_guard.guard(client).run(KLING + ":v1", input={"start_image": small})
     sora_guard.guard(client).run("acme/restore", input={"image": small})  # unmapped: any readable still image
     assert [m for m, _ in service.images] == ["image/jpeg"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from support.images import marker, write
@@ -30,7 +31,8 @@ def test_plugin_rule_and_profile_are_used_by_the_cli(tmp_path, site, run_process
     listing = run_process("rules", env=env)
     assert "STU001  wider-than-two-to-one" in listing.stdout
     assert "Why: our compositor" in run_process("rules", "STU001", env=env).stdout
-    assert "studio: our render farm" in run_process("profiles", env=env).stdout
+    assert re.search(r"^studio ", run_process("profiles", env=env).stdout, re.M)
+    assert "our render farm" in run_process("profiles", "studio", env=env).stdout
 
 
 def test_autoload_can_be_disabled_by_env_and_flag(tmp_path, site, run_process):

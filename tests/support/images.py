@@ -18,6 +18,7 @@ __all__ = [
     "exif_rotated_jpeg",
     "png_16bit_rgb",
     "png_header_only",
+    "png_of_bytes",
     "animated_webp",
     "animated_gif",
     "truncated",
@@ -109,6 +110,15 @@ def png_blank(size: tuple[int, int]) -> bytes:
         + _png_chunk(b"IDAT", idat)
         + _png_chunk(b"IEND", b"")
     )
+
+
+def png_of_bytes(total: int, size: tuple[int, int] = (400, 400)) -> bytes:
+    """A valid PNG of exactly ``total`` bytes: a marker picture padded by a private chunk before its pixels."""
+    png = encode(marker(size), "PNG")
+    head, rest = png[:33], png[33:]  # the signature and IHDR, then the rest
+    padding = total - len(png) - 12  # a chunk's length, type and CRC take 12 bytes
+    assert padding >= 0, f"{total} bytes is less than the picture itself"
+    return head + _png_chunk(b"prVt", bytes(padding)) + rest
 
 
 def animated_webp(size: tuple[int, int], frames: int = 3) -> bytes:
