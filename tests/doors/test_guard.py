@@ -319,13 +319,11 @@ def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
     assert sent(server).filename == "input_reference.jpg"
 
 
-def test_other_attributes_are_the_clients(client):
+def test_other_attributes_are_the_clients_and_every_resource_is_guarded(client):
     guarded = sora_guard.guard(client)
-    assert (
-        guarded.base_url == client.base_url
-        and guarded.models is client.models
-        and guarded.unguarded is client
-    )
+    assert guarded.base_url is client.base_url and guarded.api_key is client.api_key
+    assert guarded.unguarded is client and guarded._client is client._client
+    assert repr(guarded.models) == f"<guarded {client.models!r}>"  # every resource, named or not
     assert {"videos", "images", "files", "chat", "unguarded"} <= set(dir(guarded))
 
 

@@ -121,7 +121,7 @@ def plan_upload(arguments: dict, ctx: Context) -> Plan:
         encode=_keep,
         always_encode=True,
     )
-    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments, claimed=[("data",)])
 
 
 def plan_upload_file(arguments: dict, ctx: Context) -> Plan:
@@ -137,7 +137,7 @@ def plan_upload_file(arguments: dict, ctx: Context) -> Plan:
     )
     if isinstance(image.value, str):
         image.value = _Path(image.value)
-    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments, claimed=[("path",)])
 
 
 def plan_upload_image(arguments: dict, ctx: Context) -> Plan:
@@ -158,7 +158,7 @@ def plan_upload_image(arguments: dict, ctx: Context) -> Plan:
     except Exception as exc:  # what image.save raises inside the SDK (RGBA as JPEG, unknown format...)
         image.problem = f"cannot be saved as {fmt}: {exc}"
     arguments["_image"] = image.value
-    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments, claimed=[("image",)])
 
 
 _RUN = ("run", "submit", "subscribe", "stream")
