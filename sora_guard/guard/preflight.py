@@ -96,6 +96,19 @@ def _generic(mime: str | None) -> bool:
     )
 
 
+def _within_caution(target: Target, image: ImageInput) -> Target:
+    """``target`` with the stricter reading of the image's limit: what fix mode makes passes either reading."""
+    caution = image.caution
+    if caution is None or target.max_bytes is None:
+        return target
+    limit = (
+        caution.limit
+        if caution.counts == "bytes"
+        else (caution.limit - len("data:image/jpeg;base64,")) // 4 * 3
+    )
+    return dataclasses.replace(target, max_bytes=min(target.max_bytes, limit))
+
+
 class Preflight:
     """Checks and prepares the images of guarded calls. ``fix`` names a fit strategy, or None to only check."""
 
@@ -235,7 +248,7 @@ class Preflight:
         errors = report.errors
         if errors and self.fix is not None and image.fixable and all(d.fixable for d in errors):
             if any(d.code != "SG203" for d in errors):
-                data, fmt, report = self._fitted(read, image.label, target, rules)
+                data, fmt, report = self._fitted(read, image.label, _within_caution(target, image), rules)
             else:  # only the label was wrong: the same bytes go out under their real type
                 report = dataclasses.replace(
                     report, diagnostics=[d for d in report.diagnostics if d.code != "SG203"]
@@ -245,10 +258,10 @@ class Preflight:
         for d in report.diagnostics:
             log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
             notes.append(f"{read.name}: {d.code} {d.name}: {d.message}")
-        if image.caution is not None:
-            notes.extend(self._caution(image, read, len(data)))
         mime = FORMAT_MIME.get(fmt) or f"image/{fmt.lower()}"
         changed = data is not read.data or declared is None or declared.lower() != mime
+        if image.caution is not None:
+            notes.extend(self._caution(image, read.name, data, mime, changed))
         filename = self._filename(read, image.label, fmt)
         return Outgoing(data, fmt, mime, filename, changed, read.headers), report
 
@@ -269,17 +282,22 @@ class Preflight:
         return result.output or upload.data, report.info.format if report.info else None, report
 
     @staticmethod
-    def _caution(image: ImageInput, read: Upload, size: int) -> list[str]:
-        """A warning when the image is over the stricter reading of its limit (but within the larger one)."""
+    def _caution(image: ImageInput, name: str, data: bytes, mime: str, changed: bool) -> list[str]:
+        """A warning when the image is over the stricter reading of its limit (within the larger one)."""
         caution = image.caution
-        text = image.value if isinstance(image.value, str) and caution.counts == "characters" else None
-        measured = len(text) if text is not None else size
+        if caution.counts == "characters":
+            sent_as_is = isinstance(image.value, str) and not changed
+            measured = (
+                len(image.value) if sent_as_is else len(f"data:{mime};base64,") + -(-len(data) // 3) * 4
+            )
+            unit = "characters of data URI"
+        else:
+            measured, unit = len(data), "bytes"
         if measured <= caution.limit:
             return []
-        unit = "characters of data URI" if text is not None else "bytes"
         return [
-            f"{read.name}: {measured:,} {unit}, over {caution.limit:,} ({caution.source}): the service may "
-            f"refuse it if it reads its limit so; send it smaller, or by upload, to be safe"
+            f"{name}: {measured:,} {unit}, over {caution.limit:,} under another reading of the limit "
+            f"({caution.source}): the service may refuse it; send it smaller to be safe (fix mode does)"
         ]
 
     @staticmethod

@@ -154,9 +154,10 @@ class VeoService(Service):
 # -- Runway ----------------------------------------------------------------------------------------
 
 RUNWAY_MIMES = ("image/jpeg", "image/png", "image/webp")
-RUNWAY_DATA_URI_CHARS = (
-    5 * 1024 * 1024
-)  # the service's own limit: the stand-in is lenient where the guard is strict
+RUNWAY_DATA_URI_BYTES = 5 * 1024 * 1024
+"""The image in a data URI must be under 5 MiB (the inputs page's larger reading; see the adapter)."""
+RUNWAY_UPLOAD_BYTES = (512, 200 * 1024 * 1024)
+"""An ephemeral upload's smallest and largest size (the uploads page: 512 bytes to "200MB")."""
 
 
 class RunwayService(Service):
@@ -172,19 +173,22 @@ class RunwayService(Service):
         if r.method == "POST" and r.path == "/upload-target":
             parts = parse_multipart(r.headers.get("content-type", ""), r.body)
             (part,) = [p for p in parts if p.filename is not None]
+            smallest, largest = RUNWAY_UPLOAD_BYTES
+            if not smallest <= len(part.data) <= largest:
+                raise Reject(400, {"error": f"Uploads take {smallest} bytes to 200MB"})
             if not (part.content_type or "").startswith(
                 ("video/", "audio/")
             ):  # media it takes besides images
                 self._check(part.content_type, part.data)
             return 204, b""
-        if r.method == "POST" and r.path.startswith("/v1/"):
+        if r.method in ("POST", "PATCH") and r.path.startswith("/v1/"):
             for uri in self._uris(r.json()):
-                if len(uri) > RUNWAY_DATA_URI_CHARS:
-                    raise Reject(400, {"error": "Data URI exceeds 5MB"})
                 try:
                     mime, data = decode_data_uri(uri)
                 except (ImageRefused, ValueError) as exc:
                     raise Reject(400, {"error": f"Invalid data URI: {exc}"}) from None
+                if len(data) >= RUNWAY_DATA_URI_BYTES:
+                    raise Reject(400, {"error": "Data URI exceeds 5MB"})
                 self._check(mime, data)
             return 200, {"id": str(uuid.uuid4())}
         raise Reject(404, {"error": f"no route {r.path}"})
