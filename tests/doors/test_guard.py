@@ -477,16 +477,17 @@ def test_the_suggested_cli_command_fixes_the_file(server, client, tmp_path, run_
     assert Image.open(io.BytesIO(sent(server).data)).size == (1280, 720)
 
 
-def test_gateway_model_names_use_the_configured_or_given_profile(server, client):
-    with pytest.raises(
-        PreflightError, match="sora-2 does not render 1920x1080"
-    ):  # unknown model: the configured profile
-        create(sora_guard.guard(client), jpeg((1920, 1080)), size="1920x1080", model="acme/video-hd")
+def test_a_gateway_model_no_profile_claims_never_gets_sora_2s_sizes(server, client):
+    """``minimax/h3`` at 1344x768 through an OpenAI-compatible gateway: the service-independent checks
+    and a warning saying so, not SG105 from sora-2."""
+    with pytest.warns(PreflightWarning, match="model minimax/h3: no profile claims it"):
+        create(sora_guard.guard(client), jpeg((1344, 768)), size="1344x768", model="minimax/h3")
+    assert len(server.requests) == 1 and sent(server).content_type == "image/jpeg"
+    with pytest.raises(PreflightError, match="SG503"):
+        create(sora_guard.guard(client), truncated(jpeg((1344, 768))), size="1344x768", model="minimax/h3")
     with pytest.raises(PreflightError, match=r"1280x720 does not match the target 1920x1080 \(sora-2-pro\)"):
-        create(
-            sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="acme/video-hd"
-        )
-    assert server.requests == []
+        create(sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="minimax/h3")
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize(
