@@ -29,7 +29,7 @@ from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.plugins.host import profile_for_model
 from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
-from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME
+from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME, HEIF_MIMES
 from sora_guard.vocabulary.guarding import Base64Text, ImageInput, Outgoing, Plan
 from sora_guard.vocabulary.model import FileReport, ImageInfo, Profile, Severity, Size, Target
 
@@ -259,6 +259,8 @@ class Preflight:
             log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
             notes.append(f"{read.name}: {d.code} {d.name}: {d.message}")
         mime = FORMAT_MIME.get(fmt) or f"image/{fmt.lower()}"
+        if declared is not None and {declared.lower(), mime} <= HEIF_MIMES:
+            mime = declared.lower()  # the caller's name for HEIF content stays
         changed = data is not read.data or declared is None or declared.lower() != mime
         if image.caution is not None:
             notes.extend(self._caution(image, read.name, data, mime, changed))

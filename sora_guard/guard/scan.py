@@ -118,7 +118,7 @@ def _text(value: str, where, label, parent, key, mime, profile) -> ImageInput | 
     wanted = _says_image(mime) and any(w in str(key).lower() for w in _DATA_KEYS) and "://" not in value[:16]
     if not (wanted or (value.startswith(_BASE64_STARTS) and _peek(value))):
         return None
-    return _typed(label, where, Base64Text(value), parent, key, mime, profile, _base64)
+    return _typed(label, where, Base64Text(value), parent, key, mime, profile, Outgoing.base64)
 
 
 def _typed(label, where, value, parent, key, mime, profile, form) -> ImageInput:
@@ -195,7 +195,3 @@ def _head(value: object) -> bytes | None:
 
 def _data(out: Outgoing) -> bytes:
     return out.data
-
-
-def _base64(out: Outgoing) -> str:
-    return base64.b64encode(out.data).decode("ascii")

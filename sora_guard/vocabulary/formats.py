@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["EXTENSION_FORMATS", "FORMAT_EXTENSION", "FORMAT_MIME", "is_image_name", "is_url"]
+__all__ = ["EXTENSION_FORMATS", "FORMAT_EXTENSION", "FORMAT_MIME", "HEIF_MIMES", "is_image_name", "is_url"]
 
 EXTENSION_FORMATS = {
     ".jpg": "JPEG",
@@ -30,6 +30,9 @@ EXTENSION_FORMATS = {
 type is guessed from this extension, so it must name a format the service takes)."""
 
 FORMAT_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+HEIF_MIMES = frozenset({"image/heic", "image/heif"})
+"""Both name HEIF content: image/heic for HEVC-coded HEIF, image/heif for any (RFC 8536 / ISO 23008-12)."""
 
 FORMAT_EXTENSION = {
     "JPEG": ".jpg",

@@ -36,11 +36,15 @@ class Outgoing:
     headers: object = None
     """Part headers the caller gave in a ``(name, content, mime, headers)`` tuple, kept for the upload."""
 
-    def data_url(self) -> str:
-        """The image as a base64 data URL."""
+    def base64(self) -> str:
+        """The image as base64 text."""
         import base64
 
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+        return base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        """The image as a base64 data URL."""
+        return f"data:{self.mime};base64,{self.base64()}"
 
     def file_tuple(self) -> tuple:
         """The image as a multipart file tuple ``(name, bytes, MIME[, headers])``."""

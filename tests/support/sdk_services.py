@@ -21,6 +21,8 @@ from support.loopback import Loopback, Reject, Request
 from support.openai_server import parse_multipart
 
 PIL_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+HEIF_MIMES = ("image/heic", "image/heif")
+"""Both name HEIF content (RFC 8536 registers image/heic for HEVC-coded HEIF, image/heif for any)."""
 FAL_HOSTS = ("fal.run", "queue.fal.run", "rest.fal.ai", "v3.fal.media", "falrun.com", "queue.falrun.com")
 
 
@@ -36,11 +38,17 @@ def inspect_image(
         raise ImageRefused(f"unsupported MIME type {declared!r}; supported: {', '.join(allowed)}")
     if max_bytes is not None and len(data) > max_bytes:
         raise ImageRefused(f"image is {len(data)} bytes, over {max_bytes}")
+    if declared in HEIF_MIMES:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
     try:
         im = Image.open(io.BytesIO(data))
         im.load()
     except Exception:
         raise ImageRefused("the image could not be decoded") from None
+    if im.format == "HEIF" and declared in HEIF_MIMES:
+        return im
     if PIL_MIME.get(im.format) != declared:
         raise ImageRefused(f"declared {declared} but the content is {im.format}")
     if getattr(im, "n_frames", 1) > 1:
@@ -88,12 +96,22 @@ GEMINI_MIMES = (
 )
 
 
+IMAGEN_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
 class VeoService(Service):
-    """Vertex AI ``:predictLongRunning`` for Veo models and the Developer API's ``/interactions``."""
+    """Vertex AI ``:predictLongRunning`` for Veo models, ``:predict`` for the image models (edit,
+    upscale, recontext, segment), ``:generateContent`` for Gemini, and the Developer API's ``/interactions``."""
 
     def __call__(self, r: Request) -> tuple:
         if r.method == "POST" and r.path.endswith(":predictLongRunning"):
             return self._predict(r)
+        if r.method == "POST" and r.path.endswith(":predict"):
+            self._inline(r.json(), "bytesBase64Encoded", IMAGEN_MIMES)
+            return 200, {"predictions": []}
+        if r.method == "POST" and re.search(r":(stream)?[gG]enerateContent(\?.*)?$", r.path):
+            self._inline(r.json(), "data", GEMINI_MIMES, under="inlineData")
+            return 200, {"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}}]}
         if r.method == "POST" and re.fullmatch(r"/v1\w*/interactions(\?.*)?", r.path):
             return self._interaction(r)
         raise Reject(404, {"error": {"code": 404, "message": f"no route {r.path}", "status": "NOT_FOUND"}})
@@ -123,6 +141,32 @@ class VeoService(Service):
         for item in checked:
             self.accept(*item)
         return 200, {"name": f"projects/p/locations/us-central1/operations/{uuid.uuid4().hex[:8]}"}
+
+    def _inline(self, body: object, key: str, allowed: tuple[str, ...], under: str | None = None) -> None:
+        """Every base64 image at ``key`` (with ``mimeType`` beside it) anywhere in the body, checked."""
+        found = []
+
+        def walk(value, parent_key=None):
+            if isinstance(value, dict):
+                if key in value and (under is None or parent_key == under):
+                    mime = value.get("mimeType", value.get("mime_type"))
+                    found.append(
+                        (mime, base64.urlsafe_b64decode(value[key].replace("+", "-").replace("/", "_")))
+                    )
+                for k, v in value.items():
+                    walk(v, k)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, parent_key)
+
+        walk(body)
+        for mime, data in found:
+            try:
+                inspect_image(data, mime, allowed)
+            except ImageRefused as exc:
+                raise self._refuse(f"Invalid image: {exc}") from None
+        for item in found:
+            self.accept(*item)
 
     def _interaction(self, r: Request) -> tuple:
         body = r.json()
