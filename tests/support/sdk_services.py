@@ -1,4 +1,4 @@
-"""Loopback stand-ins for Veo (Vertex AI and the Gemini interactions API), Runway, fal and Replicate.
+"""Loopback stand-ins for Veo (Vertex AI and the Gemini interactions API), Runway, fal, Replicate and Luma.
 
 Each validates an image the way the service does (declared type allowed, content of that type,
 decodes whole, still, within the byte limit) and answers with a service-shaped 400 otherwise; every
@@ -374,3 +374,45 @@ class ReplicateService(Service):
         if isinstance(value, list):
             return [u for v in value for u in ReplicateService._data_uris(v)]
         return []
+
+
+# -- Luma ------------------------------------------------------------------------------------------
+
+LUMA_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
+class LumaService(Service):
+    """luma-agents' ``/generations``: every inline image reference (``data`` with ``media_type``) checked."""
+
+    def __call__(self, r: Request) -> tuple:
+        if r.method == "POST" and r.path == "/generations":
+            body, refs = r.json(), []
+
+            def walk(value):
+                if isinstance(value, dict):
+                    if "data" in value and str(value.get("media_type", "")).startswith("image/"):
+                        refs.append(value)
+                    elif "data" in value and "media_type" not in value:
+                        raise Reject(400, {"detail": "media_type is required with data"})
+                    for v in value.values():
+                        walk(v)
+                elif isinstance(value, list):
+                    for v in value:
+                        walk(v)
+
+            walk(body)
+            checked = []
+            for ref in refs:
+                try:
+                    data = base64.b64decode(ref["data"], validate=True)
+                    inspect_image(data, ref["media_type"], LUMA_MIMES)
+                except (ImageRefused, ValueError) as exc:
+                    raise Reject(400, {"detail": f"Invalid image reference: {exc}"}) from None
+                checked.append((ref["media_type"], data))
+            for item in checked:
+                self.accept(*item)
+            return 200, {
+                "id": "gen-1", "created_at": "2026-12-07T00:00:00Z", "model": body.get("model", "uni-1"),
+                "state": "queued", "type": body.get("type", "image"),
+            }  # fmt: skip
+        raise Reject(404, {"detail": f"no route {r.path}"})
