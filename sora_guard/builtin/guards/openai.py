@@ -297,7 +297,7 @@ def plan_provenance(arguments: dict, ctx: Context) -> Plan:
     """``content_provenance_checks.create``: an image (PNG, JPEG, WebP, GIF, animated too) or audio;
     an image is checked against the vision formats and uploaded typed from its content."""
     value = arguments.get("file")
-    plan = Plan(claimed=[("file",)])
+    plan = Plan()
     if names_an_image(value):
         plan.images.append(
             ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True,

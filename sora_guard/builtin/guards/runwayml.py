@@ -99,7 +99,7 @@ def plan_upload(arguments: dict, ctx: Context) -> Plan:
     """``uploads.create_ephemeral``: an image (by name, declared type or nameless bytes) is checked and
     uploaded typed from its content; videos and audio are not images and pass unchecked."""
     value = arguments.get("file")
-    plan = Plan(claimed=[("file",)])
+    plan = Plan()
     if names_an_image(value) or _nameless(value):
         profile = ctx.profile_for_model(None, DEFAULT)
         plan.images.append(
