@@ -319,6 +319,61 @@ def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
     assert sent(server).filename == "input_reference.jpg"
 
 
+def url(data: bytes, mime: str = "image/jpeg") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def thread_message(ref: str) -> dict:
+    return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": ref}}]}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.beta.threads.messages.create,
+        lambda g: g.beta.threads.messages.with_raw_response.create,
+        lambda g: g.with_raw_response.beta.threads.messages.create,
+        lambda g: g.beta.threads.messages.with_streaming_response.create,
+        lambda g: g.with_options(timeout=5).beta.threads.messages.create,
+        lambda g: g.copy().beta.threads.messages.create,
+    ],
+    ids=["plain", "raw", "client.raw", "streaming", "with_options", "copy"],
+)
+def test_a_call_no_adapter_names_is_checked_in_every_wrapper_and_copy(server, client, call):
+    """Guard by default: ``beta.threads.messages.create`` is in no adapter; its image is found anyway."""
+    guarded = sora_guard.guard(client)
+    for bad, code in ((url(b"text " * 40, "image/png"), "SG502"), (url(truncated(jpeg())), "SG503")):
+        with warnings.catch_warnings(), pytest.raises(PreflightError, match=code):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            response = call(guarded)("thread_1", **thread_message(bad))
+            if hasattr(response, "__enter__"):  # a streamed response calls on entry
+                with response:
+                    pass
+    assert server.requests == []
+
+
+def test_an_async_call_no_adapter_names_is_checked(server):
+    import asyncio
+
+    async def main():
+        async with openai.AsyncOpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0) as c:
+            with warnings.catch_warnings(), pytest.raises(PreflightError, match="SG503"):
+                warnings.simplefilter("ignore", DeprecationWarning)
+                await sora_guard.guard(c).beta.threads.messages.create(
+                    "thread_1", **thread_message(url(truncated(jpeg())))
+                )
+
+    asyncio.run(main())
+    assert server.requests == []
+
+
+def test_a_call_without_an_image_goes_out_exactly_as_made(server, client):
+    guarded = sora_guard.guard(client)
+    with pytest.raises(openai.NotFoundError):  # the stand-in serves no /v1/models/... route
+        guarded.models.retrieve("gpt-5")
+    assert [r.path for r in server.requests] == ["/v1/models/gpt-5"]
+
+
 def test_other_attributes_are_the_clients_and_every_resource_is_guarded(client):
     guarded = sora_guard.guard(client)
     assert guarded.base_url is client.base_url and guarded.api_key is client.api_key
@@ -613,3 +668,27 @@ def test_a_size_the_model_does_not_render_gets_advice_that_works(server, client,
     advice = message.split("how to fix:", 1)[1]
     assert "sora-guard fix --" not in advice and "sora-guard fix cannot help" in advice
     assert 'fix="' not in advice and "sora-2-pro" in advice
+
+
+def test_a_call_no_adapter_names_answers_to_the_profile_its_model_maps_to(server, client, tmp_path):
+    """Service-independent checks for every call; the rules of the profile the call's ``model`` maps to on top."""
+    from sora_guard.config import load_settings
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.profiles.acme-vision]\nmodels = ["acme-vision"]\nformats = ["PNG"]\n'
+    )
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    run = lambda model, ref: guarded.beta.threads.runs.create(  # noqa: E731
+        "thread_1", assistant_id="a", model=model, additional_messages=[thread_message(ref)]
+    )
+    with (
+        warnings.catch_warnings(),
+        pytest.raises(PreflightError, match="SG201 format-not-allowed: JPEG is not accepted by acme-vision"),
+    ):
+        warnings.simplefilter("ignore", DeprecationWarning)
+        run("acme-vision", url(jpeg()))
+    assert server.requests == []
+    with warnings.catch_warnings(), pytest.raises(openai.NotFoundError):  # checked, sent: no such route here
+        warnings.simplefilter("ignore", DeprecationWarning)
+        run("gpt-5", url(jpeg()))
+    assert len(server.requests) == 1
