@@ -111,8 +111,9 @@ def _text(value: str, where, label, parent, key, mime, profile) -> ImageInput | 
     if value[:5].lower() == "data:":
         comma = value.find(",", 0, 256)
         head = value[5 : comma if comma >= 0 else 256].lower()
-        base64_payload = comma >= 0 and head.endswith(";base64") and _peek(value[comma + 1 :])
-        if _says_image(head.split(";")[0]) or base64_payload:
+        if _says_image(head.split(";")[0]) or (
+            comma >= 0 and head.endswith(";base64") and _peek(value[comma + 1 : comma + 1 + _PEEK_CHARS])
+        ):
             return ImageInput(label, where, value, profile=profile, encode=Outgoing.data_url)
         return None
     wanted = _says_image(mime) and any(w in str(key).lower() for w in _DATA_KEYS) and "://" not in value[:16]
