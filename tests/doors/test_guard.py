@@ -603,8 +603,14 @@ def test_the_readme_guard_examples_compile():
     assert len(blocks) == 3  # openai, one per other SDK, the third-party adapter
     for block in blocks:
         compile(block, "README.md", "exec")
-    for sdk in ("genai.Client", "runwayml.RunwayML", "fal_client.SyncClient", "replicate.Client"):
-        assert f"sora_guard.guard({sdk}(" in blocks[1]
+    for sdk in (
+        "genai.Client(",
+        "runwayml.RunwayML(",
+        "fal_client,",
+        "replicate.Client(",
+        "luma_agents.Luma(",
+    ):
+        assert f"sora_guard.guard({sdk}" in blocks[1]
 
 
 def test_configured_profiles_claim_gateway_model_names(server, client, tmp_path):

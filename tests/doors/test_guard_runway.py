@@ -293,3 +293,20 @@ def test_raw_response_copies_and_async(runway):
     asyncio.run(main())
     assert len(loop.requests) == 1
     assert Image.open(io.BytesIO(service.images[0][1])).size == (1280, 720)
+
+
+def test_the_readmes_message_is_what_the_guard_says(runway, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    shown = (
+        readme.split("## Pre-flight guard for SDK clients", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    )
+    service, loop, client = runway
+    monkeypatch.chdir(tmp_path)
+    Path("photo.png").write_bytes(jpeg())  # a JPEG named .png
+    with pytest.raises(PreflightError) as exc:
+        sora_guard.guard(client).image_to_video.create(
+            model="gen4.5", prompt_image=Path("photo.png"), ratio="1280:720"
+        )
+    assert str(exc.value) + "\n" == shown
