@@ -36,8 +36,9 @@ MAX_ASSETS, MAX_STYLES, STYLE_MODELS = 3, 1, ("veo-2.0-generate-exp",)
 'a single style image ... only supported by veo-2.0-generate-exp' (STYLE), from :data:`REFERENCE_IMAGES`."""
 OMNI_MODELS = ("gemini-omni-",)
 MAX_OMNI_IMAGES = 10
-"""Gemini Omni (video on the Developer API, ``interactions``): 'at most 10 images per prompt' (Vertex AI's
-Gemini Omni page, as relayed in shared/reference/services-2026-12.md; png, jpeg, webp, heic, heif)."""
+"""Gemini Omni (video on the Developer API, ``interactions``): at most 10 images a prompt, per Vertex AI's
+Gemini Omni page as the team's services notes of 2026-12-06 relay it (png, jpeg, webp, heic, heif);
+no stored copy of the page could be followed, so more is a warning, not an error."""
 IMAGE_FIELDS = ("image", "frame")
 """How the names of the fields that hold a ``types.Image`` end (``reference_image``, ``person_image``, ``last_frame``)."""
 
@@ -233,7 +234,10 @@ def plan_interactions(arguments: dict, ctx: Context) -> Plan:
                     image.where = where
                 plan.images.append(image)
     if isinstance(model, str) and model.startswith(OMNI_MODELS) and len(plan.images) > MAX_OMNI_IMAGES:
-        plan.problems.append(f"{len(plan.images)} images: {model} takes at most {MAX_OMNI_IMAGES} a prompt")
+        plan.notes.append(
+            f"{len(plan.images)} images: {model} takes at most {MAX_OMNI_IMAGES} a prompt by Vertex AI's Gemini "
+            "Omni page (unverified here): the service may refuse the request"
+        )
     return plan
 
 
