@@ -56,18 +56,6 @@ def photo() -> bytes:
     return buf.getvalue()
 
 
-def padded(data: bytes, total: int) -> bytes:
-    """``data`` (a JPEG) grown to ``total`` bytes with comment segments after its SOI marker."""
-    room, segments = total - len(data), []
-    while room > 0:
-        size = min(room, 65537)
-        if room - size in (1, 2, 3):  # every segment takes at least 4 bytes
-            size -= 4
-        segments.append(b"\xff\xfe" + (size - 2).to_bytes(2, "big") + b"c" * (size - 4))
-        room -= size
-    return data[:2] + b"".join(segments) + data[2:]
-
-
 def data_uri(data: bytes, mime: str = "image/jpeg") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
@@ -175,10 +163,11 @@ def data_uris(data: bytes, runs: int) -> dict:
     """Check-only cost of a vision call carrying data URIs of :data:`URI_SIZES` characters, and the
     full 14-million-character call through the OpenAI stand-in, guarded and not."""
     from openai import OpenAI
+    from support.images import padded_jpeg
     from support.openai_server import OpenAIServer
 
     prefix = len("data:image/jpeg;base64,")
-    uris = {n: data_uri(padded(data, (n - prefix) // 4 * 3)) for n in URI_SIZES}
+    uris = {n: data_uri(padded_jpeg(data, (n - prefix) // 4 * 3)) for n in URI_SIZES}
     out: dict = {"sizes": {}}
     with (
         OpenAIServer(lifetime=3600) as server,

@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 from PIL import Image
-from support.images import encode, marker, truncated
+from support.images import encode, marker, padded_jpeg, truncated
 from support.sdk_services import RunwayService
 
 import sora_guard
@@ -26,18 +26,9 @@ def jpeg(size=(1280, 720), **kw) -> bytes:
     return encode(marker(size), "JPEG", quality=kw.pop("quality", 90), **kw)
 
 
-def padded_jpeg(total: int) -> bytes:
-    """A valid 1280x720 JPEG of exactly ``total`` bytes: comment segments after the SOI marker."""
-    base = jpeg()
-    room = total - len(base)
-    segments = []
-    while room > 0:
-        size = min(room, 65537)
-        if room - size in (1, 2, 3):  # every segment takes at least 4 bytes
-            size -= 4
-        segments.append(b"\xff\xfe" + (size - 2).to_bytes(2, "big") + b"c" * (size - 4))
-        room -= size
-    return base[:2] + b"".join(segments) + base[2:]
+def padded(total: int) -> bytes:
+    """A valid 1280x720 JPEG of exactly ``total`` bytes."""
+    return padded_jpeg(jpeg(), total)
 
 
 def uri(data: bytes, mime: str = "image/jpeg") -> str:
@@ -92,7 +83,7 @@ def test_keyframe_list_and_per_model_rules(runway):
 def test_data_uri_of_5_000_001_to_5_242_879_characters_passes_silently(runway):
     """'under 5MB (1024 × 1024 × 5 bytes)': binary, so 5,100,000 characters is within either reading."""
     service, loop, client = runway
-    data = padded_jpeg(3_824_000)
+    data = padded(3_824_000)
     assert 5_000_000 < len(uri(data)) < 5 * MIB
     with warnings.catch_warnings():
         warnings.simplefilter("error", PreflightWarning)
@@ -103,7 +94,7 @@ def test_data_uri_of_5_000_001_to_5_242_879_characters_passes_silently(runway):
 def test_data_uri_between_the_two_readings_is_sent_with_a_warning_naming_the_page(runway):
     """Over 5 MiB of URI characters but an image under 5 MiB: the page has said both."""
     service, loop, client = runway
-    data = padded_jpeg(4_200_000)
+    data = padded(4_200_000)
     assert len(uri(data)) > DATA_URI.limit and len(data) <= DATA_URI_BYTES
     with pytest.warns(
         PreflightWarning, match=r"characters of data URI, over 5,242,879.*runwayml\.com/assets/inputs"
@@ -114,7 +105,7 @@ def test_data_uri_between_the_two_readings_is_sent_with_a_warning_naming_the_pag
 
 def test_data_uri_over_every_reading_is_refused_unread_and_fix_mode_fits_the_stricter(runway):
     service, loop, client = runway
-    data = padded_jpeg(5 * MIB + 10)
+    data = padded(5 * MIB + 10)
     with pytest.raises(
         PreflightError, match=r"SG301 file-too-large: 5242890 bytes is over the limit of 5242879"
     ):
@@ -255,7 +246,7 @@ def test_ephemeral_upload_is_checked_typed_and_takes_more_than_16_mb(runway, tmp
     )
     assert service.images == [("image/jpeg", path.read_bytes())]
     large = tmp_path / "large.jpg"
-    large.write_bytes(padded_jpeg(17_000_000))  # "up to 200MB" by upload: not the 16 MB of a URL
+    large.write_bytes(padded(17_000_000))  # "up to 200MB" by upload: not the 16 MB of a URL
     guarded.uploads.create_ephemeral(file=large)
     assert service.images[-1] == ("image/jpeg", large.read_bytes())
     video = tmp_path / "clip.mp4"
