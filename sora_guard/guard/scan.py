@@ -33,19 +33,26 @@ def find_images(arguments: Mapping, claimed: Collection[tuple], profile: str | N
     return list(_walk(arguments, (), frozenset(claimed), profile, set(), 0))
 
 
-def _walk(value, where: tuple, claimed, profile, seen: set[int], depth: int) -> Iterator[ImageInput]:
-    if depth > MAX_DEPTH or id(value) in seen:
+_SCALARS = (int, float, bool, type(None))
+
+
+def _walk(value, where: tuple, claimed, profile, ancestors: set[int], depth: int) -> Iterator[ImageInput]:
+    """The images under ``value``; ``ancestors`` (the containers above it) stop a cycle, not a shared part."""
+    if depth > MAX_DEPTH or id(value) in ancestors:
         return
+    ancestors.add(id(value))
     for key, item, mime in _children(value):
+        if type(item) in _SCALARS:
+            continue
         at = (*where, key)
-        if at in claimed or item is None:
+        if at in claimed:
             continue
         found = _image(item, at, value, key, mime, profile)
         if found is not None:
             yield found
         elif _container(item):
-            seen.add(id(value))
-            yield from _walk(item, at, claimed, profile, seen, depth + 1)
+            yield from _walk(item, at, claimed, profile, ancestors, depth + 1)
+    ancestors.discard(id(value))
 
 
 def _container(value: object) -> bool:
