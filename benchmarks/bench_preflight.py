@@ -1,10 +1,15 @@
-"""Overhead of the pre-flight guard per adapter on a compliant 1280x720 JPEG.
+"""Overhead of the pre-flight guard per adapter on a compliant 1280x720 JPEG, and its cost on data URIs
+of 3.5 to 14 million characters.
 
-For each SDK (openai, google-genai, runwayml, fal-client, replicate) times one image-carrying call
-through the plain client and through ``sora_guard.guard(client)`` against the loopback services of
-the test suite (``tests/support/``), interleaved so load on a shared machine hits both alike, and
-the check alone (plan + preflight, no HTTP). Reports medians and the difference in milliseconds;
-nothing is asserted. An SDK that is not installed is skipped.
+For each SDK (openai, google-genai, runwayml, fal-client, replicate, luma-agents) times one
+image-carrying call through the plain client and through ``sora_guard.guard(client)`` (the adapter's
+plan and the search of every argument) against the loopback services of the test suite
+(``tests/support/``), interleaved so load on a shared machine hits both alike, and the check alone
+(plan + search + preflight, no HTTP). Then the check alone of a vision call carrying data URIs of
+3.5, 7 and 14 million characters (a 1280x720 JPEG padded with comment segments), whose cost per
+million characters must stay flat (linear in the size: one base64 decode, no quadratic scan), and
+the full 14-million-character call guarded and not. Reports medians; nothing is asserted. An SDK
+that is not installed is skipped.
 
     python benchmarks/bench_preflight.py [-n RUNS] [--json FILE]
 """
@@ -24,13 +29,20 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [
+    str(ROOT),
+    str(ROOT / "tests"),
+]  # the checkout this file is in, and the tests' loopback services
 
 from PIL import Image, ImageDraw  # noqa: E402
 
 import sora_guard  # noqa: E402
+from sora_guard.vocabulary.guarding import Plan  # noqa: E402
 
 KLING = "fal-ai/kling-video/v2.1/pro/image-to-video"
+URI_SIZES = (3_500_000, 7_000_000, 14_000_000)
+"""Data URI lengths in characters; 14 million is the size issue 21 saw go out through Runway."""
 
 
 def photo() -> bytes:
@@ -42,6 +54,10 @@ def photo() -> bytes:
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=90)
     return buf.getvalue()
+
+
+def data_uri(data: bytes, mime: str = "image/jpeg") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 def timed(call: Callable[[], object]) -> float:
@@ -103,12 +119,31 @@ def sdks(data: bytes) -> Iterator[dict[str, tuple[object, Callable[[object], obj
 
             fal = FalService()
             loop_f = stack.enter_context(fal.serve(tls_hosts=FAL_HOSTS, lifetime=3600))
+            saved = dict(os.environ)
+            stack.callback(
+                lambda: (os.environ.clear(), os.environ.update(saved))
+            )  # the CA file goes with the loop
             os.environ.update(loop_f.proxy_env())  # this process only: every fal host is the loopback
             client = fal_client.SyncClient(key="k")
             found["fal-client"] = (
                 client,
                 lambda c: c.run(KLING, {"prompt": "x", "image_url": uri}),
                 lambda: (loop_f.requests.clear(), fal.images.clear()),
+            )
+        with contextlib.suppress(ImportError):
+            import luma_agents
+            from support.sdk_services import LumaService
+
+            luma = LumaService()
+            loop_l = stack.enter_context(luma.serve(lifetime=3600))
+            client = luma_agents.Luma(auth_token="k", base_url=loop_l.url, max_retries=0)
+            frame = {"data": base64.b64encode(data).decode(), "media_type": "image/jpeg"}
+            found["luma-agents"] = (
+                client,
+                lambda c: c.generations.create(
+                    prompt="x", model="ray-3.2", type="video", video={"start_frame": frame}
+                ),
+                lambda: (loop_l.requests.clear(), luma.images.clear()),
             )
         with contextlib.suppress(ImportError):
             import replicate
@@ -122,6 +157,49 @@ def sdks(data: bytes) -> Iterator[dict[str, tuple[object, Callable[[object], obj
                 lambda: (loop_p.requests.clear(), rep.images.clear()),
             )
         yield found
+
+
+def data_uris(data: bytes, runs: int) -> dict:
+    """Check-only cost of a vision call carrying data URIs of :data:`URI_SIZES` characters, and the
+    full 14-million-character call through the OpenAI stand-in, guarded and not."""
+    from openai import OpenAI
+    from support.images import padded_jpeg
+    from support.openai_server import OpenAIServer
+
+    prefix = len("data:image/jpeg;base64,")
+    uris = {n: data_uri(padded_jpeg(data, (n - prefix) // 4 * 3)) for n in URI_SIZES}
+    out: dict = {"sizes": {}}
+    with (
+        OpenAIServer(lifetime=3600) as server,
+        OpenAI(api_key="sk-bench", base_url=server.base_url, max_retries=0) as c,
+    ):
+        guarded = sora_guard.guard(c)
+
+        def respond(client, uri):
+            part = {"type": "input_image", "image_url": uri}
+            return client.responses.create(model="gpt-5", input=[{"role": "user", "content": [part]}])
+
+        checks = {n: (lambda u=u: respond(_Recorder(guarded), u)) for n, u in uris.items()}
+        biggest = uris[URI_SIZES[-1]]
+        calls = {"unguarded": lambda: respond(c, biggest), "guarded": lambda: respond(guarded, biggest)}
+        for run in (*checks.values(), *calls.values()):
+            run()
+        times: dict = {k: [] for k in (*checks, *calls)}
+        for _ in range(max(3, runs // 10)):
+            for key, run in (*checks.items(), *calls.items()):
+                times[key].append(timed(run))
+            server.requests.clear()
+        for n in URI_SIZES:
+            median = statistics.median(times[n])
+            out["sizes"][str(n)] = {
+                "check_ms": round(median, 2),
+                "ms_per_million_chars": round(median / (n / 1e6), 3),
+            }
+        per = [v["ms_per_million_chars"] for v in out["sizes"].values()]
+        out["growth"] = round(per[-1] / per[0], 3)
+        out["call_ms"] = {k: round(statistics.median(times[k]), 2) for k in calls}
+        out["overhead_ms"] = round(out["call_ms"]["guarded"] - out["call_ms"]["unguarded"], 2)
+    return out
 
 
 def _bind(method_path: object, args: tuple, kwargs: dict) -> dict:
@@ -173,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             clear()
     result = {"image": f"1280x720 JPEG, {len(data)} bytes", "runs": args.runs, "adapters": adapters}
+    with contextlib.suppress(ImportError):
+        result["data_uri"] = data_uris(data, args.runs)
     if "openai" in adapters:  # the keys benchmarks/report.py has always read
         result["median_ms"] = {"unguarded create": adapters["openai"]["median_ms"]["unguarded"]}
         result["overhead_ms"] = max(a["overhead_ms"] for a in adapters.values())
@@ -183,27 +263,41 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {name:14} {m['unguarded']:10.2f} {m['guarded']:10.2f} {a['overhead_ms']:10.2f} {m['check only']:11.2f}"
         )
+    uri = result.get("data_uri")
+    if uri:
+        print("vision call with one data URI, check only (medians, ms)")
+        for n, row in uri["sizes"].items():
+            print(
+                f"  {int(n):>12,} characters {row['check_ms']:10.2f} ms {row['ms_per_million_chars']:8.3f} ms per million"
+            )
+        print(f"  cost per character at 14M / at 3.5M: {uri['growth']:.2f} (1.00 is linear)")
+        m = uri["call_ms"]
+        print(
+            f"  14M-character call: unguarded {m['unguarded']:.1f} ms, guarded {m['guarded']:.1f} ms, overhead {uri['overhead_ms']:.1f} ms"
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 
 class _Recorder:
-    """Stands in for the client: a guarded call plans and checks its arguments, and sends nothing."""
+    """Stands in for the client: a guarded call plans, searches and checks its arguments, and sends nothing."""
 
     def __init__(self, guarded: sora_guard.GuardedClient, path: str = ""):
         self.guarded, self.path = guarded, path
 
     def __getattr__(self, name: str) -> object:
         path = f"{self.path}.{name}" if self.path else name
-        call = next((c for c in self.guarded.adapter.calls if c.path == path), None)
-        if call is None:
+        method = _resolve(self.guarded.unguarded, path)
+        if not callable(method):
             return _Recorder(self.guarded, path)
-        preflight, method = self.guarded.preflight, _resolve(self.guarded.unguarded, path)
+        call = next((c for c in self.guarded.adapter.calls if c.path == path), None)
+        preflight = self.guarded.preflight
 
         def check(*args: object, **kwargs: object) -> object:
             arguments = _bind(method, args, kwargs)
-            return preflight.prepare(path, call.plan(arguments, preflight), arguments)
+            plan = call.plan(arguments, preflight) if call is not None else Plan()
+            return preflight.prepare(path, preflight.complete(plan, arguments), arguments)
 
         return check
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from sora_guard.engine.fixnotes import FIX_RULES
 from sora_guard.plugins import hookimpl
-from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_MIME
+from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_MIME, HEIF_MIMES
 from sora_guard.vocabulary.model import Finding, Fix, FixKind, ImageInfo, Level, Rule, Severity, Target, rule
 
 W = Severity.WARNING
@@ -217,7 +217,7 @@ def mime_mismatch(info: ImageInfo, target: Target) -> Iterator[str]:
     declared = (info.declared_mime or "").split(";")[0].strip().lower()
     if declared and info.format:
         real = FORMAT_MIME.get(info.format) or f"image/{info.format.lower()}"
-        if declared != real:
+        if declared != real and not {declared, real} <= HEIF_MIMES:
             yield f"declared {declared} but the content is {info.format} ({real})"
 
 

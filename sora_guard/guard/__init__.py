@@ -26,7 +26,9 @@ def guard(
     settings: Settings | None = None,
     **options: Any,
 ) -> GuardedClient:
-    """Wrap an SDK client so a call with a bad image raises :class:`PreflightError` before sending anything.
+    """Wrap an SDK client (or a module-level API, such as ``fal_client``) so a call with a bad image
+    raises :class:`PreflightError` before sending anything. Every call is checked: the adapter's
+    plan where it names the call, and every image found anywhere in the arguments.
 
     ``fix`` names a fit strategy (``"cover"``, ``"pad"``, ...; ``True`` for the configured one):
     fixable images are then fixed in memory and sent instead of raising. ``profile`` forces a
@@ -41,7 +43,8 @@ def guard(
     adapter = adapter_for(client, settings)
     strategy = settings.strategy if fix is True else fix or None
     preflight = Preflight(settings, fix=strategy, profile=profile, fetch_urls=fetch_urls)
-    return GuardedClient(client, Door(adapter, preflight, type(client).__module__.split(".")[0]))
+    module = client.__name__ if isinstance(client, types.ModuleType) else type(client).__module__
+    return GuardedClient(client, Door(adapter, preflight, module.split(".")[0]))
 
 
 def adapter_for(client: object, settings: Settings) -> Adapter:

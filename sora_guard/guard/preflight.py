@@ -25,12 +25,13 @@ from sora_guard.engine.fix import Status, repair
 from sora_guard.engine.probe import probe_bytes
 from sora_guard.engine.selection import select_rules
 from sora_guard.guard.addresses import replace
+from sora_guard.guard.scan import find_images
 from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.plugins.host import profile_for_model
 from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
-from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME
-from sora_guard.vocabulary.guarding import ImageInput, Outgoing, Plan
+from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME, HEIF_MIMES
+from sora_guard.vocabulary.guarding import Base64Text, ImageInput, Outgoing, Plan
 from sora_guard.vocabulary.model import FileReport, ImageInfo, Profile, Severity, Size, Target
 
 __all__ = ["Preflight", "Prepared", "SERVICE_INDEPENDENT"]
@@ -96,6 +97,19 @@ def _generic(mime: str | None) -> bool:
     )
 
 
+def _within_caution(target: Target, image: ImageInput) -> Target:
+    """``target`` with the stricter reading of the image's limit: what fix mode makes passes either reading."""
+    caution = image.caution
+    if caution is None or target.max_bytes is None:
+        return target
+    limit = (
+        caution.limit
+        if caution.counts == "bytes"
+        else (caution.limit - len("data:image/jpeg;base64,")) // 4 * 3
+    )
+    return dataclasses.replace(target, max_bytes=min(target.max_bytes, limit))
+
+
 class Preflight:
     """Checks and prepares the images of guarded calls. ``fix`` names a fit strategy, or None to only check."""
 
@@ -155,6 +169,17 @@ class Preflight:
 
     # -- one call ----------------------------------------------------------------------------
 
+    def complete(self, plan: Plan, arguments: dict) -> Plan:
+        """``plan`` with every other image in ``arguments`` added, against the profile of the call's ``model``.
+
+        What the adapter listed (its images' addresses and ``plan.claimed``) is left to it; the rest
+        of the arguments is searched at any depth (:mod:`sora_guard.guard.scan`).
+        """
+        claimed = [*(image.where for image in plan.images), *plan.claimed]
+        found = find_images(arguments, claimed, self.profile_for_model(arguments.get("model"), None))
+        plan.images.extend(found)
+        return plan
+
     def prepare(self, call: str, plan: Plan, arguments: dict) -> Prepared:
         """Check every image of ``plan``; raise PreflightError on errors, else return the arguments to send."""
         notes = self._lifecycle(arguments.get("model"), plan) + list(plan.notes)
@@ -192,7 +217,8 @@ class Preflight:
         return dataclasses.replace(target, seconds=plan.request_seconds, problems=tuple(plan.problems))
 
     def _target(self, image: ImageInput, sizes: dict[str, Size]) -> tuple[Target, list]:
-        """The target for one image, and the rules that apply to it."""
+        """The target for one image, and the rules that apply to it (``image.max_bytes`` replacing the
+        profile's byte limit, a configured ``max-bytes`` still capping it)."""
         size = image.size if image.same_size_as is None else sizes.get(image.same_size_as)
         if image.profile is None:
             target, rules = Target(ANY_SERVICE, limits=self.settings.limits()), self.independent_rules
@@ -204,8 +230,10 @@ class Preflight:
             target, rules = Target.for_profile(profile, size, limits=self.settings.limits()), self.rules
         if image.max_bytes is not None:
             target = dataclasses.replace(
-                target, max_bytes=min(image.max_bytes, target.max_bytes or image.max_bytes)
+                target, max_bytes=min(image.max_bytes, self.settings.max_bytes or image.max_bytes)
             )
+        if image.ignore:
+            rules = [r for r in rules if r.code not in image.ignore]
         return dataclasses.replace(target, output=image.output), rules
 
     def _prepare_one(
@@ -217,6 +245,8 @@ class Preflight:
         read = self._read(image.label, image.value, target, rules, notes, image.hint)
         if read is None or isinstance(read, FileReport):
             return None, read
+        if image.source:
+            read.name = image.source
         declared = image.declared_mime or read.declared
         info = probe_bytes(read.data, f"<{image.label}>", target.limits)
         info.declared_mime = None if _generic(declared) else declared
@@ -226,7 +256,7 @@ class Preflight:
         errors = report.errors
         if errors and self.fix is not None and image.fixable and all(d.fixable for d in errors):
             if any(d.code != "SG203" for d in errors):
-                data, fmt, report = self._fitted(read, image.label, target, rules)
+                data, fmt, report = self._fitted(read, image.label, _within_caution(target, image), rules)
             else:  # only the label was wrong: the same bytes go out under their real type
                 report = dataclasses.replace(
                     report, diagnostics=[d for d in report.diagnostics if d.code != "SG203"]
@@ -235,8 +265,13 @@ class Preflight:
             return None, report
         for d in report.diagnostics:
             log.warning("%s: %s %s: %s", read.name, d.code, d.name, d.message)
+            notes.append(f"{read.name}: {d.code} {d.name}: {d.message}")
         mime = FORMAT_MIME.get(fmt) or f"image/{fmt.lower()}"
+        if declared is not None and {declared.lower(), mime} <= HEIF_MIMES:
+            mime = declared.lower()  # the caller's name for HEIF content stays
         changed = data is not read.data or declared is None or declared.lower() != mime
+        if image.caution is not None:
+            notes.extend(self._caution(image, read.name, data, mime, changed))
         filename = self._filename(read, image.label, fmt)
         return Outgoing(data, fmt, mime, filename, changed, read.headers), report
 
@@ -255,6 +290,25 @@ class Preflight:
             report = result.after
             report.path = upload.name
         return result.output or upload.data, report.info.format if report.info else None, report
+
+    @staticmethod
+    def _caution(image: ImageInput, name: str, data: bytes, mime: str, changed: bool) -> list[str]:
+        """A warning when the image is over the stricter reading of its limit (within the larger one)."""
+        caution = image.caution
+        if caution.counts == "characters":
+            sent_as_is = isinstance(image.value, str) and not changed
+            measured = (
+                len(image.value) if sent_as_is else len(f"data:{mime};base64,") + -(-len(data) // 3) * 4
+            )
+            unit = "characters of data URI"
+        else:
+            measured, unit = len(data), "bytes"
+        if measured <= caution.limit:
+            return []
+        return [
+            f"{name}: {measured:,} {unit}, over {caution.limit:,} under another reading of the limit "
+            f"({caution.source}): the service may refuse it; send it smaller to be safe (fix mode does)"
+        ]
 
     @staticmethod
     def _filename(upload: Upload, label: str, fmt: str) -> str:
@@ -288,6 +342,8 @@ class Preflight:
             return inner
         if isinstance(value, (bytes, bytearray, memoryview)):
             return Upload(f"<{label} bytes>", None, bytes(value), None)
+        if isinstance(value, Base64Text):
+            return self._read_base64(label, value.text, target, rules)
         if isinstance(value, os.PathLike):
             return self._read_path(value, target, rules, limit)
         if isinstance(value, io.IOBase) and not isinstance(value, io.TextIOBase):
@@ -348,25 +404,31 @@ class Preflight:
         head, comma, payload = url.partition(",")
         if not comma:
             return self._failed(name, "data URL has no ',' before its content", target, rules)
-        estimate = len(payload) * 3 // 4
-        if (
-            self.fix is None and target.max_bytes and estimate > target.max_bytes
-        ):  # never decode what SG301 refuses
-            return check_info(ImageInfo(name=name, byte_size=estimate), target, rules)
-        limit = target.limits.max_file_bytes
-        if estimate > limit + 3:
+        declared = head[5:].split(";")[0].strip() or "text/plain"  # RFC 2397's default type
+        if not head.lower().endswith(";base64"):
+            return Upload(name, None, urllib.parse.unquote_to_bytes(payload), declared)
+        read = self._read_base64(label, payload, target, rules, name)
+        if isinstance(read, Upload):
+            read.declared = declared
+        return read
+
+    def _read_base64(
+        self, label: str, text: str, target: Target, rules: list, name: str | None = None
+    ) -> Upload | FileReport:
+        """Decode base64 text once; what SG301 or the read limit refuses is never decoded."""
+        name = name or f"<{label} base64>"
+        padding = 2 if text.endswith("==") else 1 if text.endswith("=") else 0
+        size = len(text) * 3 // 4 - padding  # exact for unbroken base64
+        if self.fix is None and target.max_bytes and size > target.max_bytes:
+            return check_info(ImageInfo(name=name, byte_size=size), target, rules)
+        if size > target.limits.max_file_bytes:
             return self._failed(
-                name, f"data URL of {len(payload)} characters is over the per-file read limit", target, rules
+                name, f"{len(text)} characters of base64 is over the per-file read limit", target, rules
             )
         try:
-            if head.lower().endswith(";base64"):
-                data = _b64decode(payload)
-            else:
-                data = urllib.parse.unquote_to_bytes(payload)
+            return Upload(name, None, _b64decode(text), None)
         except (binascii.Error, ValueError):
-            return self._failed(name, "data URL content is not valid base64", target, rules)
-        declared = head[5:].split(";")[0].strip() or "text/plain"  # RFC 2397's default type
-        return Upload(name, None, data, declared)
+            return self._failed(name, "the content is not valid base64", target, rules)
 
     def _fetch(self, label: str, url: str, target: Target, rules: list, limit: int) -> Upload | FileReport:
         import urllib.request

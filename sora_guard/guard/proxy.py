@@ -1,18 +1,21 @@
-"""The guarded client: a proxy that sends every call an adapter names through the preflight first;
-wrappers (``with_raw_response``) and copies (``with_options``) stay guarded; nothing is patched."""
+"""The guarded client: a proxy that sends every call it makes through the preflight first (the adapter's
+plan where it names the call, a search of the arguments everywhere); wrappers (``with_raw_response``)
+and copies (``with_options``) stay guarded; nothing is patched."""
 
 from __future__ import annotations
 
+import enum
 import functools
 import inspect
 import sys
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 from sora_guard.guard.preflight import Preflight
 from sora_guard.vocabulary.exceptions import PreflightWarning
-from sora_guard.vocabulary.guarding import Adapter, Call
+from sora_guard.vocabulary.guarding import Adapter, Call, Plan
 
 __all__ = ["GuardedClient", "Door"]
 
@@ -33,20 +36,45 @@ class Door:
     def __init__(self, adapter: Adapter, preflight: Preflight, sdk: str):
         self.adapter = adapter
         self.preflight = preflight
+        self.sdk = sdk
         self.calls: dict[str, Call] = {c.path: c for c in adapter.calls}
         self.prefixes = {
             c.path.rsplit(".", i)[0] for c in adapter.calls for i in range(1, c.path.count(".") + 1)
         }
         self.quiet = (*_QUIET_MODULES, sdk)
 
-    def prepare(self, call: Call, arguments: dict) -> tuple[str | None, dict, list[str]]:
+    def plan(self, path: str, arguments: dict) -> Plan:
+        """The adapter's plan for the call at ``path`` (when it names it), with every other image added."""
+        call = self.calls.get(path)
+        plan = call.plan(arguments, self.preflight) if call is not None else Plan()
+        return self.preflight.complete(plan, arguments)
+
+    def prepare(self, path: str, plan: Plan, arguments: dict) -> tuple[str | None, dict, list[str]]:
         """The method to call (None: the guarded one), its arguments after the checks, and notes to warn about."""
-        plan = call.plan(arguments, self.preflight)
-        prepared = self.preflight.prepare(call.path, plan, arguments)
+        prepared = self.preflight.prepare(path, plan, arguments)
         method_arguments = (
             plan.arguments(prepared.arguments) if plan.arguments is not None else prepared.arguments
         )
         return plan.method, method_arguments, prepared.notes
+
+    def path_of(self, method: object, path: str) -> str:
+        """The call path of ``method``: its own name when it is bound to another client the adapter
+        serves (fal's module-level ``run_async`` is ``AsyncClient.run``), else ``path``."""
+        owner = getattr(method, "__self__", None)
+        if owner is not None and not isinstance(owner, types.ModuleType) and self.adapter.recognises(owner):
+            return getattr(method, "__name__", path)
+        return path
+
+    def is_resource(self, value: object) -> bool:
+        """True for an object of the SDK whose methods are calls (a resource such as ``client.images``),
+        not data (models, enums, exceptions), classes, modules or callables."""
+        kind = type(value)
+        return (
+            kind.__module__.split(".")[0] == self.sdk
+            and not isinstance(value, (type, types.ModuleType, BaseException, enum.Enum))
+            and not callable(value)
+            and not hasattr(kind, "model_fields")
+        )
 
     def warn(self, notes: list[str]) -> None:
         """Warn about each note, attributed to the first frame outside sora-guard and the SDK."""
@@ -72,14 +100,16 @@ class _Guarded:
             raise AttributeError(name)
         door, target = self._sg_door, self._sg_target
         value = getattr(target, name)
+        if name.startswith("_"):
+            return value
         full = f"{self._sg_path}.{name}" if self._sg_path else name
-        if full in door.calls and callable(value):
-            return _guarded_method(value, door.calls[full], door)
         if name in door.adapter.wrappers:
             return type(value)(self)  # e.g. VideosWithRawResponse(<guarded videos>): reads our methods
         if name in door.adapter.copies and callable(value):
             return _copier(value, door, self._sg_path)
-        if full in door.prefixes:
+        if inspect.ismethod(value) or inspect.isfunction(value) or (full in door.calls and callable(value)):
+            return _guarded_method(value, door.path_of(value, full), door)
+        if full in door.prefixes or door.is_resource(value):
             return _Guarded(value, door, full)
         return value
 
@@ -152,10 +182,14 @@ class _Binding:
         self.var_keyword = next((p.name for p in params if p.kind is p.VAR_KEYWORD), None)
 
     @classmethod
-    @functools.lru_cache(maxsize=256)
-    def of(cls, function: Callable, bound: bool) -> _Binding:
-        """One binding per SDK function (``inspect.signature`` costs milliseconds on large SDK methods)."""
-        return cls(function, bound)
+    @functools.lru_cache(maxsize=4096)
+    def of(cls, function: Callable, bound: bool) -> _Binding | None:
+        """One binding per SDK function (``inspect.signature`` costs milliseconds on large SDK methods);
+        None when the function has no signature to bind to (some builtins)."""
+        try:
+            return cls(function, bound)
+        except (TypeError, ValueError):
+            return None
 
     def arguments(self, args: tuple, kwargs: dict) -> dict | None:
         try:
@@ -177,8 +211,9 @@ class _Binding:
         return self.signature.parameters[name].kind is not inspect.Parameter.POSITIONAL_ONLY
 
 
-def _guarded_method(bound_method: Callable, call: Call, door: Door) -> Callable:
-    """``bound_method`` with the preflight first (off the event loop when it is a coroutine function).
+def _guarded_method(bound_method: Callable, path: str, door: Door) -> Callable:
+    """``bound_method`` with the preflight first (off the event loop when it is a coroutine function and
+    there are images to check). A call with nothing to check goes out exactly as it was made.
 
     A method the SDK marks ``@deprecated`` keeps its warning: the wrapper carries the same message
     and calls the function underneath it, so the warning is raised once, at the caller's line.
@@ -190,12 +225,20 @@ def _guarded_method(bound_method: Callable, call: Call, door: Door) -> Callable:
     bound = owner is not None and hasattr(inner, "__get__")
     target = inner.__get__(owner) if bound else inner
     binding = _Binding.of(inner, bound)
+    if binding is None:
+        return bound_method
 
-    def resolved(args: tuple, kwargs: dict) -> tuple[Callable, tuple, dict, list[str]]:
+    def planned(args: tuple, kwargs: dict) -> tuple[Plan, dict] | None:
+        """The plan and the flat arguments, or None when there is nothing to check."""
         flat = binding.arguments(args, kwargs)
         if flat is None:
-            return target, args, kwargs, []
-        method, prepared, notes = door.prepare(call, flat)
+            return None  # the SDK reports its own argument errors
+        plan = door.plan(path, flat)
+        work = plan.images or plan.problems or plan.notes or plan.request_profile or plan.method
+        return (plan, flat) if work else None
+
+    def resolved(plan: Plan, flat: dict) -> tuple[Callable, tuple, dict, list[str]]:
+        method, prepared, notes = door.prepare(path, plan, flat)
         if method is None:
             return (target, *binding.call_args(prepared), notes)
         return getattr(owner, method), (), prepared, notes
@@ -203,7 +246,8 @@ def _guarded_method(bound_method: Callable, call: Call, door: Door) -> Callable:
     if inspect.isasyncgenfunction(inner):
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
-            method, a, k, notes = await _off_loop(resolved, args, kwargs)
+            work = planned(args, kwargs)
+            method, a, k, notes = await _off_loop(resolved, *work) if work else (target, args, kwargs, [])
             door.warn(notes)
             async for item in method(*a, **k):
                 yield item
@@ -211,14 +255,16 @@ def _guarded_method(bound_method: Callable, call: Call, door: Door) -> Callable:
     elif inspect.iscoroutinefunction(inner):
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
-            method, a, k, notes = await _off_loop(resolved, args, kwargs)
+            work = planned(args, kwargs)
+            method, a, k, notes = await _off_loop(resolved, *work) if work else (target, args, kwargs, [])
             door.warn(notes)
             return await method(*a, **k)
 
     else:
 
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            method, a, k, notes = resolved(args, kwargs)
+            work = planned(args, kwargs)
+            method, a, k, notes = resolved(*work) if work else (target, args, kwargs, [])
             door.warn(notes)
             return method(*a, **k)
 

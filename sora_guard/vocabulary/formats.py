@@ -8,6 +8,7 @@ __all__ = [
     "EXTENSION_FORMATS",
     "FORMAT_EXTENSION",
     "FORMAT_MIME",
+    "HEIF_MIMES",
     "UNREAD_FORMATS",
     "is_image_name",
     "is_url",
@@ -62,6 +63,9 @@ UNREAD_FORMATS = {
 skipped (no video service takes them; export a JPEG, PNG or WebP)."""
 
 FORMAT_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+HEIF_MIMES = frozenset({"image/heic", "image/heif"})
+"""Both name HEIF content: image/heic for HEVC-coded HEIF, image/heif for any (RFC 8536 / ISO 23008-12)."""
 
 FORMAT_EXTENSION = {
     "JPEG": ".jpg",

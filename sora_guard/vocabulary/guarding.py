@@ -10,7 +10,17 @@ from typing import Protocol
 
 from .model import Size
 
-__all__ = ["Adapter", "Call", "Context", "ImageInput", "Outgoing", "Plan", "instance_of"]
+__all__ = [
+    "Adapter",
+    "Base64Text",
+    "Call",
+    "Caution",
+    "Context",
+    "ImageInput",
+    "Outgoing",
+    "Plan",
+    "instance_of",
+]
 
 
 @dataclass(frozen=True)
@@ -26,16 +36,41 @@ class Outgoing:
     headers: object = None
     """Part headers the caller gave in a ``(name, content, mime, headers)`` tuple, kept for the upload."""
 
-    def data_url(self) -> str:
-        """The image as a base64 data URL."""
+    def base64(self) -> str:
+        """The image as base64 text."""
         import base64
 
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+        return base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        """The image as a base64 data URL."""
+        return f"data:{self.mime};base64,{self.base64()}"
 
     def file_tuple(self) -> tuple:
         """The image as a multipart file tuple ``(name, bytes, MIME[, headers])``."""
         base = (self.filename, self.data, self.mime)
         return base if self.headers is None else (*base, self.headers)
+
+
+@dataclass(frozen=True)
+class Base64Text:
+    """An image's base64 text (no ``data:`` prefix), as an SDK sends it: decoded only when checked."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A limit whose source can be read two ways: above ``limit`` the stricter reading refuses the
+    image (a warning; the larger reading is the input's ``max_bytes``, an error).
+
+    ``counts`` is what ``limit`` counts: ``"bytes"`` of the image or ``"characters"`` of its data
+    URI; ``source`` says where the limit is stated (a URL, or an SDK's name, version and file).
+    """
+
+    limit: int
+    counts: str
+    source: str
 
 
 @dataclass
@@ -51,8 +86,10 @@ class ImageInput:
     ``size`` is an exact size the request demands, ``output`` the shape of what the service renders
     (a mismatch is a crop/pad warning). ``encode`` turns the outgoing image into the value the SDK
     takes there (None: the value stays as it is); ``always_encode`` re-encodes even unchanged input
-    (an SDK that would mislabel it). ``max_bytes`` is a limit of this form of sending (a data URI's);
-    ``problem`` says why the value cannot be sent at all (it is reported, never read).
+    (an SDK that would mislabel it). ``max_bytes`` is the byte limit of this form of sending (a data
+    URI's, an upload's): it replaces the profile's, and a configured ``max-bytes`` still caps it;
+    ``caution`` is a stricter reading of it (a warning). ``problem`` says why the value cannot be
+    sent at all (it is reported, never read).
     """
 
     label: str
@@ -66,11 +103,17 @@ class ImageInput:
     always_encode: bool = False
     fixable: bool = True
     max_bytes: int | None = None
+    caution: Caution | None = None
     problem: str | None = None
     hint: str = ""
     """Appended to the warning when the value cannot be checked locally (a remote URL, say)."""
     same_size_as: str | None = None
     """The label of an earlier image this one must match in displayed size (an edit mask)."""
+    ignore: tuple[str, ...] = ()
+    """Rule codes that do not apply to this input (the service states it takes what they refuse)."""
+    source: str | None = None
+    """The caller's file the value was made from, when its form lost the name (a PIL image's
+    ``filename``): messages name it."""
 
 
 @dataclass
@@ -89,6 +132,9 @@ class Plan:
     """Call this method of the same object instead (with the prepared arguments), e.g. ``upload``."""
     arguments: Callable[[dict], dict] | None = None
     """Turns the prepared arguments into those of ``method`` (default: they are passed as they are)."""
+    claimed: list[tuple] = field(default_factory=list)
+    """Addresses the adapter has accounted for besides its images' (the door looks for images
+    everywhere else in the arguments, against the profile of the call's ``model``)."""
 
 
 Planner = Callable[[dict, "Context"], Plan]

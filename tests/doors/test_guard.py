@@ -319,13 +319,66 @@ def test_raw_streaming_and_copied_clients_are_guarded(server, client, call):
     assert sent(server).filename == "input_reference.jpg"
 
 
-def test_other_attributes_are_the_clients(client):
+def url(data: bytes, mime: str = "image/jpeg") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def thread_message(ref: str) -> dict:
+    return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": ref}}]}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.beta.threads.messages.create,
+        lambda g: g.beta.threads.messages.with_raw_response.create,
+        lambda g: g.with_raw_response.beta.threads.messages.create,
+        lambda g: g.beta.threads.messages.with_streaming_response.create,
+        lambda g: g.with_options(timeout=5).beta.threads.messages.create,
+        lambda g: g.copy().beta.threads.messages.create,
+    ],
+    ids=["plain", "raw", "client.raw", "streaming", "with_options", "copy"],
+)
+def test_a_call_no_adapter_names_is_checked_in_every_wrapper_and_copy(server, client, call):
+    """Guard by default: ``beta.threads.messages.create`` is in no adapter; its image is found anyway."""
     guarded = sora_guard.guard(client)
-    assert (
-        guarded.base_url == client.base_url
-        and guarded.models is client.models
-        and guarded.unguarded is client
-    )
+    for bad, code in ((url(b"text " * 40, "image/png"), "SG502"), (url(truncated(jpeg())), "SG503")):
+        with warnings.catch_warnings(), pytest.raises(PreflightError, match=code):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            response = call(guarded)("thread_1", **thread_message(bad))
+            if hasattr(response, "__enter__"):  # a streamed response calls on entry
+                with response:
+                    pass
+    assert server.requests == []
+
+
+def test_an_async_call_no_adapter_names_is_checked(server):
+    import asyncio
+
+    async def main():
+        async with openai.AsyncOpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0) as c:
+            with warnings.catch_warnings(), pytest.raises(PreflightError, match="SG503"):
+                warnings.simplefilter("ignore", DeprecationWarning)
+                await sora_guard.guard(c).beta.threads.messages.create(
+                    "thread_1", **thread_message(url(truncated(jpeg())))
+                )
+
+    asyncio.run(main())
+    assert server.requests == []
+
+
+def test_a_call_without_an_image_goes_out_exactly_as_made(server, client):
+    guarded = sora_guard.guard(client)
+    with pytest.raises(openai.NotFoundError):  # the stand-in serves no /v1/models/... route
+        guarded.models.retrieve("gpt-5")
+    assert [r.path for r in server.requests] == ["/v1/models/gpt-5"]
+
+
+def test_other_attributes_are_the_clients_and_every_resource_is_guarded(client):
+    guarded = sora_guard.guard(client)
+    assert guarded.base_url is client.base_url and guarded.api_key is client.api_key
+    assert guarded.unguarded is client and guarded._client is client._client
+    assert repr(guarded.models) == f"<guarded {client.models!r}>"  # every resource, named or not
     assert {"videos", "images", "files", "chat", "unguarded"} <= set(dir(guarded))
 
 
@@ -483,16 +536,22 @@ def test_the_suggested_cli_command_fixes_the_file(server, client, tmp_path, run_
     assert Image.open(io.BytesIO(sent(server).data)).size == (1280, 720)
 
 
-def test_gateway_model_names_use_the_configured_or_given_profile(server, client):
-    with pytest.raises(
-        PreflightError, match="sora-2 does not render 1920x1080"
-    ):  # unknown model: the configured profile
-        create(sora_guard.guard(client), jpeg((1920, 1080)), size="1920x1080", model="acme/video-hd")
+def test_a_gateway_model_no_profile_claims_never_gets_sora_2s_sizes(server, client):
+    """A model no profile claims at 1344x768 through an OpenAI-compatible gateway: the
+    service-independent checks and a warning saying so, not SG105 from sora-2. ``minimax/h3`` is
+    claimed (profile minimax-h3) and goes out without that warning."""
+    with pytest.warns(PreflightWarning, match="model acme/video-9: no profile claims it"):
+        create(sora_guard.guard(client), jpeg((1344, 768)), size="1344x768", model="acme/video-9")
+    assert len(server.requests) == 1 and sent(server).content_type == "image/jpeg"
+    with pytest.raises(PreflightError, match="SG503"):
+        create(sora_guard.guard(client), truncated(jpeg((1344, 768))), size="1344x768", model="acme/video-9")
     with pytest.raises(PreflightError, match=r"1280x720 does not match the target 1920x1080 \(sora-2-pro\)"):
-        create(
-            sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="acme/video-hd"
-        )
-    assert server.requests == []
+        create(sora_guard.guard(client, profile="sora-2-pro"), jpeg(), size="1920x1080", model="acme/video-9")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        create(sora_guard.guard(client), jpeg((1344, 768)), size="1344x768", model="minimax/h3")
+    assert not [w for w in said if "no profile claims it" in str(w.message)]
+    assert len(server.requests) == 2
 
 
 @pytest.mark.parametrize(
@@ -553,8 +612,14 @@ def test_the_readme_guard_examples_compile():
     assert len(blocks) == 3  # openai, one per other SDK, the third-party adapter
     for block in blocks:
         compile(block, "README.md", "exec")
-    for sdk in ("genai.Client", "runwayml.RunwayML", "fal_client.SyncClient", "replicate.Client"):
-        assert f"sora_guard.guard({sdk}(" in blocks[1]
+    for sdk in (
+        "genai.Client(",
+        "runwayml.RunwayML(",
+        "fal_client,",
+        "replicate.Client(",
+        "luma_agents.Luma(",
+    ):
+        assert f"sora_guard.guard({sdk}" in blocks[1]
 
 
 def test_configured_profiles_claim_gateway_model_names(server, client, tmp_path):
@@ -618,3 +683,27 @@ def test_a_size_the_model_does_not_render_gets_advice_that_works(server, client,
     advice = message.split("how to fix:", 1)[1]
     assert "sora-guard fix --" not in advice and "sora-guard fix cannot help" in advice
     assert 'fix="' not in advice and "sora-2-pro" in advice
+
+
+def test_a_call_no_adapter_names_answers_to_the_profile_its_model_maps_to(server, client, tmp_path):
+    """Service-independent checks for every call; the rules of the profile the call's ``model`` maps to on top."""
+    from sora_guard.config import load_settings
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.profiles.acme-vision]\nmodels = ["acme-vision"]\nformats = ["PNG"]\n'
+    )
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    run = lambda model, ref: guarded.beta.threads.runs.create(  # noqa: E731
+        "thread_1", assistant_id="a", model=model, additional_messages=[thread_message(ref)]
+    )
+    with (
+        warnings.catch_warnings(),
+        pytest.raises(PreflightError, match="SG201 format-not-allowed: JPEG is not accepted by acme-vision"),
+    ):
+        warnings.simplefilter("ignore", DeprecationWarning)
+        run("acme-vision", url(jpeg()))
+    assert server.requests == []
+    with warnings.catch_warnings(), pytest.raises(openai.NotFoundError):  # checked, sent: no such route here
+        warnings.simplefilter("ignore", DeprecationWarning)
+        run("gpt-5", url(jpeg()))
+    assert len(server.requests) == 1

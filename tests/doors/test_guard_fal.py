@@ -124,3 +124,42 @@ def test_async_client_is_guarded(fal):
 
     assert asyncio.run(main())["video"]["url"]
     assert len(loop.requests) == 1
+
+
+def test_the_module_level_api_is_guarded(fal, tmp_path, monkeypatch):
+    """``sora_guard.guard(fal_client)``: fal's README calls the module's functions, sync and async."""
+    service, loop, _ = fal
+    monkeypatch.setenv("FAL_KEY", "test-key")
+    guarded = sora_guard.guard(fal_client)
+    bad = tmp_path / "start.jpg"
+    bad.write_bytes(truncated(jpeg()))
+    try:
+        with pytest.raises(PreflightError, match=rf"(?s)stopped run before.*{bad}: SG503"):
+            guarded.run(KLING, {"prompt": "x", "image_url": bad})
+        with pytest.raises(PreflightError, match=rf"{bad}: SG503"):
+            guarded.upload_file(bad)
+        with pytest.raises(PreflightError, match="SG502"):
+            guarded.subscribe(KLING, {"image_url": uri(b"text" * 40, "image/png")})
+
+        async def main():
+            with pytest.raises(PreflightError, match="SG503"):
+                await guarded.run_async(KLING, {"image_url": uri(truncated(jpeg()))})
+
+        asyncio.run(main())
+        assert loop.requests == []
+        assert guarded.run(KLING, {"prompt": "x", "image_url": uri(jpeg())})["video"]["url"]
+        assert guarded.encode_file is not None and guarded.sync_client is not None
+    finally:  # the module's shared clients keep their HTTP connection: not one to this loopback
+        for shared in (fal_client.sync_client, fal_client.async_client):
+            for cached in ("_auth", "_client", "_token_manager"):
+                shared.__dict__.pop(cached, None)
+    assert service.images == [("image/jpeg", jpeg())]
+
+
+def test_a_pil_image_from_a_file_is_named_by_it(fal, tmp_path):
+    service, loop, client = fal
+    path = tmp_path / "small.jpg"
+    Image.new("RGB", (64, 64)).save(path)
+    with Image.open(path) as im, pytest.raises(PreflightError, match=rf"{path}: SG103"):
+        sora_guard.guard(client, profile="kling").upload_image(im)
+    assert loop.requests == []

@@ -1,20 +1,20 @@
-"""google-genai: Veo's image parameters and interactions image content, with the real SDK on 127.0.0.1."""
+"""google-genai: Veo's image parameters, the image models' calls, image parts of generate_content and
+interactions content, with the real SDK on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import io
-import logging
 import warnings
 
 import pytest
 from PIL import Image
-from support.images import encode, marker, truncated
+from support.images import encode, heic_photo, marker, truncated
 from support.sdk_services import VeoService
 
 import sora_guard
-from sora_guard import PreflightError
+from sora_guard import PreflightError, PreflightWarning
 
 genai = pytest.importorskip("google.genai")
 types = genai.types
@@ -110,18 +110,33 @@ def test_image_from_file_takes_its_type_from_the_extension(veo, tmp_path):
     assert service.images == [("image/jpeg", path.read_bytes())]
 
 
-def test_output_aspect_is_not_an_input_size(veo, caplog):
-    """Veo crops or pads an image of another shape (resize_mode): accepted, with a warning."""
+def test_output_aspect_is_not_an_input_size_and_the_caller_sees_the_warning(veo):
+    """Veo crops or pads an image of another shape (resize_mode): accepted, with a PreflightWarning."""
     service, loop = veo
     square = jpeg((1000, 1000))
-    with caplog.at_level(logging.WARNING, logger="sora_guard"):
+    with pytest.warns(PreflightWarning, match=r"SG107 aspect-adjusted: 1000x1000.*9:16"):
         generate(
             sora_guard.guard(vertex(loop)),
             source={"prompt": "x", "image": image(square)},
             config={"aspect_ratio": "9:16"},
         )
     assert service.images == [("image/jpeg", square)]
-    assert any("SG107" in r.getMessage() and "9:16" in r.getMessage() for r in caplog.records)
+
+
+def test_a_path_or_file_in_place_of_an_image_is_named_and_sent_as_its_bytes(veo, tmp_path):
+    service, loop = veo
+    guarded = sora_guard.guard(vertex(loop))
+    bad = tmp_path / "first.png"
+    bad.write_bytes(jpeg())
+    with pytest.raises(PreflightError, match=rf"{bad}: SG203"):
+        generate(guarded, source={"prompt": "x", "image": bad})
+    with open(bad, "rb") as fp, pytest.raises(PreflightError, match=rf"{bad}: SG203"):
+        guarded.models.upscale_image(model="imagen-4.0-upscale-preview", image=fp, upscale_factor="x2")
+    assert loop.requests == []
+    good = tmp_path / "first.jpg"
+    good.write_bytes(jpeg())
+    generate(guarded, source={"prompt": "x", "image": good})
+    assert service.images == [("image/jpeg", good.read_bytes())]
 
 
 def test_fix_mode_converts_a_format_veo_refuses(veo):
@@ -145,15 +160,39 @@ def test_reference_images_with_a_first_frame_are_refused(veo):
             source={"prompt": "x", "image": image(jpeg())},
             config={"reference_images": [ref]},
         )
-    refs = [types.VideoGenerationReferenceImage(image=image(jpeg()), reference_type="STYLE")] * 2
-    with pytest.raises(PreflightError, match="up to 3 ASSET reference images or 1 STYLE"):
-        generate(
-            sora_guard.guard(vertex(loop)),
-            model="veo-2.0-generate-001",
-            source={"prompt": "x"},
-            config={"reference_images": refs},
-        )
     assert loop.requests == []
+
+
+def references(*kinds):
+    return {
+        "reference_images": [
+            types.VideoGenerationReferenceImage(image=image(jpeg()), reference_type=k) for k in kinds
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "model, kinds, refused",
+    [
+        (MODEL, ["ASSET"] * 3, None),
+        (MODEL, ["ASSET"] * 4, "4 ASSET reference images: Veo takes up to 3"),
+        (MODEL, ["STYLE"], "a STYLE reference image with veo-3.1-generate-001"),
+        ("veo-2.0-generate-exp", ["STYLE"], None),
+        ("veo-2.0-generate-exp", ["STYLE", "STYLE"], "2 STYLE and 0 ASSET reference images"),
+        ("veo-2.0-generate-exp", ["STYLE", "ASSET"], "1 STYLE and 1 ASSET reference images"),
+    ],
+)
+def test_reference_images_up_to_three_assets_and_style_only_on_veo_2_exp(veo, model, kinds, refused):
+    """Vertex AI's reference-image page: up to three ASSET images; one STYLE image, veo-2.0-generate-exp only."""
+    service, loop = veo
+    call = lambda c: generate(c, model=model, source={"prompt": "x"}, config=references(*kinds))  # noqa: E731
+    if refused is None:
+        call(sora_guard.guard(vertex(loop)))
+        assert len(service.images) == len(kinds)
+    else:
+        with pytest.raises(PreflightError, match=f"SG601 request-refused: {refused}"):
+            call(sora_guard.guard(vertex(loop)))
+        assert loop.requests == []
 
 
 def test_async_client_is_guarded(veo):
@@ -187,3 +226,69 @@ def test_interactions_image_content_is_checked(veo):
         input=[{"type": "text", "text": "x"}, {"type": "image", "data": good, "mime_type": "image/jpeg"}],
     )
     assert service.images == [("image/jpeg", jpeg())]
+
+
+IMAGEN = {
+    "models.edit_image": lambda c, i: c.models.edit_image(
+        model="imagen-3.0-capability-001", prompt="x",
+        reference_images=[types.RawReferenceImage(reference_id=1, reference_image=i)],
+    ),
+    "models.upscale_image": lambda c, i: c.models.upscale_image(
+        model="imagen-4.0-upscale-preview", image=i, upscale_factor="x2"
+    ),
+    "models.recontext_image": lambda c, i: c.models.recontext_image(
+        model="virtual-try-on-001",
+        source=types.RecontextImageSource(person_image=i, product_images=[types.ProductImage(product_image=i)]),
+    ),
+    "models.segment_image": lambda c, i: c.models.segment_image(
+        model="image-segmentation-001", source=types.SegmentImageSource(image=i)
+    ),
+    "models.generate_content": lambda c, i: c.models.generate_content(
+        model="gemini-3.1-flash-image", contents=["what is this?", types.Part.from_bytes(data=i.image_bytes, mime_type=i.mime_type)]
+    ),
+    "models.generate_content dict": lambda c, i: c.models.generate_content(
+        model="gemini-3.1-flash-image",
+        contents=[{"role": "user", "parts": [{"inline_data": {"data": i.image_bytes, "mime_type": i.mime_type}}]}],
+    ),
+    "models.generate_content_stream": lambda c, i: list(c.models.generate_content_stream(
+        model="gemini-3.1-flash-image", contents=[types.Part.from_bytes(data=i.image_bytes, mime_type=i.mime_type)]
+    )),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("call", list(IMAGEN))
+def test_image_models_and_content_parts_block_a_bad_image_and_send_a_good_one(veo, call):
+    service, loop = veo
+    guarded = sora_guard.guard(vertex(loop))
+    for bad, code in ((image(b"text" * 40, "image/png"), "SG502"), (image(truncated(jpeg())), "SG503"),
+                      (image(jpeg(), "image/png"), "SG203")):  # fmt: skip
+        with pytest.raises(PreflightError, match=code):
+            IMAGEN[call](guarded, bad)
+    assert loop.requests == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # experimental-feature warnings of the SDK
+        IMAGEN[call](guarded, image(jpeg()))
+    assert len(loop.requests) == 1 and ("image/jpeg", jpeg()) in service.images
+
+
+def test_a_pil_image_in_an_image_model_call_is_an_error(veo):
+    service, loop = veo
+    with pytest.raises(PreflightError, match=r"sends this image as an empty \{\}"):
+        IMAGEN["models.upscale_image"](sora_guard.guard(vertex(loop)), Image.new("RGB", (64, 64)))
+    assert loop.requests == []
+
+
+OMNI = "gemini-omni-1.2-flash"
+
+
+def test_gemini_omni_takes_heic_declared_image_heic_and_at_most_ten_images(veo):
+    """image/heic and image/heif both name HEIF content: not SG203; eleven images a prompt are warned about."""
+    service, loop = veo
+    guarded = sora_guard.guard(developer(loop))
+    heic = heic_photo((640, 480))
+    part = {"type": "image", "data": base64.b64encode(heic).decode(), "mime_type": "image/heic"}
+    guarded.interactions.create(model=OMNI, input=[{"type": "text", "text": "x"}, part])
+    assert service.images == [("image/heic", heic)]
+    with pytest.warns(PreflightWarning, match=f"11 images: {OMNI} takes at most 10 a prompt"):
+        guarded.interactions.create(model=OMNI, input=[part] * 11)  # a relayed limit: a warning
+    assert len(loop.requests) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import openai
 import pytest
@@ -12,7 +13,7 @@ from PIL import Image
 from support.images import encode, marker, truncated
 
 import sora_guard
-from sora_guard import PreflightError
+from sora_guard import PreflightError, PreflightWarning
 
 
 def jpeg(size=(1024, 1024)) -> bytes:
@@ -30,7 +31,7 @@ def transparent_png(size=(1024, 1024)) -> bytes:
 
 
 def edit(c, **kw):
-    return c.images.edit(model="gpt-image-2", prompt="add a boat", **kw)
+    return c.images.edit(model=kw.pop("model", "gpt-image-2"), prompt="add a boat", **kw)
 
 
 # -- images.edit ---------------------------------------------------------------------------------
@@ -47,17 +48,33 @@ def test_sixteen_images_pass_and_seventeen_are_refused_like_the_service(server, 
         edit(client, image=[("p.jpg", jpeg((256, 256)))] * 17)
 
 
+MARKUP_MODEL = "gpt-image-2.5-sunburst"
+
+
 def test_markup_is_a_transparent_png_at_the_first_images_displayed_size(server, client):
     guarded = sora_guard.guard(client)
-    edit(guarded, image=jpeg(), markup=transparent_png())
+    edit(guarded, image=jpeg(), markup=transparent_png(), model=MARKUP_MODEL)
     assert server.requests[0].file("markup").content_type == "image/png"
     for bad, code in (
         (transparent_png((512, 512)), "SG101"),
         (encode(Image.new("RGB", (1024, 1024)), "PNG"), "SG407"),
     ):
         with pytest.raises(PreflightError, match=code):
-            edit(guarded, image=jpeg(), markup=bad)
+            edit(guarded, image=jpeg(), markup=bad, model=MARKUP_MODEL)
     assert len(server.requests) == 1
+
+
+def test_markup_is_gpt_image_2_5_only(server, client):
+    """openai 3.63 types/image_edit_params.py: markup 'Supports GPT Image 2.5'."""
+    guarded = sora_guard.guard(client)
+    with pytest.raises(PreflightError, match="SG601 request-refused: markup with model gpt-image-2:"):
+        edit(guarded, image=jpeg(), markup=transparent_png(), model="gpt-image-2")
+    assert server.requests == []
+    with pytest.raises(openai.BadRequestError):
+        edit(client, image=("p.jpg", jpeg()), markup=("k.png", transparent_png(), "image/png"))
+    with pytest.warns(PreflightWarning, match="markup with model gpt-image-2.6-flare"):
+        with pytest.raises(openai.BadRequestError):  # a later model: the SDK does not say, so a warning
+            edit(guarded, image=jpeg(), markup=transparent_png(), model="gpt-image-2.6-flare")
 
 
 def test_mask_and_markup_together_are_refused(server, client):
@@ -70,7 +87,28 @@ def test_mask_and_markup_together_are_refused(server, client):
             image=("p.jpg", jpeg()),
             mask=("m.png", transparent_png(), "image/png"),
             markup=("k.png", transparent_png(), "image/png"),
+            model=MARKUP_MODEL,
         )
+
+
+def test_gif_output_refuses_a_mask(server, client):
+    with pytest.raises(PreflightError, match="output_format gif with mask"):
+        edit(sora_guard.guard(client), image=jpeg(), mask=transparent_png(), output_format="gif")
+    assert server.requests == []
+    with pytest.raises(openai.BadRequestError, match="GIF output does not support masks"):
+        edit(
+            client,
+            image=("p.jpg", jpeg()),
+            mask=("m.png", transparent_png(), "image/png"),
+            output_format="gif",
+        )
+
+
+def test_legacy_sizes_are_a_suggestion_checked_like_any_other(server, client):
+    """openai 3.63: 256x256 and 512x512 are 'a legacy size suggestion': sent with a warning, not passed blindly."""
+    with pytest.warns(PreflightWarning, match="size 256x256 is a legacy size suggestion"):
+        edit(sora_guard.guard(client), image=jpeg(), size="256x256")
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("size", ["1000x1000", "4800x1600", "480x1600", "4000x2256"])
@@ -167,6 +205,74 @@ def test_chat_and_conversation_items_are_checked(server, client):
         messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url(jpeg())}}]}],
     )
     assert len(server.requests) == 1
+
+
+def part(u: str) -> dict:
+    return {"type": "input_image", "image_url": u}
+
+
+CALLS = {
+    "moderations.create": lambda c, u: c.moderations.create(
+        model="omni-moderation-latest", input=[{"type": "image_url", "image_url": {"url": u}}]
+    ),
+    "decisions.create": lambda c, u: c.decisions.create(
+        model="gpt-6-luna",
+        input=[{"role": "user", "content": [part(u)]}],
+        questions=[{"type": "predicate", "question": "is it a boat?"}],
+    ),
+    "decisions.create questions": lambda c, u: c.decisions.create(
+        model="gpt-6-luna",
+        input="a harbour",
+        questions=[{"type": "predicate", "question": "like this?", "content": [part(u)]}],
+    ),
+    "beta.responses.create": lambda c, u: c.beta.responses.create(
+        model="gpt-5", input=[{"role": "user", "content": [part(u)]}]
+    ),
+    "responses.input_tokens.count": lambda c, u: c.responses.input_tokens.count(
+        model="gpt-5", input=[{"role": "user", "content": [part(u)]}]
+    ),
+    "beta.chat.completions.create": lambda c, u: c.beta.chat.completions.create(
+        model="gpt-5",
+        messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": u}}]}],
+    ),
+}
+
+
+@pytest.mark.parametrize("call", list(CALLS))
+def test_every_image_input_call_blocks_a_bad_image_and_sends_a_good_one(server, client, call):
+    guarded = sora_guard.guard(client)
+    for bad, code in ((url(b"plain text" * 20, "image/png"), "SG502"), (url(truncated(jpeg())), "SG503"),
+                      (url(jpeg(), "image/png"), "SG203")):  # fmt: skip
+        with pytest.raises(PreflightError, match=code):
+            CALLS[call](guarded, bad)
+    assert server.requests == []
+    good = url(jpeg())
+    try:
+        CALLS[call](guarded, good)
+    except openai.APIStatusError as exc:  # a route the stand-in does not serve: the request still left
+        assert exc.status_code == 404, exc
+    assert len(server.requests) == 1 and good.encode() in json.dumps(server.requests[0].json).encode()
+
+
+def test_content_provenance_checks_take_images_animated_gifs_and_audio(server, client, tmp_path):
+    """openai 3.63: 'PNG, JPEG, WebP, and GIF (including animated GIFs)', or an audio file."""
+    from support.images import animated_gif
+
+    guarded = sora_guard.guard(client)
+    fake = tmp_path / "photo.png"
+    fake.write_bytes(jpeg())
+    with pytest.raises(PreflightError, match="SG203"):
+        guarded.content_provenance_checks.create(file=fake)
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.content_provenance_checks.create(file=("cut.jpg", truncated(jpeg())))
+    assert server.requests == []
+    guarded.content_provenance_checks.create(file=("loop.gif", animated_gif((64, 64))))
+    guarded.content_provenance_checks.create(file=("voice.mp3", b"ID3" + bytes(64), "audio/mpeg"))
+    parts = [r.file("file") for r in server.requests]
+    assert [(p.filename, p.content_type) for p in parts] == [
+        ("loop.gif", "image/gif"),
+        ("voice.mp3", "audio/mpeg"),
+    ]
 
 
 def test_extra_body_is_not_a_way_around_the_guard(server, client):

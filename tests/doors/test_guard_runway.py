@@ -1,30 +1,42 @@
-"""runwayml: data URIs in every image endpoint, per-model rules, the 5 MB data URI limit, ephemeral uploads."""
+"""runwayml: image URIs in every call that takes them, per-model rules, the data URI and upload limits
+as Runway's pages state them, paths and files named and sent as data URIs."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import io
-import logging
+import warnings
 
 import pytest
 from PIL import Image
-from support.images import encode, marker, truncated
+from support.images import encode, marker, padded_jpeg, truncated
 from support.sdk_services import RunwayService
 
 import sora_guard
-from sora_guard import PreflightError
-from sora_guard.builtin.guards.runwayml import DATA_URI_CHARS
+from sora_guard import PreflightError, PreflightWarning
+from sora_guard.builtin.guards.runwayml import DATA_URI, DATA_URI_BYTES
 
 runwayml = pytest.importorskip("runwayml")
+MIB = 1024 * 1024
+PREFIX = len("data:image/jpeg;base64,")
 
 
 def jpeg(size=(1280, 720), **kw) -> bytes:
     return encode(marker(size), "JPEG", quality=kw.pop("quality", 90), **kw)
 
 
+def padded(total: int) -> bytes:
+    """A valid 1280x720 JPEG of exactly ``total`` bytes."""
+    return padded_jpeg(jpeg(), total)
+
+
 def uri(data: bytes, mime: str = "image/jpeg") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def uri_chars(n: int) -> int:
+    return PREFIX + -(-n // 3) * 4
 
 
 @pytest.fixture
@@ -40,13 +52,12 @@ def to_video(c, prompt_image, model="gen4.5", **kw):
     )
 
 
-def test_ratio_is_the_output_so_another_aspect_is_a_warning_not_an_error(runway, caplog):
+def test_ratio_is_the_output_so_another_aspect_is_a_warning_the_caller_sees(runway):
     service, loop, client = runway
     square = jpeg((960, 1200))
-    with caplog.at_level(logging.WARNING, logger="sora_guard"):
+    with pytest.warns(PreflightWarning, match=r"SG107 aspect-adjusted: 960x1200.*1280:720"):
         to_video(sora_guard.guard(client), uri(square))
     assert service.images == [("image/jpeg", square)]
-    assert any("SG107" in r.getMessage() for r in caplog.records)
 
 
 def test_keyframe_list_and_per_model_rules(runway):
@@ -68,50 +79,157 @@ def test_keyframe_list_and_per_model_rules(runway):
     assert len(service.images) == 2
 
 
-def test_data_uri_limit_counts_the_uri_text(runway):
-    """5,000,000 characters of data URI; fix mode re-encodes the image to fit."""
+def test_data_uri_of_5_000_001_to_5_242_879_characters_passes_silently(runway):
+    """'under 5MB (1024 × 1024 × 5 bytes)': binary, so 5,100,000 characters is within either reading."""
     service, loop, client = runway
-    noisy = Image.effect_noise((2400, 1350), 60).convert("RGB")
-    big = encode(noisy, "JPEG", quality=98)
-    assert len(uri(big)) > DATA_URI_CHARS
-    with pytest.raises(PreflightError, match="SG301"):
-        to_video(sora_guard.guard(client), uri(big), ratio="1920:1080", model="veo3.1")
+    data = padded(3_824_000)
+    assert 5_000_000 < len(uri(data)) < 5 * MIB
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PreflightWarning)
+        to_video(sora_guard.guard(client), uri(data), model="veo3.1")
+    assert service.images == [("image/jpeg", data)]
+
+
+def test_data_uri_between_the_two_readings_is_sent_with_a_warning_naming_the_page(runway):
+    """Over 5 MiB of URI characters but an image under 5 MiB: the page has said both."""
+    service, loop, client = runway
+    data = padded(4_200_000)
+    assert len(uri(data)) > DATA_URI.limit and len(data) <= DATA_URI_BYTES
+    with pytest.warns(
+        PreflightWarning, match=r"characters of data URI, over 5,242,879.*runwayml\.com/assets/inputs"
+    ):
+        to_video(sora_guard.guard(client), uri(data), model="veo3.1")
+    assert service.images == [("image/jpeg", data)]
+
+
+def test_data_uri_over_every_reading_is_refused_unread_and_fix_mode_fits_the_stricter(runway):
+    service, loop, client = runway
+    data = padded(5 * MIB + 10)
+    with pytest.raises(
+        PreflightError, match=r"SG301 file-too-large: 5242890 bytes is over the limit of 5242879"
+    ):
+        to_video(sora_guard.guard(client), uri(data), model="veo3.1")
     assert loop.requests == []
-    to_video(sora_guard.guard(client, fix="cover"), uri(big), ratio="1920:1080", model="veo3.1")
-    ((mime, data),) = service.images
-    assert mime == "image/jpeg" and len(uri(data)) <= DATA_URI_CHARS
+    noisy = encode(Image.effect_noise((3200, 1800), 60).convert("RGB"), "JPEG", quality=98)
+    assert len(noisy) > DATA_URI_BYTES
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PreflightWarning)  # the result is within the stricter reading
+        to_video(sora_guard.guard(client, fix="cover"), uri(noisy), ratio="1920:1080", model="veo3.1")
+    ((mime, sent),) = service.images
+    assert mime == "image/jpeg" and uri_chars(len(sent)) <= DATA_URI.limit
 
 
-def test_other_image_endpoints_are_checked(runway):
+BAD = uri(b"<html>404</html>" * 10, "image/png")
+
+
+def good_uri() -> str:
+    return uri(jpeg())
+
+
+CALLS = {
+    "text_to_video.create": lambda c, u: c.text_to_video.create(
+        model="hailuo3", prompt_text="x", ratio="1280:720", duration=6, references=[{"uri": u}]
+    ),
+    "generate.video.create": lambda c, u: c.generate.video.create(
+        config_id="router", input={"prompt_text": "x", "reference_images": [{"uri": u, "role": "reference"}]}
+    ),
+    "generate.image.create": lambda c, u: c.generate.image.create(
+        config_id="router", input={"prompt_text": "x", "reference_images": [{"uri": u}]}
+    ),
+    "avatars.create": lambda c, u: c.avatars.create(
+        name="a",
+        personality="calm",
+        reference_image=u,
+        voice={"type": "runway-live-preset", "preset_id": "v"},
+    ),
+    "avatars.update": lambda c, u: c.avatars.update("av1", reference_image=u),
+    "video_to_video.create": lambda c, u: c.video_to_video.create(
+        model="aleph2",
+        prompt_text="x",
+        video_uri="https://example.invalid/v.mp4",
+        keyframes=[{"uri": u, "seconds": 0}],
+    ),  # fmt: skip
+    "text_to_image.create": lambda c, u: c.text_to_image.create(
+        model="gen4_image", prompt_text="x", ratio="1920:1080", reference_images=[{"uri": u, "tag": "a"}]
+    ),
+    "character_performance.create": lambda c, u: c.character_performance.create(
+        model="act_two",
+        character={"type": "image", "uri": u},
+        reference={"type": "video", "uri": "https://example.invalid/v.mp4"},
+    ),
+    "image_upscale.create": lambda c, u: c.image_upscale.create(
+        model="magnific_precision_upscaler_v2", image_uri=u
+    ),
+    "recipes.ad_localization": lambda c, u: c.recipes.ad_localization(
+        reference_image={"uri": u}, target_language="fr", version="2026-06"
+    ),
+    "recipes.marketing_stock_image": lambda c, u: c.recipes.marketing_stock_image(
+        prompt="x", reference_image={"uri": u}, version="2026-06"
+    ),
+    "recipes.multi_shot_video": lambda c, u: c.recipes.multi_shot_video(
+        mode="auto", prompt="x", first_frame={"uri": u}, version="2026-06"
+    ),
+    "recipes.product_ad": lambda c, u: c.recipes.product_ad(product_images=[{"uri": u}], version="2026-06"),
+    "recipes.product_campaign_image": lambda c, u: c.recipes.product_campaign_image(
+        image={"uri": u}, prompt="studio", version="2026-06"
+    ),
+    "recipes.product_swap": lambda c, u: c.recipes.product_swap(
+        new_product_images=[{"uri": u}],
+        original_product_image={"uri": u},
+        reference_video={"uri": "https://example.invalid/v.mp4"},
+        version="2026-06",
+    ),  # fmt: skip
+    "recipes.product_ugc": lambda c, u: c.recipes.product_ugc(
+        character_image={"uri": u}, product_image={"uri": u}, version="2026-06"
+    ),
+    "workflows.run": lambda c, u: c.workflows.run(
+        "wf1", node_outputs={"n1": {"image": {"type": "image", "uri": u}}}
+    ),
+}
+
+
+def quiet(call, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SDK argument warnings and unchecked remote references
+        return call(*args)
+
+
+@pytest.mark.parametrize("call", list(CALLS))
+def test_every_call_that_takes_an_image_blocks_a_bad_one_and_sends_a_good_one(runway, call):
     service, loop, client = runway
     guarded = sora_guard.guard(client)
-    bad = uri(b"<html>404</html>" * 10, "image/png")
-    with pytest.raises(PreflightError, match="SG502"):
-        guarded.text_to_image.create(
-            model="gen4_image",
-            prompt_text="x",
-            ratio="1920:1080",
-            reference_images=[{"uri": bad, "tag": "a"}],
-        )
-    with pytest.raises(PreflightError, match="SG502"):
-        guarded.character_performance.create(
-            model="act_two",
-            character={"type": "image", "uri": bad},
-            reference={"type": "video", "uri": "https://example.invalid/v.mp4"},
-        )
-    with pytest.raises(PreflightError, match="SG502"):
-        guarded.image_upscale.create(model="magnific_precision_upscaler_v2", image_uri=bad)
+    for bad in (BAD, uri(truncated(jpeg())), uri(jpeg(), "image/png")):
+        with pytest.raises(PreflightError, match="SG50[23]|SG203"):
+            CALLS[call](guarded, bad)
     assert loop.requests == []
+    quiet(CALLS[call], guarded, good_uri())
+    assert [r.path for r in loop.requests] and ("image/jpeg", jpeg()) in service.images
+
+
+def test_a_path_or_file_is_checked_under_its_own_name_and_sent_as_a_data_uri(runway, tmp_path):
+    service, loop, client = runway
+    guarded = sora_guard.guard(client)
+    bad = tmp_path / "frame.png"
+    bad.write_bytes(truncated(jpeg()))
+    with pytest.raises(PreflightError, match=rf"{bad}: SG503"):
+        to_video(guarded, bad)
+    with open(bad, "rb") as fp, pytest.raises(PreflightError, match=rf"{bad}: SG503"):
+        guarded.recipes.product_ad(product_images=[{"uri": fp}], version="2026-06")
+    assert loop.requests == []
+    good = tmp_path / "frame.jpg"
+    good.write_bytes(jpeg())
+    to_video(guarded, good)
+    assert service.images == [("image/jpeg", good.read_bytes())]
 
 
 def test_remote_uris_pass_with_a_warning(runway):
     service, loop, client = runway
-    with pytest.warns(sora_guard.PreflightWarning, match="runway://upload/7 cannot be checked locally"):
+    with pytest.warns(PreflightWarning, match="runway://upload/7 cannot be checked locally"):
         to_video(sora_guard.guard(client), "runway://upload/7")
     assert len(loop.requests) == 1
 
 
-def test_ephemeral_upload_is_checked_and_typed(runway, tmp_path):
+def test_ephemeral_upload_is_checked_typed_and_takes_more_than_16_mb(runway, tmp_path):
     service, loop, client = runway
     guarded = sora_guard.guard(client)
     path = tmp_path / "frame.webp"
@@ -126,8 +244,12 @@ def test_ephemeral_upload_is_checked_and_typed(runway, tmp_path):
         sora_guard.guard(client, fix="cover").uploads.create_ephemeral(file=path).uri == "runway://upload/1"
     )
     assert service.images == [("image/jpeg", path.read_bytes())]
+    large = tmp_path / "large.jpg"
+    large.write_bytes(padded(17_000_000))  # "up to 200MB" by upload: not the 16 MB of a URL
+    guarded.uploads.create_ephemeral(file=large)
+    assert service.images[-1] == ("image/jpeg", large.read_bytes())
     video = tmp_path / "clip.mp4"
-    video.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(600))
     guarded.uploads.create_ephemeral(file=video)  # not an image: the guard leaves it to the service
 
 
@@ -142,14 +264,39 @@ def test_raw_response_copies_and_async(runway):
         )
     with pytest.raises(PreflightError):
         to_video(sora_guard.guard(client).with_options(timeout=5), bad)
+    with pytest.raises(PreflightError):
+        sora_guard.guard(client).with_raw_response.recipes.product_ad(
+            product_images=[{"uri": bad}], version="2026-06"
+        )
 
     async def main():
         async with runwayml.AsyncRunwayML(api_key="test-key", base_url=loop.url, max_retries=0) as c:
             guarded = sora_guard.guard(c)
             with pytest.raises(PreflightError):
                 await to_video(guarded, bad)
+            with pytest.raises(PreflightError):
+                await guarded.text_to_video.create(
+                    model="hailuo3", prompt_text="x", ratio="1280:720", duration=6, references=[{"uri": bad}]
+                )
             await to_video(guarded, uri(jpeg()))
 
     asyncio.run(main())
     assert len(loop.requests) == 1
     assert Image.open(io.BytesIO(service.images[0][1])).size == (1280, 720)
+
+
+def test_the_readmes_message_is_what_the_guard_says(runway, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    shown = (
+        readme.split("## Pre-flight guard for SDK clients", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    )
+    service, loop, client = runway
+    monkeypatch.chdir(tmp_path)
+    Path("photo.png").write_bytes(jpeg())  # a JPEG named .png
+    with pytest.raises(PreflightError) as exc:
+        sora_guard.guard(client).image_to_video.create(
+            model="gen4.5", prompt_image=Path("photo.png"), ratio="1280:720"
+        )
+    assert str(exc.value) + "\n" == shown

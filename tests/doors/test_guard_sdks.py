@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import pytest
 from support.images import encode, marker, truncated
 from support.loopback import Loopback
-from support.sdk_services import FAL_HOSTS, FalService, ReplicateService, RunwayService, VeoService
+from support.sdk_services import (
+    FAL_HOSTS,
+    FalService,
+    LumaService,
+    ReplicateService,
+    RunwayService,
+    VeoService,
+)
 
 import sora_guard
 from sora_guard import PreflightError
@@ -117,6 +124,20 @@ def _replicate(tmp_path):
     return Sdk("replicate", service, loop, client, send, lambda rs: [r for r in rs if r.path == "/v1/files"])
 
 
+def _luma(tmp_path):
+    import luma_agents
+
+    service = LumaService()
+    loop = service.serve().start()
+    client = luma_agents.Luma(auth_token="test-key", base_url=loop.url, max_retries=0)
+
+    def send(c, data, mime, path):
+        ref = {"data": base64.b64encode(data).decode(), "media_type": mime}
+        c.generations.create(prompt="a lighthouse", model="ray-3.2", type="video", video={"start_frame": ref})
+
+    return Sdk("luma-agents", service, loop, client, send, lambda rs: [r for r in rs if r.method == "POST"])
+
+
 def _openai(tmp_path):
     from openai import OpenAI
     from support.openai_server import OpenAIServer
@@ -145,9 +166,15 @@ def mimetypes_ext(mime: str) -> str:
     return mimetypes.guess_extension(mime) or ".bin"
 
 
-@pytest.fixture(params=["openai", "google-genai", "runwayml", "fal-client", "replicate"])
+@pytest.fixture(params=["openai", "google-genai", "runwayml", "fal-client", "replicate", "luma-agents"])
 def sdk(request, tmp_path, monkeypatch):
-    makers = {"openai": _openai, "google-genai": _genai, "runwayml": _runway, "replicate": _replicate}
+    makers = {
+        "openai": _openai,
+        "google-genai": _genai,
+        "runwayml": _runway,
+        "replicate": _replicate,
+        "luma-agents": _luma,
+    }
     made = _fal(tmp_path, monkeypatch) if request.param == "fal-client" else makers[request.param](tmp_path)
     yield made
     made.loop.stop()

@@ -22,6 +22,7 @@ __all__ = [
     "animated_webp",
     "animated_gif",
     "truncated",
+    "padded_jpeg",
     "corrupt_jpeg",
     "heic_photo",
 ]
@@ -133,6 +134,18 @@ def animated_gif(size: tuple[int, int], frames: int = 3) -> bytes:
 
 def truncated(data: bytes, keep: float = 0.5) -> bytes:
     return data[: int(len(data) * keep)]
+
+
+def padded_jpeg(data: bytes, total: int) -> bytes:
+    """A JPEG ``data`` grown to exactly ``total`` bytes, still valid: comment segments after its SOI marker."""
+    room, segments = total - len(data), []
+    while room > 0:
+        size = min(room, 65537)
+        if room - size in (1, 2, 3):  # every segment takes at least 4 bytes
+            size -= 4
+        segments.append(b"\xff\xfe" + (size - 2).to_bytes(2, "big") + b"c" * (size - 4))
+        room -= size
+    return data[:2] + b"".join(segments) + data[2:]
 
 
 def corrupt_jpeg(size: tuple[int, int]) -> bytes:

@@ -151,6 +151,9 @@ class Loopback(LocalServer):
             def do_PUT(self) -> None:
                 server._serve(self, "PUT")
 
+            def do_PATCH(self) -> None:
+                server._serve(self, "PATCH")
+
             def do_DELETE(self) -> None:
                 server._serve(self, "DELETE")
 

@@ -33,6 +33,8 @@ MAX_CONCURRENT = 8
 SIZES = {
     "sora-2": {"1280x720", "720x1280"},
     "sora-2-pro": {"1280x720", "720x1280", "1024x1792", "1792x1024", "1920x1080", "1080x1920"},
+    "minimax/h3": {"1344x768", "768x1344"},  # models an OpenAI-compatible gateway serves at /v1/videos
+    "acme/video-9": {"1344x768", "768x1344"},
 }
 SECONDS = {"4", "8", "12", "16", "20"}
 VIDEO_MIMES = ("image/jpeg", "image/png", "image/webp")
@@ -215,10 +217,12 @@ class OpenAIServer(LocalServer):
             return 200, self._edit_image(record), {}
         if (
             method == "POST"
-            and path in ("/v1/responses", "/v1/chat/completions")
+            and path in ("/v1/responses", "/v1/chat/completions", "/v1/moderations", "/v1/decisions")
             or re.fullmatch(r"/v1/conversations(/[\w-]+/items)?", path)
         ):
             return 200, self._vision(path, record), {}
+        if method == "POST" and path == "/v1/content_provenance_checks":
+            return 200, self._provenance(record), {}
         if method == "POST" and path == "/v1/files":
             return 200, self._file(record), {}
         raise ServiceError(404, f"Invalid URL ({method} {path})")
@@ -337,7 +341,23 @@ class OpenAIServer(LocalServer):
             }
         if path == "/v1/conversations":
             return {"id": "conv_1", "object": "conversation", "created_at": 0}
+        if path == "/v1/moderations":
+            return {"id": "modr_1", "model": "omni-moderation-latest", "results": []}
+        if path == "/v1/decisions":
+            return {"id": "dec_1", "object": "decision", "answers": []}
         return {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+
+    def _provenance(self, r: Recorded) -> dict:
+        """An image (PNG, JPEG, WebP, GIF, animated too) or an audio file, checked as the SDK documents."""
+        part = r.file("file")
+        if not (part.content_type or "").startswith("audio/"):
+            _check_mime(part, "file", VISION_MIMES)
+            im = _open_image(part, "file")
+            if f"image/{im.format.lower()}" != part.content_type:
+                raise ServiceError(
+                    400, "Invalid file: the content does not match its type.", "file", "invalid_image"
+                )
+        return {"id": "cpc_1", "object": "content_provenance_check", "result": "not_detected"}
 
     def _file(self, r: Recorded) -> dict:
         part = r.file("file")
@@ -373,6 +393,10 @@ class OpenAIServer(LocalServer):
         mask, markup = r.file("mask"), r.file("markup")
         if mask is not None and markup is not None:
             raise ServiceError(400, "'markup' cannot be combined with 'mask'.", "markup", "invalid_value")
+        if markup is not None and not (r.field("model") or "").startswith("gpt-image-2.5"):
+            raise ServiceError(400, "'markup' is supported by GPT Image 2.5 only.", "markup", "invalid_value")
+        if r.field("output_format") == "gif" and mask is not None:
+            raise ServiceError(400, "GIF output does not support masks.", "mask", "invalid_value")
         if markup is not None:
             _check_mime(markup, "markup", ("image/png",))
             m = _open_image(markup, "markup")

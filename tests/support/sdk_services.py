@@ -1,4 +1,4 @@
-"""Loopback stand-ins for Veo (Vertex AI and the Gemini interactions API), Runway, fal and Replicate.
+"""Loopback stand-ins for Veo (Vertex AI and the Gemini interactions API), Runway, fal, Replicate and Luma.
 
 Each validates an image the way the service does (declared type allowed, content of that type,
 decodes whole, still, within the byte limit) and answers with a service-shaped 400 otherwise; every
@@ -21,6 +21,8 @@ from support.loopback import Loopback, Reject, Request
 from support.openai_server import parse_multipart
 
 PIL_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+HEIF_MIMES = ("image/heic", "image/heif")
+"""Both name HEIF content (RFC 8536 registers image/heic for HEVC-coded HEIF, image/heif for any)."""
 FAL_HOSTS = ("fal.run", "queue.fal.run", "rest.fal.ai", "v3.fal.media", "falrun.com", "queue.falrun.com")
 
 
@@ -36,11 +38,17 @@ def inspect_image(
         raise ImageRefused(f"unsupported MIME type {declared!r}; supported: {', '.join(allowed)}")
     if max_bytes is not None and len(data) > max_bytes:
         raise ImageRefused(f"image is {len(data)} bytes, over {max_bytes}")
+    if declared in HEIF_MIMES:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
     try:
         im = Image.open(io.BytesIO(data))
         im.load()
     except Exception:
         raise ImageRefused("the image could not be decoded") from None
+    if im.format == "HEIF" and declared in HEIF_MIMES:
+        return im
     if PIL_MIME.get(im.format) != declared:
         raise ImageRefused(f"declared {declared} but the content is {im.format}")
     if getattr(im, "n_frames", 1) > 1:
@@ -88,12 +96,22 @@ GEMINI_MIMES = (
 )
 
 
+IMAGEN_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
 class VeoService(Service):
-    """Vertex AI ``:predictLongRunning`` for Veo models and the Developer API's ``/interactions``."""
+    """Vertex AI ``:predictLongRunning`` for Veo models, ``:predict`` for the image models (edit,
+    upscale, recontext, segment), ``:generateContent`` for Gemini, and the Developer API's ``/interactions``."""
 
     def __call__(self, r: Request) -> tuple:
         if r.method == "POST" and r.path.endswith(":predictLongRunning"):
             return self._predict(r)
+        if r.method == "POST" and r.path.endswith(":predict"):
+            self._inline(r.json(), "bytesBase64Encoded", IMAGEN_MIMES)
+            return 200, {"predictions": []}
+        if r.method == "POST" and re.search(r":(stream)?[gG]enerateContent(\?.*)?$", r.path):
+            self._inline(r.json(), "data", GEMINI_MIMES, under="inlineData")
+            return 200, {"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}}]}
         if r.method == "POST" and re.fullmatch(r"/v1\w*/interactions(\?.*)?", r.path):
             return self._interaction(r)
         raise Reject(404, {"error": {"code": 404, "message": f"no route {r.path}", "status": "NOT_FOUND"}})
@@ -123,6 +141,32 @@ class VeoService(Service):
         for item in checked:
             self.accept(*item)
         return 200, {"name": f"projects/p/locations/us-central1/operations/{uuid.uuid4().hex[:8]}"}
+
+    def _inline(self, body: object, key: str, allowed: tuple[str, ...], under: str | None = None) -> None:
+        """Every base64 image at ``key`` (with ``mimeType`` beside it) anywhere in the body, checked."""
+        found = []
+
+        def walk(value, parent_key=None):
+            if isinstance(value, dict):
+                if key in value and (under is None or parent_key == under):
+                    mime = value.get("mimeType", value.get("mime_type"))
+                    found.append(
+                        (mime, base64.urlsafe_b64decode(value[key].replace("+", "-").replace("/", "_")))
+                    )
+                for k, v in value.items():
+                    walk(v, k)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, parent_key)
+
+        walk(body)
+        for mime, data in found:
+            try:
+                inspect_image(data, mime, allowed)
+            except ImageRefused as exc:
+                raise self._refuse(f"Invalid image: {exc}") from None
+        for item in found:
+            self.accept(*item)
 
     def _interaction(self, r: Request) -> tuple:
         body = r.json()
@@ -154,9 +198,10 @@ class VeoService(Service):
 # -- Runway ----------------------------------------------------------------------------------------
 
 RUNWAY_MIMES = ("image/jpeg", "image/png", "image/webp")
-RUNWAY_DATA_URI_CHARS = (
-    5 * 1024 * 1024
-)  # the service's own limit: the stand-in is lenient where the guard is strict
+RUNWAY_DATA_URI_BYTES = 5 * 1024 * 1024
+"""The image in a data URI must be under 5 MiB (the inputs page's larger reading; see the adapter)."""
+RUNWAY_UPLOAD_BYTES = (512, 200 * 1024 * 1024)
+"""An ephemeral upload's smallest and largest size (the uploads page: 512 bytes to "200MB")."""
 
 
 class RunwayService(Service):
@@ -172,19 +217,22 @@ class RunwayService(Service):
         if r.method == "POST" and r.path == "/upload-target":
             parts = parse_multipart(r.headers.get("content-type", ""), r.body)
             (part,) = [p for p in parts if p.filename is not None]
+            smallest, largest = RUNWAY_UPLOAD_BYTES
+            if not smallest <= len(part.data) <= largest:
+                raise Reject(400, {"error": f"Uploads take {smallest} bytes to 200MB"})
             if not (part.content_type or "").startswith(
                 ("video/", "audio/")
             ):  # media it takes besides images
                 self._check(part.content_type, part.data)
             return 204, b""
-        if r.method == "POST" and r.path.startswith("/v1/"):
+        if r.method in ("POST", "PATCH") and r.path.startswith("/v1/"):
             for uri in self._uris(r.json()):
-                if len(uri) > RUNWAY_DATA_URI_CHARS:
-                    raise Reject(400, {"error": "Data URI exceeds 5MB"})
                 try:
                     mime, data = decode_data_uri(uri)
                 except (ImageRefused, ValueError) as exc:
                     raise Reject(400, {"error": f"Invalid data URI: {exc}"}) from None
+                if len(data) >= RUNWAY_DATA_URI_BYTES:
+                    raise Reject(400, {"error": "Data URI exceeds 5MB"})
                 self._check(mime, data)
             return 200, {"id": str(uuid.uuid4())}
         raise Reject(404, {"error": f"no route {r.path}"})
@@ -326,3 +374,45 @@ class ReplicateService(Service):
         if isinstance(value, list):
             return [u for v in value for u in ReplicateService._data_uris(v)]
         return []
+
+
+# -- Luma ------------------------------------------------------------------------------------------
+
+LUMA_MIMES = ("image/jpeg", "image/png", "image/webp")
+
+
+class LumaService(Service):
+    """luma-agents' ``/generations``: every inline image reference (``data`` with ``media_type``) checked."""
+
+    def __call__(self, r: Request) -> tuple:
+        if r.method == "POST" and r.path == "/generations":
+            body, refs = r.json(), []
+
+            def walk(value):
+                if isinstance(value, dict):
+                    if "data" in value and str(value.get("media_type", "")).startswith("image/"):
+                        refs.append(value)
+                    elif "data" in value and "media_type" not in value:
+                        raise Reject(400, {"detail": "media_type is required with data"})
+                    for v in value.values():
+                        walk(v)
+                elif isinstance(value, list):
+                    for v in value:
+                        walk(v)
+
+            walk(body)
+            checked = []
+            for ref in refs:
+                try:
+                    data = base64.b64decode(ref["data"], validate=True)
+                    inspect_image(data, ref["media_type"], LUMA_MIMES)
+                except (ImageRefused, ValueError) as exc:
+                    raise Reject(400, {"detail": f"Invalid image reference: {exc}"}) from None
+                checked.append((ref["media_type"], data))
+            for item in checked:
+                self.accept(*item)
+            return 200, {
+                "id": "gen-1", "created_at": "2026-12-07T00:00:00Z", "model": body.get("model", "uni-1"),
+                "state": "queued", "type": body.get("type", "image"),
+            }  # fmt: skip
+        raise Reject(404, {"detail": f"no route {r.path}"})

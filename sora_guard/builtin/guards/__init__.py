@@ -12,6 +12,13 @@ if TYPE_CHECKING:
 
 @hookimpl
 def sora_guard_guards() -> list[Adapter]:
-    from sora_guard.builtin.guards import fal, google_genai, openai, replicate, runwayml
+    from sora_guard.builtin.guards import fal, google_genai, luma, openai, replicate, runwayml
 
-    return [openai.ADAPTER, google_genai.ADAPTER, runwayml.ADAPTER, fal.ADAPTER, replicate.ADAPTER]
+    return [
+        openai.ADAPTER,
+        google_genai.ADAPTER,
+        runwayml.ADAPTER,
+        fal.ADAPTER,
+        replicate.ADAPTER,
+        luma.ADAPTER,
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["parts", "data_urls", "is_data_url", "is_file_like"]
+__all__ = ["parts", "data_urls", "is_data_url", "is_file_like", "names_an_image"]
 
 MAX_DEPTH = 12
 
@@ -39,6 +39,21 @@ def is_file_like(value: Any) -> bool:
     return isinstance(value, (bytes, bytearray, os.PathLike)) or (
         isinstance(value, io.IOBase) and not isinstance(value, io.TextIOBase)
     )
+
+
+def names_an_image(value: Any) -> bool:
+    """True when a file value says it is an image: a tuple's MIME type or name, a path's or a file
+    object's name (by its extension)."""
+    import mimetypes
+    import os
+
+    if isinstance(value, tuple) and value:
+        declared = value[2] if len(value) > 2 and isinstance(value[2], str) else None
+        return (declared or "").startswith("image/") or names_an_image(
+            value[0] if isinstance(value[0], str) else value[1]
+        )
+    name = os.fspath(value) if isinstance(value, (str, os.PathLike)) else getattr(value, "name", None)
+    return isinstance(name, str) and (mimetypes.guess_type(name)[0] or "").startswith("image/")
 
 
 def data_urls(value: Any, where: tuple, depth: int = 0) -> Iterator[tuple[tuple, Any]]:

@@ -1,10 +1,12 @@
 """The fal-client adapter: images in run/submit/subscribe/stream arguments and in uploads, with the
-profile picked by endpoint id (``[tool.sora-guard.endpoints]``, then :data:`ENDPOINTS`)."""
+profile picked by endpoint id (``[tool.sora-guard.endpoints]``, then :data:`ENDPOINTS`); a client or
+the module-level API (``fal_client.run``)."""
 
 from __future__ import annotations
 
 import io
 import os
+import sys
 
 from sora_guard.builtin.guards._walk import data_urls
 from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
@@ -15,8 +17,12 @@ ENDPOINTS = {
     "fal-ai/kling-video/*": "kling",
     "fal-ai/minimax/*": "minimax-hailuo",
     "fal-ai/minimax-video/*": "minimax-hailuo",
+    "minimax/h3*": "runway-h3-max",
+    "fal-ai/veo3.1/*": "veo",
 }
-"""Built-in endpoint -> profile mappings (Kling and MiniMax Hailuo image-to-video on fal)."""
+"""Built-in endpoint -> profile mappings: Kling and MiniMax Hailuo image-to-video on fal; MiniMax H3
+(``minimax/h3-max/image-to-video``, no ``fal-ai/`` prefix) to the profile of the same model on
+Runway; Veo 3.1 on fal to Veo's."""
 
 
 def _data_url(out: Outgoing) -> str:
@@ -121,7 +127,7 @@ def plan_upload(arguments: dict, ctx: Context) -> Plan:
         encode=_keep,
         always_encode=True,
     )
-    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments, claimed=[("data",)])
 
 
 def plan_upload_file(arguments: dict, ctx: Context) -> Plan:
@@ -137,7 +143,7 @@ def plan_upload_file(arguments: dict, ctx: Context) -> Plan:
     )
     if isinstance(image.value, str):
         image.value = _Path(image.value)
-    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments, claimed=[("path",)])
 
 
 def plan_upload_image(arguments: dict, ctx: Context) -> Plan:
@@ -155,18 +161,22 @@ def plan_upload_image(arguments: dict, ctx: Context) -> Plan:
         buffer = io.BytesIO()
         arguments["image"].save(buffer, format=fmt)
         image.value, image.declared_mime = buffer.getvalue(), f"image/{fmt}"
+        image.source = getattr(arguments["image"], "filename", None) or None  # a PIL image opened from a file
     except Exception as exc:  # what image.save raises inside the SDK (RGBA as JPEG, unknown format...)
         image.problem = f"cannot be saved as {fmt}: {exc}"
     arguments["_image"] = image.value
-    return Plan(images=[image], method="upload", arguments=_upload_arguments)
+    return Plan(images=[image], method="upload", arguments=_upload_arguments, claimed=[("image",)])
 
 
 _RUN = ("run", "submit", "subscribe", "stream")
 
 ADAPTER = Adapter(
     name="fal-client",
-    clients=("fal_client.SyncClient", "fal_client.AsyncClient"),
-    recognises=lambda client: instance_of(client, "fal_client", "SyncClient", "AsyncClient"),
+    clients=("fal_client.SyncClient", "fal_client.AsyncClient", "fal_client (the module-level API)"),
+    recognises=lambda client: (
+        instance_of(client, "fal_client", "SyncClient", "AsyncClient")
+        or client is sys.modules.get("fal_client")
+    ),
     calls=(
         *(Call(name, plan_run) for name in _RUN),
         Call("upload", plan_upload),

@@ -1,13 +1,22 @@
-"""The google-genai adapter: Veo's ``models.generate_videos`` images and image parts of ``interactions.create``."""
+"""The google-genai adapter: Veo's ``models.generate_videos`` images, the image models' ``edit_image``,
+``upscale_image``, ``recontext_image``, ``segment_image``, and image parts of ``interactions.create``."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
+import io
+import os
 
 from sora_guard.builtin.guards._walk import parts
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
+from sora_guard.vocabulary.guarding import (
+    Adapter,
+    Base64Text,
+    Call,
+    Context,
+    ImageInput,
+    Outgoing,
+    Plan,
+    instance_of,
+)
 from sora_guard.vocabulary.model import Size
 
 __all__ = ["ADAPTER"]
@@ -18,7 +27,20 @@ EMPTY = (
     "google-genai sends this image as an empty {} (the picture is dropped): "
     "pass types.Image(image_bytes=..., mime_type=...) or types.Image.from_file(location=...)"
 )
-VEO2_ASSETS, VEO2_STYLES = 3, 1
+REFERENCE_IMAGES = (
+    "https://docs.cloud.google.com/vertex-ai/generative-ai/docs/video/use-reference-images-to-guide-video-generation"
+    " (read 2026-12-07)"
+)
+MAX_ASSETS, MAX_STYLES, STYLE_MODELS = 3, 1, ("veo-2.0-generate-exp",)
+"""Veo reference images: 'up to three images of a single person, character, or product' (ASSET), or
+'a single style image ... only supported by veo-2.0-generate-exp' (STYLE), from :data:`REFERENCE_IMAGES`."""
+OMNI_MODELS = ("gemini-omni-",)
+MAX_OMNI_IMAGES = 10
+"""Gemini Omni (video on the Developer API, ``interactions``): at most 10 images a prompt, per Vertex AI's
+Gemini Omni page as the team's services notes of 2026-12-06 relay it (png, jpeg, webp, heic, heif);
+no stored copy of the page could be followed, so more is a warning, not an error."""
+IMAGE_FIELDS = ("image", "frame")
+"""How the names of the fields that hold a ``types.Image`` end (``reference_image``, ``person_image``, ``last_frame``)."""
 
 
 def _field(obj: object, name: str) -> object:
@@ -40,12 +62,21 @@ def _encoder(original: object):
     return encode
 
 
+def _from_file(out: Outgoing) -> dict:
+    return {"image_bytes": out.data, "mime_type": out.mime}
+
+
 def _image(label: str, where: tuple, value: object, profile: str | None, **kw) -> ImageInput | None:
-    """One ``types.Image`` (or dict) as an input; None when absent."""
+    """One ``types.Image`` (or dict) as an input; None when absent. A path or a binary file in its
+    place is read, checked under its own name and sent as an ``Image`` of its bytes."""
     if value is None:
         return None
     if _is_pil(value):
         return ImageInput(label, where, value, profile=profile, problem=EMPTY)
+    if isinstance(value, os.PathLike) or (
+        isinstance(value, io.IOBase) and not isinstance(value, io.TextIOBase)
+    ):
+        return ImageInput(label, where, value, profile=profile, encode=_from_file, always_encode=True, **kw)
     data, gcs_uri, mime = _field(value, "image_bytes"), _field(value, "gcs_uri"), _field(value, "mime_type")
     if isinstance(gcs_uri, str) and data is None:
         return ImageInput(
@@ -103,12 +134,7 @@ def plan_videos(arguments: dict, ctx: Context) -> Plan:
             plan.problems.append(
                 "config.reference_images cannot be combined with image, source.image or config.last_frame"
             )
-        if isinstance(model, str) and model.startswith("veo-2"):
-            assets, styles = kinds.count("ASSET"), kinds.count("STYLE")
-            if (assets and styles) or assets > VEO2_ASSETS or styles > VEO2_STYLES:
-                plan.problems.append(
-                    f"{model} takes up to {VEO2_ASSETS} ASSET reference images or {VEO2_STYLES} STYLE image, not {assets} ASSET and {styles} STYLE"
-                )
+        plan.problems.extend(_reference_problems(model, kinds))
         mask = _field(config, "mask")
         if mask is not None:
             found.append(
@@ -120,29 +146,79 @@ def plan_videos(arguments: dict, ctx: Context) -> Plan:
     return plan
 
 
+def _reference_problems(model: object, kinds: list[str]) -> list[str]:
+    """What :data:`REFERENCE_IMAGES` says Veo refuses: more than 3 ASSET images; a STYLE image but with
+    veo-2.0-generate-exp, and there only one and without ASSET images."""
+    assets, styles = kinds.count("ASSET"), kinds.count("STYLE")
+    problems = []
+    if assets > MAX_ASSETS:
+        problems.append(f"{assets} ASSET reference images: Veo takes up to {MAX_ASSETS} ({REFERENCE_IMAGES})")
+    if styles and model not in STYLE_MODELS:
+        problems.append(
+            f"a STYLE reference image with {model}: only {', '.join(STYLE_MODELS)} takes one ({REFERENCE_IMAGES})"
+        )
+    elif styles > MAX_STYLES or (styles and assets):
+        problems.append(
+            f"{styles} STYLE and {assets} ASSET reference images: a single STYLE image, alone ({REFERENCE_IMAGES})"
+        )
+    return problems
+
+
+def plan_images(arguments: dict, ctx: Context) -> Plan:
+    """``edit_image``, ``upscale_image``, ``recontext_image``, ``segment_image``: every ``types.Image``
+    (or dict of one) in the arguments, against the profile of ``model`` (the service-independent
+    checks when none claims it); a PIL image there is sent as ``{}``, an error."""
+    profile = ctx.profile_for_model(arguments.get("model"), None)
+    plan = Plan()
+    for name, value in arguments.items():
+        plan.images.extend(_images_in(value, (name,), profile, 0))
+    return plan
+
+
+def _is_image(value: object) -> bool:
+    if isinstance(value, dict):
+        return "image_bytes" in value or "gcs_uri" in value
+    return type(value).__name__ == "Image" and type(value).__module__.startswith("google.genai")
+
+
+def _images_in(value: object, where: tuple, profile: str | None, depth: int) -> list[ImageInput]:
+    """``types.Image`` values under ``value``, and paths, files or PIL images in fields named for an image."""
+    label = ".".join(map(str, where))
+    named = isinstance(where[-1], str) and where[-1].endswith(IMAGE_FIELDS)
+    if _is_image(value) or (
+        named and not isinstance(value, (dict, list, tuple)) and _field(value, "image") is None
+    ):
+        found = _image(label, where, value, profile)
+        return [found] if found is not None else []
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    elif hasattr(type(value), "model_fields"):
+        items = ((k, getattr(value, k, None)) for k in type(value).model_fields)
+    else:
+        return []
+    return [i for k, v in items if v is not None for i in _images_in(v, (*where, k), profile, depth + 1)]
+
+
 def _decoded(label: str, where: tuple, part: object, profile: str | None) -> ImageInput | None:
     """An ``interactions`` image part: ``data`` as base64 text (the SDK's form), a path or a file object."""
     data, mime, uri = _field(part, "data"), _field(part, "mime_type"), _field(part, "uri")
     if data is None:
         return ImageInput(label, (*where, "uri"), uri, profile=profile) if isinstance(uri, str) else None
-    if not isinstance(data, str):  # a path or a file object: the SDK base64-encodes it
-        return ImageInput(
-            label, (*where, "data"), data, profile=profile, declared_mime=mime, encode=_base64_text
-        )
-    try:
-        raw = base64.b64decode(re.sub(r"\s+", "", data), validate=True)
-    except (binascii.Error, ValueError):
-        return ImageInput(label, where, data, profile=profile, problem="data is not valid base64")
-    return ImageInput(label, (*where, "data"), raw, profile=profile, declared_mime=mime, encode=_base64_text)
-
-
-def _base64_text(out: Outgoing) -> str:
-    return base64.b64encode(out.data).decode("ascii")
+    value = Base64Text("".join(data.split())) if isinstance(data, str) else data  # else a path or file object
+    return ImageInput(
+        label, (*where, "data"), value, profile=profile, declared_mime=mime, encode=Outgoing.base64
+    )
 
 
 def plan_interactions(arguments: dict, ctx: Context) -> Plan:
-    """``interactions.create``: every ``{"type": "image", "data" | "uri", "mime_type"}`` part of ``input``."""
-    profile = ctx.profile_for_model(arguments.get("model"), None)
+    """``interactions.create``: every ``{"type": "image", "data" | "uri", "mime_type"}`` part of ``input``;
+    Gemini Omni takes at most :data:`MAX_OMNI_IMAGES` images a prompt."""
+    model = arguments.get("model")
+    profile = ctx.profile_for_model(model, None)
     plan = Plan()
     for field in ("input", "request"):
         root = arguments.get(field)
@@ -157,6 +233,11 @@ def plan_interactions(arguments: dict, ctx: Context) -> Plan:
                     image.encode = _with_mime(image.encode, part)
                     image.where = where
                 plan.images.append(image)
+    if isinstance(model, str) and model.startswith(OMNI_MODELS) and len(plan.images) > MAX_OMNI_IMAGES:
+        plan.notes.append(
+            f"{len(plan.images)} images: {model} takes at most {MAX_OMNI_IMAGES} a prompt by Vertex AI's Gemini "
+            "Omni page (unverified here): the service may refuse the request"
+        )
     return plan
 
 
@@ -177,6 +258,11 @@ ADAPTER = Adapter(
         Call("aio.models.generate_videos", plan_videos),
         Call("interactions.create", plan_interactions),
         Call("aio.interactions.create", plan_interactions),
+        *(
+            Call(f"{prefix}models.{name}", plan_images)
+            for prefix in ("", "aio.")
+            for name in ("edit_image", "upscale_image", "recontext_image", "segment_image")
+        ),
     ),
     description="Google Gen AI (Veo through Vertex AI, interactions on the Developer API)",
 )

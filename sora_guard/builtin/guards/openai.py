@@ -1,13 +1,13 @@
-"""The openai adapter: ``videos.*`` (gateways that mirror the Sora API), ``images.edit``, vision inputs of
-responses, conversations and chat, ``files.create`` for vision, and images hidden in ``extra_body``."""
+"""The openai adapter: ``videos.*`` (gateways that mirror the Sora API), ``images.edit``, image inputs of
+responses, conversations, chat, moderations and decisions, files for vision and provenance checks,
+and images hidden in ``extra_body``."""
 
 from __future__ import annotations
 
 import functools
-import mimetypes
-import os
+import re
 
-from sora_guard.builtin.guards._walk import data_urls, is_data_url, parts
+from sora_guard.builtin.guards._walk import data_urls, is_data_url, names_an_image, parts
 from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Plan, instance_of
 from sora_guard.vocabulary.model import Size
 
@@ -20,8 +20,21 @@ MASK = "openai-image-mask"
 MARKUP = "openai-image-markup"
 VISION = "openai-vision"
 MAX_EDIT_IMAGES = 16
-STANDARD_EDIT_SIZES = {"auto", "1024x1024", "1536x1024", "1024x1536", "256x256", "512x512"}
+STANDARD_EDIT_SIZES = {"auto", "1024x1024", "1536x1024", "1024x1536"}
+LEGACY_EDIT_SIZES = {"256x256", "512x512"}
+"""openai 3.63.0 ``types/image_edit_params.py``: 'This legacy size suggestion is retained for SDK
+compatibility. Check the selected GPT image model's supported sizes.'"""
 MAX_EDIT_OUTPUT = Size(3840, 2160)
+EDIT_PARAMS = "openai 3.63.0 types/image_edit_params.py"
+MARKUP_MODELS = ("gpt-image-2.5-",)
+"""``markup``: 'Supports GPT Image 2.5' (openai 3.63.0 ``types/image_edit_params.py``)."""
+NO_MARKUP_MODELS = r"(gpt-image-(1|1-mini|1\.5|2)|chatgpt-image-latest|dall-e-[23])(-\d{4}-\d{2}-\d{2})?"
+"""Models before GPT Image 2.5, which that sentence leaves out (later ones, such as 2.6, get a warning)."""
+GIF_REFUSES = ("mask", "stream", "partial_images", "output_compression")
+"""'GIF output does not support streaming, partial images, masks, or custom output compression.'"""
+PROVENANCE_IGNORES = ("SG404",)
+"""``content_provenance_checks.create`` takes animated GIFs (openai 3.63.0
+``types/content_provenance_check_create_params.py``: 'GIF (including animated GIFs)')."""
 
 
 def _file_tuple(out):
@@ -67,16 +80,25 @@ def _extra_body(arguments: dict, profile: str | None) -> list[ImageInput]:
 
 
 def plan_video(arguments: dict, ctx: Context) -> Plan:
-    """``videos.create`` / ``create_and_poll``: the model/size/seconds request and ``input_reference``."""
+    """``videos.create`` / ``create_and_poll``: the model/size/seconds request and ``input_reference``.
+
+    A model no profile claims (a gateway's ``minimax/h3``) gets the service-independent checks and a
+    warning, never another model's sizes.
+    """
     model = arguments.get("model")
     model = model if isinstance(model, str) else VIDEO_DEFAULTS["model"]
     size_text = arguments.get("size")
     size_text = size_text if isinstance(size_text, str) else VIDEO_DEFAULTS["size"]
     seconds = arguments.get("seconds")
     plan = Plan(
-        request_profile=ctx.profile_for_model(model, ctx.default_profile),
+        request_profile=ctx.profile_for_model(model, None),
         request_seconds=str(seconds) if isinstance(seconds, (str, int)) else None,
     )
+    if plan.request_profile is None:
+        plan.notes.append(
+            f"model {model}: no profile claims it, so only the service-independent checks apply (not its sizes or "
+            "seconds); name it in a profile's models ([tool.sora-guard.profiles.NAME] models = [...]) or guard(client, profile=...)"
+        )
     try:
         plan.request_size = Size.parse(size_text)
     except ValueError as exc:
@@ -84,8 +106,9 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
         return plan
     value = arguments.get("input_reference")
     sends_references = _sdk_sends_references()
+    size = plan.request_size if plan.request_profile is not None else None
     image = ImageInput(
-        "input_reference", ("input_reference",), value, profile=plan.request_profile, size=plan.request_size,
+        "input_reference", ("input_reference",), value, profile=plan.request_profile, size=size,
         encode=_file_tuple, always_encode=True,
     )  # fmt: skip
     if isinstance(value, dict):
@@ -116,7 +139,7 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
 
 def _edit_size_problems(size: object) -> list[str]:
     """Why the service refuses an output ``size`` (GPT image models: sides divisible by 16, 1:3 to 3:1,
-    at most 3840x2160); standard sizes and ``auto`` always pass."""
+    at most 3840x2160); standard sizes and ``auto`` always pass, legacy ones are checked like any."""
     if not isinstance(size, str) or size in STANDARD_EDIT_SIZES:
         return []
     try:
@@ -135,10 +158,41 @@ def _edit_size_problems(size: object) -> list[str]:
     return problems
 
 
+def _edit_request(arguments: dict, plan: Plan) -> None:
+    """What openai 3.63 says of ``size``, ``markup`` and GIF output (:data:`EDIT_PARAMS`)."""
+    size, model = arguments.get("size"), arguments.get("model")
+    if size in LEGACY_EDIT_SIZES:
+        plan.notes.append(
+            f"size {size} is a legacy size suggestion ({EDIT_PARAMS}): the GPT image models may not render it; "
+            "use 1024x1024, 1536x1024, 1024x1536 or auto"
+        )
+    if _given(arguments.get("markup")):
+        if isinstance(model, str) and re.fullmatch(NO_MARKUP_MODELS, model):
+            plan.problems.append(
+                f"markup with model {model}: markup 'Supports GPT Image 2.5' ({EDIT_PARAMS})"
+            )
+        elif not (isinstance(model, str) and model.startswith(MARKUP_MODELS)):
+            plan.notes.append(
+                f"markup with model {model or '(the default)'}: {EDIT_PARAMS} says markup 'Supports GPT Image 2.5'"
+            )
+    if arguments.get("output_format") == "gif":
+        refused = [name for name in GIF_REFUSES if _given(arguments.get(name))]
+        if refused:
+            plan.problems.append(
+                f"output_format gif with {', '.join(refused)}: 'GIF output does not support streaming, partial "
+                f"images, masks, or custom output compression' ({EDIT_PARAMS})"
+            )
+
+
+def _given(value: object) -> bool:
+    return value is not None and value is not False and not _omitted(value)
+
+
 def plan_edit(arguments: dict, ctx: Context) -> Plan:
     """``images.edit``: up to 16 images, then the mask or the markup at the first image's size."""
     profile = IMAGE_EDIT
     plan = Plan(problems=_edit_size_problems(arguments.get("size")))
+    _edit_request(arguments, plan)
     images = arguments.get("image")
     many = isinstance(images, list)
     items = list(images) if many else [images] if "image" in arguments and images is not None else []
@@ -156,7 +210,7 @@ def plan_edit(arguments: dict, ctx: Context) -> Plan:
                 always_encode=True,
             )
         )
-    has = {f: arguments.get(f) is not None and not _omitted(arguments.get(f)) for f in ("mask", "markup")}
+    has = {f: _given(arguments.get(f)) for f in ("mask", "markup")}
     if has["mask"] and has["markup"]:
         plan.problems.append(
             "mask and markup cannot be combined (the SDK: markup 'cannot be combined with mask')"
@@ -177,11 +231,12 @@ def _omitted(value: object) -> bool:
     return type(value).__name__ in ("Omit", "NotGiven")
 
 
-# -- image inputs of responses, conversations and chat ------------------------------------------
+# -- image inputs of responses, conversations, chat, moderations and decisions -------------------
 
 
 def _input_images(root: object, where: tuple, notes: list[str]) -> list[ImageInput]:
-    """``{"type": "input_image", "image_url" | "file_id"}`` and chat's ``{"type": "image_url", ...}`` parts."""
+    """``{"type": "input_image", "image_url" | "file_id"}`` and chat's and moderations'
+    ``{"type": "image_url", "image_url": {"url"}}`` parts."""
     found = []
     wanted = lambda part: part.get("type") in ("input_image", "image_url")  # noqa: E731
     for address, part in parts(root, where, wanted):
@@ -226,34 +281,36 @@ def _planner(*fields: str):
 
 
 def plan_file(arguments: dict, ctx: Context) -> Plan:
-    """``files.create``: ``purpose="vision"`` against the vision profile; ``"user_data"`` images (by
-    name or declared type) get the service-independent checks; other purposes are not images."""
+    """``files.create``: ``purpose="vision"`` against the vision profile; other purposes' images (by
+    name or declared type) get the service-independent checks; both are uploaded typed from their content."""
     purpose, value = arguments.get("purpose"), arguments.get("file")
     plan = Plan()
-    if purpose == "vision":
+    if purpose == "vision" or names_an_image(value):
+        profile = VISION if purpose == "vision" else None
         plan.images.append(
-            ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True)
-        )
-    elif purpose == "user_data" and _names_an_image(value):
-        plan.images.append(
-            ImageInput("file", ("file",), value, profile=None, encode=_file_tuple, always_encode=True)
+            ImageInput("file", ("file",), value, profile=profile, encode=_file_tuple, always_encode=True)
         )
     return plan
 
 
-def _names_an_image(value: object) -> bool:
-    if isinstance(value, tuple) and value:
-        declared = value[2] if len(value) > 2 and isinstance(value[2], str) else None
-        return (declared or "").startswith("image/") or _names_an_image(
-            value[0] if isinstance(value[0], str) else value[1]
-        )
-    name = os.fspath(value) if isinstance(value, (str, os.PathLike)) else getattr(value, "name", None)
-    return isinstance(name, str) and (mimetypes.guess_type(name)[0] or "").startswith("image/")
+def plan_provenance(arguments: dict, ctx: Context) -> Plan:
+    """``content_provenance_checks.create``: an image (PNG, JPEG, WebP, GIF, animated too) or audio;
+    an image is checked against the vision formats and uploaded typed from its content."""
+    value = arguments.get("file")
+    plan = Plan()
+    if names_an_image(value):
+        plan.images.append(
+            ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True,
+                       ignore=PROVENANCE_IGNORES)
+        )  # fmt: skip
+    return plan
 
 
 _RESPONSES = _planner("input", "extra_body")
 _CHAT = _planner("messages", "extra_body")
 _ITEMS = _planner("items", "extra_body")
+_MODERATIONS = _planner("input", "extra_body")
+_DECISIONS = _planner("input", "questions", "extra_body")
 
 ADAPTER = Adapter(
     name="openai",
@@ -263,15 +320,23 @@ ADAPTER = Adapter(
         Call("videos.create", plan_video),
         Call("videos.create_and_poll", plan_video),
         Call("images.edit", plan_edit),
-        Call("responses.create", _RESPONSES),
-        Call("responses.parse", _RESPONSES),
-        Call("responses.stream", _RESPONSES),
+        *(
+            Call(f"{prefix}responses.{name}", _RESPONSES)
+            for prefix in ("", "beta.")
+            for name in ("create", "parse", "stream", "compact")
+        ),
+        Call("responses.input_tokens.count", _RESPONSES),
+        Call("moderations.create", _MODERATIONS),
+        Call("decisions.create", _DECISIONS),
         Call("conversations.create", _ITEMS),
         Call("conversations.items.create", _ITEMS),
-        Call("chat.completions.create", _CHAT),
-        Call("chat.completions.parse", _CHAT),
-        Call("chat.completions.stream", _CHAT),
+        *(
+            Call(f"{prefix}chat.completions.{name}", _CHAT)
+            for prefix in ("", "beta.")
+            for name in ("create", "parse", "stream")
+        ),
         Call("files.create", plan_file),
+        Call("content_provenance_checks.create", plan_provenance),
     ),
     wrappers=("with_raw_response", "with_streaming_response"),
     copies=("with_options", "copy"),

@@ -14,8 +14,10 @@ MODELS = {
     "kwaivgi/kling-*": "kling",
     "minimax/video-01*": "minimax-hailuo",
     "minimax/hailuo-*": "minimax-hailuo",
+    "minimax/h3*": "runway-h3-max",
 }
-"""Built-in model -> profile mappings (Kling and MiniMax Hailuo image-to-video on Replicate)."""
+"""Built-in model -> profile mappings: Kling and MiniMax Hailuo image-to-video on Replicate; MiniMax H3
+(``minimax/h3-highspeed``) to the profile of the same model on Runway."""
 
 
 class _Named(io.BytesIO):

@@ -1,26 +1,52 @@
-"""The runwayml adapter: image data URIs in every endpoint that takes images, per-model profiles, and
-ephemeral uploads; the SDK's 5 MB data URI limit counts the URI's text (:data:`DATA_URI_CHARS`)."""
+"""The runwayml adapter: image URIs in every call that takes them, per-model profiles, the data URI and
+ephemeral upload limits (:data:`DATA_URI`, :data:`UPLOAD`), and paths or files sent as data URIs."""
 
 from __future__ import annotations
 
-import mimetypes
-import os
-
-from sora_guard.builtin.guards._walk import data_urls
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
+from sora_guard.builtin.guards._walk import data_urls, names_an_image
+from sora_guard.vocabulary.guarding import (
+    Adapter,
+    Call,
+    Caution,
+    Context,
+    ImageInput,
+    Outgoing,
+    Plan,
+    instance_of,
+)
 from sora_guard.vocabulary.model import Size
 
-__all__ = ["ADAPTER", "DATA_URI_CHARS", "data_uri_bytes"]
+__all__ = ["ADAPTER", "DATA_URI", "UPLOAD", "data_uri_bytes"]
 
 DEFAULT = "runway"
-DATA_URI_CHARS = 5_000_000
-"""The SDK's "up to 5MB" for a data URI, read as characters of the URI (10^6 per MB, inclusive)."""
-URI_FIELDS = ("prompt_image", "image_uri", "uri")
+MIB = 1024 * 1024
+INPUTS_PAGE = "https://docs.dev.runwayml.com/assets/inputs (read 2026-12-07)"
+UPLOADS_PAGE = "https://docs.dev.runwayml.com/assets/uploads (read 2026-12-07)"
+
+DATA_URI = Caution(
+    5 * MIB - 1,
+    "characters",
+    f"{INPUTS_PAGE}: 'the length of the encoded data URI must be under 5MB (1024 × 1024 × 5 bytes)'",
+)
+"""Runway's data URI limit as its inputs page stated it until 2026: the URI's characters, under 5 MiB.
+The page now gives "5MB" as the image's data URI size limit: read as the image's bytes (the larger
+reading, :data:`DATA_URI_BYTES`, an error above it), a URI over this one is sent with a warning."""
+DATA_URI_BYTES = 5 * MIB - 1
+"""The image's bytes under 5 MiB (1024 × 1024 × 5): above it every reading of the page refuses it."""
+
+UPLOAD = Caution(200_000_000, "bytes", f"{UPLOADS_PAGE}: 'The maximum uploadable file is 200MB'")
+"""Ephemeral uploads: "200MB", a unit the page does not define: 200 MiB (:data:`UPLOAD_BYTES`) is
+enforced, and a file between 200,000,000 bytes and that is sent with a warning."""
+UPLOAD_BYTES = 200 * MIB
+
+URI_FIELDS = ("prompt_image", "image_uri", "uri", "reference_image", "mask_uri")
+"""Fields whose string is a URI: remote ones (``https://``, ``runway://``) pass with a warning."""
+_SKIP = ("extra_headers", "extra_query", "timeout")
 
 
 def data_uri_bytes(mime: str = "image/jpeg") -> int:
-    """The largest decoded image whose data URI stays within :data:`DATA_URI_CHARS`."""
-    return (DATA_URI_CHARS - len(f"data:{mime};base64,")) // 4 * 3
+    """The largest image whose data URI stays within the stricter reading of the limit (:data:`DATA_URI`)."""
+    return (DATA_URI.limit - len(f"data:{mime};base64,")) // 4 * 3
 
 
 def _data_url(out: Outgoing) -> str:
@@ -35,22 +61,24 @@ def _output(ratio: object) -> Size | None:
 
 
 def plan_images(arguments: dict, ctx: Context) -> Plan:
-    """Every image data URI in the arguments, against the model's profile; other URIs pass with a warning."""
+    """Every image data URI, path or file in the arguments, against the model's profile (a path or a
+    file is checked under its own name and sent as a data URI); other URIs pass with a warning."""
     profile = ctx.profile_for_model(arguments.get("model"), DEFAULT)
     output = _output(arguments.get("ratio"))
     plan = Plan()
-    skip = {"extra_headers", "extra_query", "timeout"}
     for name, value in arguments.items():
-        if name in skip:
+        if name in _SKIP:
             continue
         for where, found in data_urls(value, (name,)):
-            if not isinstance(found, str):
-                continue  # runwayml takes URIs here: a path or bytes is the SDK's own TypeError
+            is_text = isinstance(found, str)
+            if not (is_text or names_an_image(found)):
+                continue  # a video or audio file: not the guard's (the SDK cannot send it in JSON)
             label = ".".join(map(str, where))
             first_frame = name == "prompt_image" and (len(where) == 1 or where[-1] == "uri")
             plan.images.append(
                 ImageInput(label, where, found, profile=profile, output=output if first_frame else None,
-                           encode=_data_url, max_bytes=data_uri_bytes())
+                           encode=_data_url, always_encode=not is_text, max_bytes=DATA_URI_BYTES,
+                           caution=DATA_URI)
             )  # fmt: skip
         plan.images.extend(_references(name, value, (name,), profile))
     return plan
@@ -68,45 +96,59 @@ def _references(name: str, value: object, where: tuple, profile: str | None) -> 
 
 
 def plan_upload(arguments: dict, ctx: Context) -> Plan:
-    """``uploads.create_ephemeral``: an image (by name or declared type) is checked and uploaded typed
-    from its content; videos and audio are not images and pass unchecked."""
+    """``uploads.create_ephemeral``: an image (by name, declared type or nameless bytes) is checked and
+    uploaded typed from its content; videos and audio are not images and pass unchecked."""
     value = arguments.get("file")
     plan = Plan()
-    if _names_an_image(value):
+    if names_an_image(value) or _nameless(value):
         profile = ctx.profile_for_model(None, DEFAULT)
         plan.images.append(
-            ImageInput(
-                "file", ("file",), value, profile=profile, encode=lambda o: o.file_tuple(), always_encode=True
-            )
-        )
+            ImageInput("file", ("file",), value, profile=profile, encode=Outgoing.file_tuple,
+                       always_encode=True, max_bytes=UPLOAD_BYTES, caution=UPLOAD)
+        )  # fmt: skip
     return plan
 
 
-def _names_an_image(value: object) -> bool:
-    if isinstance(value, tuple) and value:
-        declared = value[2] if len(value) > 2 and isinstance(value[2], str) else None
-        name = value[0] if isinstance(value[0], str) else None
-        return (
-            (declared or "").startswith("image/")
-            or (name is not None and _names_an_image(name))
-            or name is None
+def _nameless(value: object) -> bool:
+    """Bytes, or a tuple without a name: the SDK asks for a name, so the guard checks them as images."""
+    return isinstance(value, (bytes, bytearray)) or (
+        isinstance(value, tuple) and bool(value) and value[0] is None
+    )
+
+
+_CALLS = (
+    "image_to_video.create",
+    "text_to_video.create",
+    "text_to_image.create",
+    "video_to_video.create",
+    "character_performance.create",
+    "image_upscale.create",
+    "generate.video.create",
+    "generate.image.create",
+    "avatars.create",
+    "avatars.update",
+    "workflows.run",
+    *(
+        f"recipes.{name}"
+        for name in (
+            "ad_localization",
+            "marketing_stock_image",
+            "multi_shot_video",
+            "product_ad",
+            "product_campaign_image",
+            "product_swap",
+            "product_ugc",
         )
-    name = os.fspath(value) if isinstance(value, (str, os.PathLike)) else getattr(value, "name", None)
-    if not isinstance(name, str):
-        return isinstance(value, (bytes, bytearray))  # nameless bytes: the SDK asks for a tuple; check them
-    return (mimetypes.guess_type(name)[0] or "").startswith("image/")
-
-
-_ENDPOINTS = ("image_to_video", "text_to_image", "video_to_video", "character_performance", "image_upscale")
+    ),
+)
+"""runwayml 5.24.0's calls that take image URIs (``resources/*.py``: each documents its image fields as
+"A HTTPS URL, Runway upload URI, or base64 data URI ... containing an encoded image")."""
 
 ADAPTER = Adapter(
     name="runwayml",
     clients=("runwayml.RunwayML", "runwayml.AsyncRunwayML"),
     recognises=lambda client: instance_of(client, "runwayml", "RunwayML", "AsyncRunwayML"),
-    calls=(
-        *(Call(f"{e}.create", plan_images) for e in _ENDPOINTS),
-        Call("uploads.create_ephemeral", plan_upload),
-    ),
+    calls=(*(Call(path, plan_images) for path in _CALLS), Call("uploads.create_ephemeral", plan_upload)),
     wrappers=("with_raw_response", "with_streaming_response"),
     copies=("with_options", "copy"),
     description="Runway (gen4.5, gen4_turbo and the other models its API serves)",
