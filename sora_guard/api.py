@@ -121,5 +121,7 @@ def fit_image(
         size = output_size(shape, size)
     elif isinstance(size, str):
         size = Size.parse(size)
-    chosen = lookup("strategy", strategy, (registry or default_registry()).strategies)
-    return fit_opened(im.copy(), size, chosen, options or FitOptions(), orientation).image
+    registry = registry or default_registry()
+    chosen = lookup("strategy", strategy, registry.strategies)
+    finders = registry.finders if chosen.subjects else ()
+    return fit_opened(im.copy(), size, chosen, options or FitOptions(), orientation, finders=finders).image

@@ -5,17 +5,20 @@ from __future__ import annotations
 import functools
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sora_guard.engine.outputs import WRITABLE_FORMATS, output_format
 from sora_guard.engine.quiet import quiet_warnings
-from sora_guard.vocabulary.contract import FitOptions, Strategy
+from sora_guard.vocabulary.contract import Box, FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import FitError
 from sora_guard.vocabulary.model import Size, Target
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from sora_guard.vocabulary.contract import Finder, Placement, Subject
 
 
 __all__ = [
@@ -65,21 +68,32 @@ _TO_STORED = {
     7: lambda u, v: (1 - v, 1 - u),
     8: lambda u, v: (1 - v, u),
 }
+_TO_DISPLAYED = {o: _TO_STORED[{6: 8, 8: 6}.get(o, o)] for o in _TO_STORED}
+"""Stored (x, y) fractions -> displayed (u, v) fractions: each transpose is its own inverse but 6 and 8."""
 
 
 class Fitted:
     """A fitted picture (RGB or RGBA, sRGB, the right way up) and what the user should know about it.
 
-    ``notes``: (code, message) warnings: SG911 enlarged, SG912 distorted, SG913 colour profile ignored.
+    ``notes``: (code, message) warnings: SG911 enlarged, SG912 distorted, SG913 colour profile
+    ignored, SG916 subjects cut, SG917 a subject finder failed. ``placement``: what the strategy
+    kept and the subjects it was given, as displayed (None when the strategy does not say).
     A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
     """
 
-    __slots__ = ("image", "strategy", "notes")
+    __slots__ = ("image", "strategy", "notes", "placement")
 
-    def __init__(self, image: Image.Image, strategy: str, notes: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        image: Image.Image,
+        strategy: str,
+        notes: list[tuple[str, str]] | None = None,
+        placement: Placement | None = None,
+    ) -> None:
         self.image = image
         self.strategy = strategy
         self.notes = [] if notes is None else notes
+        self.placement = placement
 
 
 def output_size(shape: Size, target: Target) -> Size:
@@ -122,17 +136,86 @@ def _inside_aspect(w: int, h: int, profile) -> tuple[int, int]:
     return w, h
 
 
+def _map_box(box: Box, to) -> Box:
+    (x0, y0), (x1, y1) = to(box[0], box[1]), to(box[2], box[3])
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _map_subjects(subjects: Sequence[Subject], to) -> tuple[Subject, ...]:
+    return tuple(
+        replace(s, box=_map_box(s.box, to), room=None if s.room is None else _map_box(s.room, to))
+        for s in subjects
+    )
+
+
 def _to_stored(options: FitOptions, orientation: int) -> FitOptions:
     """``options`` (in displayed fractions) expressed in the stored frame."""
     if orientation == 1 or orientation not in _TO_STORED:
         return options
     to = _TO_STORED[orientation]
-    anchor = to(*options.anchor)
     box = options.crop_box
-    if box is not None:
-        (x0, y0), (x1, y1) = to(box[0], box[1]), to(box[2], box[3])
-        box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    return replace(options, anchor=anchor, crop_box=box)
+    subjects = options.subjects
+    return replace(
+        options,
+        anchor=to(*options.anchor),
+        crop_box=None if box is None else _map_box(box, to),
+        subjects=None if subjects is None else _map_subjects(subjects, to),
+    )
+
+
+def _displayed(placement: Placement, orientation: int) -> Placement:
+    """``placement`` (in the stored frame) as the picture is shown."""
+    if orientation == 1 or orientation not in _TO_DISPLAYED:
+        return placement
+    to = _TO_DISPLAYED[orientation]
+    return replace(
+        placement,
+        source=_map_box(placement.source, to),
+        target=_map_box(placement.target, to),
+        subjects=_map_subjects(placement.subjects, to),
+    )
+
+
+def find_subjects(
+    im: Image.Image, finders: Sequence[Finder], orientation: int, notes: list[tuple[str, str]]
+) -> tuple[Subject, ...]:
+    """What ``finders`` see in ``im`` (stored frame; they get it upright), in the stored frame's fractions.
+
+    A finder that fails is noted (SG917) and left out: the fit goes on with what the others found.
+    """
+    from PIL import Image
+
+    if not finders:
+        return ()
+    shown = (
+        im.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation])) if orientation in _TRANSPOSE else im
+    )
+    found: list[Subject] = []
+    for finder in finders:
+        try:
+            found.extend(finder.find(shown))
+        except Exception as exc:
+            notes.append(
+                (
+                    "SG917",
+                    f"subject finder {finder.name!r} failed ({str(exc) or type(exc).__name__}); fitted without it",
+                )
+            )
+    stored = _TO_STORED.get(orientation) if orientation != 1 else None
+    return _map_subjects(found, stored) if stored is not None else tuple(found)
+
+
+def _cut_note(placement: Placement, strategy: str, size: Size) -> tuple[str, str] | None:
+    """SG916 when ``placement`` keeps fewer than all of its subjects whole."""
+    subjects, kept = placement.subjects, placement.kept
+    if len(kept) == len(subjects):
+        return None
+    what = "faces" if all(s.kind == "face" for s in subjects) else "subjects"
+    return (
+        "SG916",
+        f"{strategy} keeps {len(kept)} of {len(subjects)} {what} whole at {size}: no {size} crop holds "
+        f"them all; blur-pad keeps them all",
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -241,12 +324,14 @@ def fit_opened(
     orientation: int = 1,
     max_decode_seconds: float | None = None,
     data: bytes | None = None,
+    finders: Sequence[Finder] = (),
 ) -> Fitted:
     """Fit an opened (ideally not yet loaded) image to ``size`` as displayed; raises FitError.
 
     ``orientation`` is the EXIF orientation the picture must be shown with; the result has it
     applied. A JPEG that is not loaded yet is decoded once (:func:`decode_at`), at the smallest
-    scale that still gives the strategy every pixel it samples.
+    scale that still gives the strategy every pixel it samples. A strategy that keeps subjects
+    gets what ``finders`` see in that decoded picture, unless ``options.subjects`` names them.
     """
     from PIL import Image
 
@@ -264,8 +349,11 @@ def fit_opened(
     rgb, pending = _normalise(im, notes)
     if pending is not None and opts.background != (0, 0, 0):
         opts = replace(opts, background=_background_in_source(opts.background, icc))
+    if strategy.subjects and opts.subjects is None:
+        opts = replace(opts, subjects=find_subjects(rgb, finders, orientation, notes))
     try:
         out = strategy.fit(rgb, stored_size, opts)
+        placement = strategy.placement(rgb, stored_size, opts) if strategy.placement is not None else None
     except Exception as exc:
         raise FitError(
             f"strategy {strategy.name!r} failed: {str(exc) or type(exc).__name__}", "strategy"
@@ -293,7 +381,12 @@ def fit_opened(
                 f"{strategy.name} distorts proportions: width/height {shown.aspect:.3f} -> {size.aspect:.3f}",
             )
         )
-    return Fitted(out, strategy.name, notes)
+    if placement is not None:
+        placement = _displayed(placement, orientation)
+        cut = _cut_note(placement, strategy.name, size)
+        if cut is not None:
+            notes.append(cut)
+    return Fitted(out, strategy.name, notes, placement)
 
 
 def _sampled(shown: Size, options: FitOptions) -> str:

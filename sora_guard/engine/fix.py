@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from sora_guard.engine import heif
 from sora_guard.engine.check import check_bytes, check_info
@@ -18,6 +20,9 @@ from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
 from sora_guard.vocabulary.model import Diagnostic, FileReport, ImageInfo, Rule, Severity, Target
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Finder, Placement
 
 __all__ = ["FIX_CODES", "FixSpec", "Repair", "Status", "dest_name", "diagnostic", "repair"]
 
@@ -45,6 +50,11 @@ FIX_CODES = {
         "gain-map-dropped",
         "the HEIF's HDR gain map was left out: the output is the standard-range picture",
     ),
+    "SG916": (
+        "subjects-cut",
+        "no crop of the target's shape keeps every face (or other subject) whole; blur-pad keeps them all",
+    ),
+    "SG917": ("finder-failed", "a subject finder failed on this picture; the fit went on without it"),
 }
 """Codes of fix-stage diagnostics: (name, meaning)."""
 
@@ -70,12 +80,13 @@ class Status(str, enum.Enum):
 
 
 class FixSpec:
-    """How to repair: the strategy and its options, the encoder quality and an optional format to convert to.
+    """How to repair: the strategy and its options, the encoder quality, an optional format to convert
+    to, and the subject finders a strategy that keeps subjects asks for.
 
     A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
     """
 
-    __slots__ = ("strategy", "options", "quality", "convert_to")
+    __slots__ = ("strategy", "options", "quality", "convert_to", "finders")
 
     def __init__(
         self,
@@ -83,11 +94,13 @@ class FixSpec:
         options: FitOptions | None = None,
         quality: int = 92,
         convert_to: str | None = None,
+        finders: Sequence[Finder] = (),
     ) -> None:
         self.strategy = strategy
         self.options = FitOptions() if options is None else options
         self.quality = quality
         self.convert_to = convert_to
+        self.finders = finders
 
 
 @dataclass
@@ -95,7 +108,8 @@ class Repair:
     """The engine's answer for one image: the outcome, both checks, and the bytes that pass.
 
     ``dest`` is the name the output must have (its extension names its format); ``output`` is the
-    original bytes when unchanged, the new ones when fixed, None when failed.
+    original bytes when unchanged, the new ones when fixed, None when failed. ``placement`` is what
+    the fit kept of the picture as displayed, and the subjects it kept whole or not (when it fitted).
     """
 
     status: Status
@@ -105,6 +119,7 @@ class Repair:
     changes: list[str] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
     output: bytes | None = field(default=None, repr=False)
+    placement: Placement | None = None
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -190,6 +205,7 @@ def _repair_opened(
     named = dest_name(dest, fmt)
     notes: list[Diagnostic] = []
     changes: list[str] = []
+    placement = None
     if (
         {d.code for d in before.errors} <= {"SG202"}
         and fmt == info.format
@@ -204,7 +220,14 @@ def _repair_opened(
         try:
             with captured_stderr() as noise:  # libtiff's complaints go into the diagnostic, not the terminal
                 fitted = fit_opened(
-                    im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds, data
+                    im,
+                    size,
+                    spec.strategy,
+                    spec.options,
+                    info.orientation,
+                    limits.max_decode_seconds,
+                    data,
+                    spec.finders,
                 )
         except FitError as exc:
             if exc.kind == "strategy":
@@ -231,13 +254,14 @@ def _repair_opened(
             notes.append(diagnostic("SG902", f"the result would still fail: {failing}"))
             return Repair(Status.FAILED, before, after, notes=notes)
         changes.append(_change(info, fitted, size, fmt))
+        placement = fitted.placement
     if named != dest:
         notes.append(
             diagnostic(
                 "SG914", f"content is now {fmt}: renamed to {os.path.basename(named)}", Severity.WARNING
             )
         )
-    return Repair(Status.FIXED, before, after, named, changes, notes, out)
+    return Repair(Status.FIXED, before, after, named, changes, notes, out, placement)
 
 
 _MODE_NAMES = {

@@ -1,5 +1,5 @@
 """Small pictures of an image for reports: a thumbnail, and the before and after of a fix, with
-the part a strategy keeps (or the bars it adds) drawn on the before picture."""
+the part a strategy keeps (or the bars it adds) and the subjects it keeps drawn on the before picture."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ SHADE = (0, 0, 0, 150)
 """What covers the part of the picture a crop cuts away."""
 ACCENT = (255, 176, 0)
 """The outline of the part kept, and of the picture among the bars."""
+KEPT, CUT = (64, 220, 96), (240, 64, 64)
+"""The outline of a subject the fit kept whole, and of one it cut or left out."""
 BARS = ((128, 128, 128), (96, 96, 96))
 
 
@@ -81,18 +83,17 @@ def thumbnail(
 def before_picture(
     data: bytes,
     shrink: Strategy,
-    fit: Strategy,
+    placement: Placement | None,
     size: Size,
-    options: FitOptions = FitOptions(),
     limits: Limits = Limits(),
     side: int = THUMBNAIL_SIDE,
 ) -> Picture | None:
-    """The image ``data`` as :func:`thumbnail` shows it, with what fitting it to ``size`` with ``fit``
-    does drawn on it: the part kept outlined (the rest shaded), or the bars added hatched."""
+    """The image ``data`` as :func:`thumbnail` shows it, with what a fit to ``size`` did drawn on it
+    (``placement``, as the fit reports it): the part kept outlined (the rest shaded) or the bars
+    added hatched, and the subjects the fit kept whole (or not) boxed."""
     im = _shrunk(data, shrink, limits, side)
     if im is None:
         return None
-    placement = fit.placement(im, size, options) if fit.placement is not None else None
     if placement is None:
         return _picture(im)
     return _picture(_drawn(im.convert("RGB"), placement, size, side))
@@ -105,6 +106,10 @@ def _pixels(box: tuple[float, float, float, float], w: int, h: int) -> tuple[int
 def _drawn(im: Image.Image, placement: Placement, size: Size, side: int) -> Image.Image:
     from PIL import Image, ImageDraw
 
+    kept = set(placement.kept)
+    draw = ImageDraw.Draw(im)
+    for subject in placement.subjects:
+        draw.rectangle(_pixels(subject.box, *im.size), outline=KEPT if subject in kept else CUT, width=2)
     if placement.source != (0.0, 0.0, 1.0, 1.0):
         shade = Image.new("RGBA", im.size, SHADE)
         ImageDraw.Draw(shade).rectangle(_pixels(placement.source, *im.size), fill=(0, 0, 0, 0))
