@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sora_guard.api import fit_image
+from sora_guard.engine.fitting import fit_opened
+from sora_guard.engine.pictures import draw_placement
 from sora_guard.engine.probe import probe_image
 from sora_guard.vocabulary.contract import FitOptions
 from sora_guard.vocabulary.exceptions import FitError
@@ -35,19 +37,41 @@ def _thumb(im: Image.Image) -> Image.Image:
 def render_preview(
     im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None
 ) -> Image.Image:
-    """A contact sheet: the original (the right way up), then each strategy fitted to ``size``."""
+    """A contact sheet: the original (the right way up), then each strategy fitted to ``size``.
+
+    The original shows the subjects the finders found and the window the first strategy that keeps
+    them (``smart``) takes, as the HTML fix report draws them."""
     from PIL import Image, ImageDraw, ImageFont
 
-    shown = probe_image(im).displayed
+    info = probe_image(im)
+    shown = info.displayed
     scale = min(1.0, TILE / max(shown.width, shown.height))
     thumb_size = Size(max(1, round(shown.width * scale)), max(1, round(shown.height * scale)))
     original = fit_image(
         im, thumb_size, "stretch", registry=registry
     )  # the same orientation and colour handling
-    tiles: list[tuple[str, Image.Image | None]] = [(f"original {shown}", original)]
+    label = f"original {shown}"
+    keeper = next((s for s in registry.strategies.values() if s.subjects and s.placement), None)
+    kept = None
+    if keeper is not None:
+        try:
+            kept = fit_opened(
+                im.copy(), size, keeper, options or FitOptions(), info.orientation, finders=registry.finders
+            )
+        except FitError:
+            kept = None
+        else:
+            original = draw_placement(original.convert("RGB"), kept.placement, size, TILE)
+            label += f", {len(kept.placement.subjects)} found"
+    tiles: list[tuple[str, Image.Image | None]] = [(label, original)]
     for name in registry.strategies:
         try:
-            tiles.append((f"{name} {size}", fit_image(im, size, name, options, registry=registry)))
+            fitted = (
+                kept.image
+                if kept and name == keeper.name
+                else fit_image(im, size, name, options, registry=registry)
+            )
+            tiles.append((f"{name} {size}", fitted))
         except FitError as exc:
             tiles.append((f"{name}: failed ({exc})", None))
     font = ImageFont.load_default(size=18)

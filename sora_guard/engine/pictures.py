@@ -18,7 +18,7 @@ from sora_guard.vocabulary.model import Limits, Size
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["THUMBNAIL_SIDE", "thumbnail", "before_picture"]
+__all__ = ["THUMBNAIL_SIDE", "thumbnail", "before_picture", "draw_placement"]
 
 THUMBNAIL_SIDE = 160
 """Longest side of a report picture, in pixels."""
@@ -96,25 +96,27 @@ def before_picture(
         return None
     if placement is None:
         return _picture(im)
-    return _picture(_drawn(im.convert("RGB"), placement, size, side))
+    return _picture(draw_placement(im.convert("RGB"), placement, size, side))
 
 
 def _pixels(box: tuple[float, float, float, float], w: int, h: int) -> tuple[int, int, int, int]:
     return (round(box[0] * w), round(box[1] * h), round(box[2] * w) - 1, round(box[3] * h) - 1)
 
 
-def _drawn(im: Image.Image, placement: Placement, size: Size, side: int) -> Image.Image:
+def draw_placement(im: Image.Image, placement: Placement, size: Size, side: int) -> Image.Image:
+    """``im`` (RGB, as displayed) with ``placement`` drawn on it: the subjects boxed (kept whole or
+    not), what a crop cuts away shaded, or the bars a fit to ``size`` adds hatched (at most ``side`` px)."""
     from PIL import Image, ImageDraw
 
-    kept = set(placement.kept)
-    draw = ImageDraw.Draw(im)
-    for subject in placement.subjects:
-        draw.rectangle(_pixels(subject.box, *im.size), outline=KEPT if subject in kept else CUT, width=2)
     if placement.source != (0.0, 0.0, 1.0, 1.0):
         shade = Image.new("RGBA", im.size, SHADE)
         ImageDraw.Draw(shade).rectangle(_pixels(placement.source, *im.size), fill=(0, 0, 0, 0))
         im = Image.alpha_composite(im.convert("RGBA"), shade).convert("RGB")
         ImageDraw.Draw(im).rectangle(_pixels(placement.source, *im.size), outline=ACCENT, width=2)
+    kept = set(placement.kept)
+    draw = ImageDraw.Draw(im)
+    for subject in placement.subjects:
+        draw.rectangle(_pixels(subject.box, *im.size), outline=KEPT if subject in kept else CUT, width=2)
     if placement.target != (0.0, 0.0, 1.0, 1.0):
         canvas_size = _within(size, side)
         canvas = Image.new("RGB", (canvas_size.width, canvas_size.height), BARS[0])
