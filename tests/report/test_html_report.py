@@ -228,7 +228,7 @@ def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report)
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--output-format", "json"], "fix reports as text or html, not 'json'"),
+        (["--output-format", "sarif"], "fix reports as text or html, json, not 'sarif'"),
         (["-o", "fix.html"], "fix writes a report file with --output-format html"),
     ],
 )
