@@ -233,7 +233,7 @@ def _starts(
     :data:`CUT_COST` for each subject cut. Short of the first, the window is centred on the
     rooms of the subjects it keeps whole (weighted), as near as they allow. A subject longer
     than the window counts as whole when the window lies centred on it; a room longer than the
-    window asks for the window-long part of it nearest its centre that holds the box. What a
+    window shrinks to a window-long one around the box, its margins in proportion. What a
     window keeps or cuts changes only where one of its edges meets a box or a room, and the
     centring is straight between those points and the rooms' centres: each such breakpoint and
     each span between two is scored once.
@@ -250,8 +250,11 @@ def _starts(
     centre = (a + b) / 2
     a, b = np.where(long, centre - window / 2, a), np.where(long, centre + window / 2, b)
     ra, rb = np.minimum(ra, a), np.maximum(rb, b)
-    # a room longer than the window shrinks to the window-long run nearest its centre that holds the box
-    tight = np.clip((ra + rb - window) / 2, b - window, a)
+    # a room longer than the window shrinks to a window-long run around the box that keeps the
+    # room's proportions: the slack above and below it split as the room's margins are
+    margins = (a - ra) + (rb - b)
+    share = np.divide(a - ra, margins, out=np.full_like(margins, 0.5), where=margins > 0)
+    tight = a - (window - (b - a)) * share
     roomy = rb - ra <= window
     ra, rb = np.where(roomy, ra, tight), np.where(roomy, rb, tight + window)
     aim = (ra + rb - window) / 2  # the start that centres the window on each room
