@@ -136,7 +136,7 @@ def fit_image(
         image = open_image(image, max_pixels=max_pixels)
     elif image.width * image.height > max_pixels:
         raise TooManyPixels(image.size, max_pixels)
-    chosen = lookup("strategy", strategy, (registry or load_registry()).strategies)
-    return fit_picture(
-        image, Size.parse(size) if isinstance(size, str) else size, chosen, options or FitOptions()
-    )
+    registry = registry or load_registry()
+    chosen = lookup("strategy", strategy, registry.strategies)
+    exact = Size.parse(size) if isinstance(size, str) else size
+    return fit_picture(image, exact, chosen, options or FitOptions(), registry.finders).image

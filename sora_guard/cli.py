@@ -222,8 +222,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         from sora_guard.builtin.reporters import render_statistics
 
         _write(render_statistics(report, reporter.name), args.output, console)
-    elif reporter.write is not None:
-        entries = run.entries(report, pictures=reporter.pictures)
+    elif reporter.write is not None and reporter.pictures:  # thumbnails made while rows are written
+        entries = run.entries(report, pictures=True)
         _write_stream(
             lambda out: reporter.write(entries, run.settings.registry.rules, out), args.output, console
         )
@@ -243,7 +243,9 @@ def cmd_fix(args: argparse.Namespace, console: Console) -> int:
         return shown
     if args.output_format in (None, "text"):
         if args.output is not None:
-            raise UsageError("fix writes a report file with --output-format html (or a plugin's fix format)")
+            raise UsageError(
+                "fix writes a report file with --output-format html or json (or a plugin's fix format)"
+            )
         reporter = None
     else:
         reporter = run.reporter(args.output_format, fixes=True)

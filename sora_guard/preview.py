@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sora_guard.config.validation import fit_fractions
 from sora_guard.engine.fitting import encode, fit_picture, output_size
 from sora_guard.engine.opener import open_source
+from sora_guard.engine.pictures import draw_placement
 from sora_guard.engine.probe import probe_image
 from sora_guard.io.atomic import atomic_write_bytes
 from sora_guard.vocabulary.contract import FitOptions
@@ -63,18 +64,38 @@ def preview(
 def render_preview(
     im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None
 ) -> Image.Image:
-    """A contact sheet: the original (the right way up), then each strategy fitted to ``size``."""
+    """A contact sheet: the original (the right way up), then each strategy fitted to ``size``.
+
+    The original shows the subjects the finders found and the window the first strategy that keeps
+    them (``smart``) takes, as the HTML fix report draws them."""
     from PIL import Image, ImageDraw, ImageFont
 
-    shown = probe_image(im).displayed
+    info = probe_image(im)
+    shown = info.displayed
     scale = min(1.0, TILE / max(shown.width, shown.height))
     thumb_size = Size(max(1, round(shown.width * scale)), max(1, round(shown.height * scale)))
     # the same orientation and colour handling as every fit
-    original = fit_picture(im, thumb_size, registry.strategies["stretch"])
-    tiles: list[tuple[str, Image.Image | None]] = [(f"original {shown}", original)]
+    original = fit_picture(im, thumb_size, registry.strategies["stretch"]).image
+    label = f"original {shown}"
+    keeper = next((s for s in registry.strategies.values() if s.subjects and s.placement), None)
+    kept = None
+    if keeper is not None:
+        try:
+            kept = fit_picture(im, size, keeper, options or FitOptions(), registry.finders)
+        except FitError:
+            kept = None
+        else:
+            original = draw_placement(original.convert("RGB"), kept.placement, size, TILE)
+            label += f", {len(kept.placement.subjects)} found"
+    tiles: list[tuple[str, Image.Image | None]] = [(label, original)]
     for name, strategy in registry.strategies.items():
         try:
-            tiles.append((f"{name} {size}", fit_picture(im, size, strategy, options or FitOptions())))
+            fitted = (
+                kept.image
+                if kept and strategy is keeper
+                else fit_picture(im, size, strategy, options or FitOptions()).image
+            )
+            tiles.append((f"{name} {size}", fitted))
         except FitError as exc:
             tiles.append((f"{name}: failed ({exc})", None))
     font = ImageFont.load_default(size=18)

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 from sora_guard import __version__
@@ -12,6 +13,9 @@ from sora_guard.plugins import hookimpl
 from sora_guard.vocabulary.contract import Reporter
 from sora_guard.vocabulary.formats import is_url
 from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Report, Rule, Severity
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Entry, FixOutcome, Placement
 
 __all__ = ["Reporter", "printable", "render_statistics", "skipped_sentence", "summary_text"]
 
@@ -167,6 +171,54 @@ def render_json(report: Report, rules: Mapping[str, Rule]) -> str:
     return _json_text(document)
 
 
+def _fractions(box) -> list[float]:
+    return [round(v, 4) for v in box]
+
+
+def _placement_json(placement: Placement) -> dict:
+    """The window a fit kept and the subjects it was asked to keep whole, in fractions of the picture."""
+    kept = set(placement.kept)
+    return {
+        "window": {"source": _fractions(placement.source), "target": _fractions(placement.target)},
+        "subjects": [
+            {"kind": s.kind, "box": _fractions(s.box), "weight": round(s.weight, 6), "whole": s in kept}
+            for s in placement.subjects
+        ],
+    }
+
+
+def _fix_json(entry: Entry) -> dict:
+    document = _file_json(entry.report)
+    fix: FixOutcome | None = entry.fix
+    if fix is None:  # a path the run could not read: the check says why
+        return {**document, "status": "failed"}
+    document["status"] = str(getattr(fix.status, "value", fix.status))
+    if fix.dest is not None:
+        document["dest"] = printable(fix.dest)
+    document["changes"] = list(fix.changes)
+    document["notes"] = [d.to_dict() for d in fix.notes]
+    if fix.problems:
+        document["problems"] = [d.to_dict() for d in fix.problems]
+    if fix.placement is not None:
+        document.update(_placement_json(fix.placement))
+    return document
+
+
+def write_json(entries: Iterable[Entry], rules: Mapping[str, Rule], out: IO[str]) -> None:
+    """``render_json`` for a check; for ``fix``, each file's outcome, with the window kept and its subjects."""
+    entries = list(entries)  # the summary comes first: a document, not a stream
+    if not any(e.fix is not None for e in entries):
+        out.write(render_json(Report([e.report for e in entries]), rules))
+        return
+    files = [_fix_json(e) for e in entries]
+    statuses = [f["status"] for f in files]
+    summary = {status: statuses.count(status) for status in ("fixed", "unchanged", "failed")}
+    dry_run = any(e.fix is not None and e.fix.dry_run for e in entries)
+    out.write(
+        _json_text({"version": __version__, "summary": {**summary, "dry_run": dry_run}, "files": files})
+    )
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -240,7 +292,13 @@ def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
 
 BUILTIN_REPORTERS = (
     Reporter("text", "one line per diagnostic, then a summary", render_text),
-    Reporter("json", "one JSON document with every file and its diagnostics", render_json),
+    Reporter(
+        "json",
+        "one JSON document with every file and its diagnostics; with fix, each outcome and the window kept",
+        render_json,
+        write_json,
+        fixes=True,
+    ),
     Reporter("github", "GitHub Actions workflow commands (annotations)", render_github),
     Reporter("sarif", "SARIF 2.1.0 for GitHub code scanning", render_sarif),
 )

@@ -13,7 +13,7 @@ from ..vocabulary.model import Size
 if TYPE_CHECKING:
     from PIL import Image
 
-    from ..vocabulary.contract import FitOptions, Placement
+    from ..vocabulary.contract import FitOptions, Placement, Subject
 
 __all__ = ["Strategy", "BUILTIN_STRATEGIES", "cover_scale", "contain_scale"]
 REDUCING_GAP = 3.0
@@ -172,8 +172,7 @@ def _saliency(im: Image.Image) -> Image.Image:
     channel) is in the picture, so a wide sky, wall or lawn scores low however saturated it is, and
     a subject that stands out scores high, in the spirit of smartcrop / libvips attention.
     """
-    from collections import Counter
-
+    import numpy as np  # loaded by fix already (the scaled JPEG decode); counts colours in C
     from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
     scale = min(1.0, SALIENCY_SIDE / max(im.size))
@@ -184,12 +183,12 @@ def _saliency(im: Image.Image) -> Image.Image:
     ImageDraw.Draw(edges).rectangle(
         [0, 0, edges.width - 1, edges.height - 1], outline=0
     )  # the filter's frame artefact
-    raw = small.tobytes()
-    keys = bytes((raw[i] >> 6) << 4 | (raw[i + 1] >> 6) << 2 | raw[i + 2] >> 6 for i in range(0, len(raw), 3))
-    counts = Counter(keys)
-    total = len(keys)
-    score = {k: min(255, max(0, round((-math.log2(n / total) - 2) * 40))) for k, n in counts.items()}
-    rarity = Image.frombytes("L", small.size, bytes(score[k] for k in keys))
+    rgb = np.asarray(small) >> 6
+    keys = rgb[..., 0] << 4 | rgb[..., 1] << 2 | rgb[..., 2]
+    counts = np.bincount(keys.ravel(), minlength=64).tolist()
+    total = keys.size
+    score = [min(255, max(0, round((-math.log2(n / total) - 2) * 40))) if n else 0 for n in counts]
+    rarity = Image.fromarray(np.asarray(score, dtype=np.uint8)[keys], "L")
     return ImageChops.add(edges, rarity)
 
 
@@ -198,25 +197,99 @@ def _best_offset(profile: list[float], window: int) -> int:
     n = len(profile)
     if window >= n:
         return 0
+    return max(range(n - window + 1), key=_scorer(profile, window), default=0)
+
+
+def _scorer(profile: list[float], window: int) -> Callable[[float], float]:
+    """How much of ``profile``'s weight a ``window``-long run starting at a (fractional) cell holds,
+    less a nudge away from the centre; the first of equal starts wins under ``max``."""
+    n = len(profile)
     prefix = [0.0]
     for v in profile:
         prefix.append(prefix[-1] + v)
     total = prefix[-1] or 1.0
     centre = (n - window) / 2
-    best, best_score = 0, -math.inf
-    for start in range(n - window + 1):
-        score = (prefix[start + window] - prefix[start]) / total
-        score -= CENTRE_WEIGHT * abs(start - centre) / max(1.0, centre) * (window / n)
-        if score > best_score + 1e-12:
-            best, best_score = start, score
-    return best
+
+    def score(start: float) -> float:
+        i = min(max(0, round(start)), n - window)
+        held = (prefix[i + window] - prefix[i]) / total
+        return round(held - CENTRE_WEIGHT * abs(start - centre) / max(1.0, centre) * (window / n), 12)
+
+    return score
+
+
+CUT_COST = 1.0
+"""What cutting a subject at the window's edge costs, against keeping it whole (both by weight):
+a window that drops a face entirely beats one that halves it."""
+
+
+def _starts(
+    subjects: tuple[Subject, ...], horizontal: bool, extent: float, window: float
+) -> list[tuple[float, float]]:
+    """The ranges of window starts (pixels along the sliding axis) that keep the subjects best.
+
+    Best is, in order: every subject whole with its room (a face's hair), where saliency picks;
+    every subject whole, the most room kept; otherwise the most weight whole less
+    :data:`CUT_COST` for each subject cut. Short of the first, the window is centred on the
+    rooms of the subjects it keeps whole (weighted), as near as they allow. A subject longer
+    than the window counts as whole when the window lies centred on it; a room longer than the
+    window shrinks to a window-long one around the box, its margins in proportion. What a
+    window keeps or cuts changes only where one of its edges meets a box or a room, and the
+    centring is straight between those points and the rooms' centres: each such breakpoint and
+    each span between two is scored once.
+    """
+    import numpy as np  # breakpoints x subjects at once: a crowd has hundreds of faces
+
+    lo, hi = (0, 2) if horizontal else (1, 3)
+    a = np.array([s.box[lo] for s in subjects]) * extent
+    b = np.array([s.box[hi] for s in subjects]) * extent
+    ra = np.array([(s.room or s.box)[lo] for s in subjects]) * extent
+    rb = np.array([(s.room or s.box)[hi] for s in subjects]) * extent
+    weight = np.array([s.weight for s in subjects], dtype=float)
+    long = b - a > window
+    centre = (a + b) / 2
+    a, b = np.where(long, centre - window / 2, a), np.where(long, centre + window / 2, b)
+    ra, rb = np.minimum(ra, a), np.maximum(rb, b)
+    # a room longer than the window shrinks to a window-long run around the box that keeps the
+    # room's proportions: the slack above and below it split as the room's margins are
+    margins = (a - ra) + (rb - b)
+    share = np.divide(a - ra, margins, out=np.full_like(margins, 0.5), where=margins > 0)
+    tight = a - (window - (b - a)) * share
+    roomy = rb - ra <= window
+    ra, rb = np.where(roomy, ra, tight), np.where(roomy, rb, tight + window)
+    aim = (ra + rb - window) / 2  # the start that centres the window on each room
+    last = extent - window
+    edges = np.concatenate([[0.0, last], b - window, a, a - window, b, rb - window, ra, aim])
+    edges = np.unique(np.clip(edges, 0.0, last))
+    points = np.empty(2 * len(edges) - 1)
+    points[0::2], points[1::2] = edges, (edges[1:] + edges[:-1]) / 2
+    at = points[:, None]
+    eps = 1e-6 * extent
+    whole = (a >= at - eps) & (b <= at + window + eps)
+    room = (ra >= at - eps) & (rb <= at + window + eps)
+    cut = ~whole & (a < at + window - eps) & (b > at + eps)
+    all_whole = whole.all(axis=1)
+    tier = np.where(room.all(axis=1), 2, np.where(all_whole, 1, 0))
+    value = np.where(all_whole, room @ weight, whole @ weight - CUT_COST * (cut @ weight))
+    off_centre = (np.abs(at - aim) * whole) @ weight
+    best = tier == tier.max()
+    best &= value >= value[best].max() - 1e-9 * max(1.0, abs(value[best].max()))
+    if tier.max() < 2:  # the faces fill the window: centred on those it keeps, saliency has no say
+        best &= off_centre <= off_centre[best].min() + 1e-9 * max(1.0, extent * weight.sum())
+    spans = []
+    for j in np.flatnonzero(best):
+        k = j // 2  # even: a breakpoint; odd: the span after it
+        spans.append((float(edges[k]), float(edges[k + j % 2])))
+    return spans
 
 
 def _smart_source(im: Image.Image, size: Size, options: FitOptions) -> Box:
-    """The cover crop where the content is: the window over the most edges and saturation wins.
+    """The cover crop that keeps the subjects whole (:func:`_starts`), and where the content is.
 
     The crop spans the whole image along one axis (as ``cover`` does), so only its position along
-    the other axis is chosen: from the saliency map collapsed to one row or column. Deterministic.
+    the other axis is chosen: first by the subjects, then, among the positions they leave open,
+    from the saliency map collapsed to one row or column (the window over the most edges and rare
+    colour wins). Deterministic.
     """
     from PIL import Image
 
@@ -230,7 +303,18 @@ def _smart_source(im: Image.Image, size: Size, options: FitOptions) -> Box:
     line = sal.resize((n, 1) if horizontal else (1, n), Image.Resampling.BOX)
     profile = [float(v) for v in line.tobytes()]
     window = max(1, round((box_w / im.width if horizontal else box_h / im.height) * n))
-    start = _best_offset(profile, window) / max(1, n - window) if n > window else 0.5
+    if not options.subjects:
+        start = _best_offset(profile, window) / max(1, n - window) if n > window else 0.5
+    else:
+        extent, length = (im.width, box_w) if horizontal else (im.height, box_h)
+        room = extent - length
+        spans = _starts(options.subjects, horizontal, extent, length)
+        cells = max(1, n - window)
+        grid = [room * i / cells for i in range(cells + 1)]
+        open_ = [x for x in grid if any(lo <= x <= hi for lo, hi in spans)]
+        score = _scorer(profile, window) if n > window else (lambda cell: 0.0)
+        candidates = open_ or [(lo + hi) / 2 for lo, hi in spans]
+        start = max(candidates, key=lambda x: score(x / room * cells)) / room if room > 0 else 0.5
     anchor = (start, 0.5) if horizontal else (0.5, start)
     return _cover_box(im.width, im.height, 0.0, 0.0, size, anchor)
 
@@ -249,7 +333,10 @@ def _keeps(
         from ..vocabulary.contract import Placement  # placements are drawn in reports only
 
         left, top, right, bottom = source(im, size, options)
-        return Placement(source=(left / im.width, top / im.height, right / im.width, bottom / im.height))
+        return Placement(
+            source=(left / im.width, top / im.height, right / im.width, bottom / im.height),
+            subjects=options.subjects or (),
+        )
 
     return placement
 
@@ -259,7 +346,7 @@ def _padded(im: Image.Image, size: Size, options: FitOptions) -> Placement:
     from ..vocabulary.contract import Placement
 
     if im.size == (size.width, size.height):
-        return Placement()
+        return Placement(subjects=options.subjects or ())
     inner, (x, y) = _inner(im, size, options)
     return Placement(
         target=(
@@ -267,14 +354,15 @@ def _padded(im: Image.Image, size: Size, options: FitOptions) -> Placement:
             y / size.height,
             (x + inner.width) / size.width,
             (y + inner.height) / size.height,
-        )
+        ),
+        subjects=options.subjects or (),
     )
 
 
 def _stretched(im: Image.Image, size: Size, options: FitOptions) -> Placement:
     from ..vocabulary.contract import Placement
 
-    return Placement()
+    return Placement(subjects=options.subjects or ())
 
 
 BUILTIN_STRATEGIES: tuple[Strategy, ...] = (
@@ -300,9 +388,10 @@ BUILTIN_STRATEGIES: tuple[Strategy, ...] = (
     ),
     Strategy(
         "smart",
-        "Crop to cover where the detail and colour are (content-aware, deterministic).",
+        "Crop to cover, keeping faces (and other subjects finders report) whole, then where the detail is.",
         _fit_smart,
         placement=_keeps(_smart_source),
+        subjects=True,
     ),
     Strategy(
         "crop",

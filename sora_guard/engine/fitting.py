@@ -5,19 +5,22 @@ from __future__ import annotations
 import functools
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sora_guard.engine.fixnotes import distorted, enlarged, profile_ignored
+from sora_guard.engine.fixnotes import distorted, enlarged, finder_failed, profile_ignored, subjects_cut
 from sora_guard.engine.outputs import WRITABLE_FORMATS, output_format
 from sora_guard.engine.probe import probe_image
 from sora_guard.engine.quiet import quiet_warnings
-from sora_guard.vocabulary.contract import FitOptions, Strategy
+from sora_guard.vocabulary.contract import Box, FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import FitError
 from sora_guard.vocabulary.model import Diagnostic, Size, Target
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from sora_guard.vocabulary.contract import Finder, Placement, Subject
 
 
 __all__ = [
@@ -67,21 +70,32 @@ _TO_STORED = {
     7: lambda u, v: (1 - v, 1 - u),
     8: lambda u, v: (1 - v, u),
 }
+_TO_DISPLAYED = {o: _TO_STORED[{6: 8, 8: 6}.get(o, o)] for o in _TO_STORED}
+"""Stored (x, y) fractions -> displayed (u, v) fractions: each transpose is its own inverse but 6 and 8."""
 
 
 class Fitted:
     """A fitted picture (RGB or RGBA, sRGB, the right way up) and what the user should know about it.
 
-    ``notes``: the fix stage's warnings (:mod:`.fixnotes`): enlarged, distorted, colour profile ignored.
+    ``notes``: the fix stage's warnings (:mod:`.fixnotes`): enlarged, distorted, colour profile
+    ignored, subjects cut, a subject finder failed. ``placement``: what the strategy kept and the
+    subjects it was given, as displayed (None when the strategy does not say).
     A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
     """
 
-    __slots__ = ("image", "strategy", "notes")
+    __slots__ = ("image", "strategy", "notes", "placement")
 
-    def __init__(self, image: Image.Image, strategy: str, notes: list[Diagnostic] | None = None) -> None:
+    def __init__(
+        self,
+        image: Image.Image,
+        strategy: str,
+        notes: list[Diagnostic] | None = None,
+        placement: Placement | None = None,
+    ) -> None:
         self.image = image
         self.strategy = strategy
         self.notes = [] if notes is None else notes
+        self.placement = placement
 
 
 def output_size(shape: Size, target: Target) -> Size:
@@ -124,17 +138,83 @@ def _inside_aspect(w: int, h: int, profile) -> tuple[int, int]:
     return w, h
 
 
+def _map_box(box: Box, to) -> Box:
+    (x0, y0), (x1, y1) = to(box[0], box[1]), to(box[2], box[3])
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _map_subjects(subjects: Sequence[Subject], to) -> tuple[Subject, ...]:
+    return tuple(
+        replace(s, box=_map_box(s.box, to), room=None if s.room is None else _map_box(s.room, to))
+        for s in subjects
+    )
+
+
 def _to_stored(options: FitOptions, orientation: int) -> FitOptions:
     """``options`` (in displayed fractions) expressed in the stored frame."""
     if orientation == 1 or orientation not in _TO_STORED:
         return options
     to = _TO_STORED[orientation]
-    anchor = to(*options.anchor)
     box = options.crop_box
-    if box is not None:
-        (x0, y0), (x1, y1) = to(box[0], box[1]), to(box[2], box[3])
-        box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    return replace(options, anchor=anchor, crop_box=box)
+    subjects = options.subjects
+    return replace(
+        options,
+        anchor=to(*options.anchor),
+        crop_box=None if box is None else _map_box(box, to),
+        subjects=None if subjects is None else _map_subjects(subjects, to),
+    )
+
+
+def _displayed(placement: Placement, orientation: int) -> Placement:
+    """``placement`` (in the stored frame) as the picture is shown."""
+    if orientation == 1 or orientation not in _TO_DISPLAYED:
+        return placement
+    to = _TO_DISPLAYED[orientation]
+    return replace(
+        placement,
+        source=_map_box(placement.source, to),
+        target=_map_box(placement.target, to),
+        subjects=_map_subjects(placement.subjects, to),
+    )
+
+
+def find_subjects(
+    im: Image.Image, finders: Sequence[Finder], orientation: int, notes: list[Diagnostic]
+) -> tuple[Subject, ...]:
+    """What ``finders`` see in ``im`` (stored frame; they get it upright), in the stored frame's fractions.
+
+    A finder that fails is noted (SG917) and left out: the fit goes on with what the others found.
+    """
+    from PIL import Image
+
+    if not finders:
+        return ()
+    shown = (
+        im.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation])) if orientation in _TRANSPOSE else im
+    )
+    found: list[Subject] = []
+    for finder in finders:
+        try:
+            found.extend(finder.find(shown))
+        except Exception as exc:
+            why = str(exc) or type(exc).__name__
+            notes.append(
+                finder_failed.note(f"subject finder {finder.name!r} failed ({why}); fitted without it")
+            )
+    stored = _TO_STORED.get(orientation) if orientation != 1 else None
+    return _map_subjects(found, stored) if stored is not None else tuple(found)
+
+
+def _cut_note(placement: Placement, strategy: str, size: Size) -> Diagnostic | None:
+    """SG916 when ``placement`` keeps fewer than all of its subjects whole."""
+    subjects, kept = placement.subjects, placement.kept
+    if len(kept) == len(subjects):
+        return None
+    what = "faces" if all(s.kind == "face" for s in subjects) else "subjects"
+    return subjects_cut.note(
+        f"{strategy} keeps {len(kept)} of {len(subjects)} {what} whole at {size}: no {size} crop holds "
+        f"them all; blur-pad keeps them all"
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -232,14 +312,20 @@ def decode_at(
 
 
 def fit_picture(
-    im: Image.Image, size: Size | Target, strategy: Strategy, options: FitOptions = FitOptions()
-) -> Image.Image:
+    im: Image.Image,
+    size: Size | Target,
+    strategy: Strategy,
+    options: FitOptions = FitOptions(),
+    finders: Sequence[Finder] = (),
+) -> Fitted:
     """An opened picture fitted to ``size`` (or the size ``target`` demands of it) as displayed, the
-    right way up and in sRGB; ``im`` itself is left alone. The caller has checked its pixel count."""
+    right way up and in sRGB, with what ``finders`` see when the strategy keeps subjects; ``im``
+    itself is left alone. The caller has checked its pixel count."""
     orientation = probe_image(im).orientation
     shape = Size(*im.size).transposed() if orientation in (5, 6, 7, 8) else Size(*im.size)
     exact = output_size(shape, size) if isinstance(size, Target) else size
-    return fit_opened(im.copy(), exact, strategy, options, orientation).image
+    seen = finders if strategy.subjects else ()
+    return fit_opened(im.copy(), exact, strategy, options, orientation, finders=seen)
 
 
 def fit_opened(
@@ -250,12 +336,14 @@ def fit_opened(
     orientation: int = 1,
     max_decode_seconds: float | None = None,
     data: bytes | None = None,
+    finders: Sequence[Finder] = (),
 ) -> Fitted:
     """Fit an opened (ideally not yet loaded) image to ``size`` as displayed; raises FitError.
 
     ``orientation`` is the EXIF orientation the picture must be shown with; the result has it
     applied. A JPEG that is not loaded yet is decoded once (:func:`decode_at`), at the smallest
-    scale that still gives the strategy every pixel it samples.
+    scale that still gives the strategy every pixel it samples. A strategy that keeps subjects
+    gets what ``finders`` see in that decoded picture, unless ``options.subjects`` names them.
     """
     from PIL import Image
 
@@ -273,8 +361,11 @@ def fit_opened(
     rgb, pending = _normalise(im, notes)
     if pending is not None and opts.background != (0, 0, 0):
         opts = replace(opts, background=_background_in_source(opts.background, icc))
+    if strategy.subjects and opts.subjects is None:
+        opts = replace(opts, subjects=find_subjects(rgb, finders, orientation, notes))
     try:
         out = strategy.fit(rgb, stored_size, opts)
+        placement = strategy.placement(rgb, stored_size, opts) if strategy.placement is not None else None
     except Exception as exc:
         raise FitError(
             f"strategy {strategy.name!r} failed: {str(exc) or type(exc).__name__}", "strategy"
@@ -298,7 +389,12 @@ def fit_opened(
     if strategy.distorts and abs(math.log(shown.aspect) - math.log(size.aspect)) > 0.01:
         change = f"width/height {shown.aspect:.3f} -> {size.aspect:.3f}"
         notes.append(distorted.note(f"{strategy.name} distorts proportions: {change}"))
-    return Fitted(out, strategy.name, notes)
+    if placement is not None:
+        placement = _displayed(placement, orientation)
+        cut = _cut_note(placement, strategy.name, size)
+        if cut is not None:
+            notes.append(cut)
+    return Fitted(out, strategy.name, notes, placement)
 
 
 def _sampled(shown: Size, options: FitOptions) -> str:

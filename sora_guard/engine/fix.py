@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from sora_guard.engine import heif
 from sora_guard.engine.check import check_bytes, check_info
@@ -21,6 +23,9 @@ from sora_guard.vocabulary.contract import FitOptions, Strategy
 from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
 from sora_guard.vocabulary.model import Diagnostic, FileReport, FixKind, ImageInfo, Rule, Severity, Target
+
+if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Finder, Placement
 
 __all__ = ["FixSpec", "Repair", "Status", "dest_name", "repair"]
 
@@ -41,12 +46,13 @@ class Status(str, enum.Enum):
 
 
 class FixSpec:
-    """How to repair: the strategy and its options, the encoder quality and an optional format to convert to.
+    """How to repair: the strategy and its options, the encoder quality, an optional format to convert
+    to, and the subject finders a strategy that keeps subjects asks for.
 
     A plain class: a dataclass would cost every fix's start-up (docs/architecture.md, Start-up).
     """
 
-    __slots__ = ("strategy", "options", "quality", "convert_to")
+    __slots__ = ("strategy", "options", "quality", "convert_to", "finders")
 
     def __init__(
         self,
@@ -54,11 +60,13 @@ class FixSpec:
         options: FitOptions | None = None,
         quality: int = 92,
         convert_to: str | None = None,
+        finders: Sequence[Finder] = (),
     ) -> None:
         self.strategy = strategy
         self.options = FitOptions() if options is None else options
         self.quality = quality
         self.convert_to = convert_to
+        self.finders = finders
 
 
 @dataclass
@@ -66,7 +74,8 @@ class Repair:
     """The engine's answer for one image: the outcome, both checks, and the bytes that pass.
 
     ``dest`` is the name the output must have (its extension names its format); ``output`` is the
-    original bytes when unchanged, the new ones when fixed, None when failed.
+    original bytes when unchanged, the new ones when fixed, None when failed. ``placement`` is what
+    the fit kept of the picture as displayed, and the subjects it kept whole or not (when it fitted).
     """
 
     status: Status
@@ -76,6 +85,7 @@ class Repair:
     changes: list[str] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
     output: bytes | None = field(default=None, repr=False)
+    placement: Placement | None = None
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -163,6 +173,7 @@ def _repair_opened(
     named = dest_name(dest, fmt)
     notes: list[Diagnostic] = []
     changes: list[str] = []
+    placement = None
     if set(kinds.values()) == {FixKind.RENAME} and fmt == info.format and not _carries_metadata(im, info):
         renamed = replace(info, name=named, extension=os.path.splitext(named)[1].lower())
         out, after = data, check_info(renamed, target, rules)  # a rename: the bytes stay as they are
@@ -173,7 +184,14 @@ def _repair_opened(
         try:
             with captured_stderr() as noise:  # libtiff's complaints go into the diagnostic, not the terminal
                 fitted = fit_opened(
-                    im, size, spec.strategy, spec.options, info.orientation, limits.max_decode_seconds, data
+                    im,
+                    size,
+                    spec.strategy,
+                    spec.options,
+                    info.orientation,
+                    limits.max_decode_seconds,
+                    data,
+                    spec.finders,
                 )
         except FitError as exc:
             if exc.kind == "strategy":
@@ -196,9 +214,10 @@ def _repair_opened(
             notes.append(not_fixed.note(f"the result would still fail: {failing}"))
             return Repair(Status.FAILED, before, after, notes=_selected(notes, by_code))
         changes.append(_change(info, fitted, size, fmt, flatten, spec.options.background))
+        placement = fitted.placement
     if named != dest:
         notes.append(renamed_note.note(f"content is now {fmt}: renamed to {os.path.basename(named)}"))
-    return Repair(Status.FIXED, before, after, named, changes, _selected(notes, by_code), out)
+    return Repair(Status.FIXED, before, after, named, changes, _selected(notes, by_code), out, placement)
 
 
 def _selected(notes: list[Diagnostic], by_code: dict[str, Rule]) -> list[Diagnostic]:

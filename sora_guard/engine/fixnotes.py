@@ -11,11 +11,13 @@ __all__ = [
     "FIX_RULES",
     "distorted",
     "enlarged",
+    "finder_failed",
     "gain_map_dropped",
     "name_taken",
     "not_fixed",
     "profile_ignored",
     "renamed",
+    "subjects_cut",
     "write_failed",
 ]
 
@@ -115,6 +117,32 @@ def gain_map_dropped(info: ImageInfo, target: Target) -> Iterator[str]:
     return iter(())
 
 
+@rule("SG916", "subjects-cut", severity=W, needs_header=False, stage="fix")
+def subjects_cut(info: ImageInfo, target: Target) -> Iterator[str]:
+    """No crop of the target's shape keeps every face (or other subject) whole.
+
+    Why: ``smart`` keeps the largest faces whole and drops a face rather than halving it, but a
+    group photo fitted to another shape may not fit everyone; a face cut at the edge ruins the
+    generation.
+
+    Fix: use ``blur-pad`` (or ``pad``), which keeps the whole picture, or crop it yourself
+    (``--strategy crop --crop-box``).
+    """
+    return iter(())
+
+
+@rule("SG917", "finder-failed", severity=W, needs_header=False, stage="fix")
+def finder_failed(info: ImageInfo, target: Target) -> Iterator[str]:
+    """A subject finder failed on this picture; the fit went on without it.
+
+    Why: a finder plugin (the built-in face finder, or a third party's) raised an error; the window
+    was chosen without the subjects it would have found.
+
+    Fix: look at the picture the fix wrote; report the failure to the finder's author.
+    """
+    return iter(())
+
+
 FIX_RULES: tuple[Rule, ...] = (
     write_failed,
     not_fixed,
@@ -124,4 +152,6 @@ FIX_RULES: tuple[Rule, ...] = (
     profile_ignored,
     renamed,
     gain_map_dropped,
+    subjects_cut,
+    finder_failed,
 )

@@ -1,5 +1,5 @@
 """Small pictures of an image for reports: a thumbnail, and the before and after of a fix, with
-the part a strategy keeps (or the bars it adds) drawn on the before picture."""
+the part a strategy keeps (or the bars it adds) and the subjects it keeps drawn on the before picture."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sora_guard.vocabulary.model import Limits, Size
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["THUMBNAIL_SIDE", "thumbnail", "before_picture"]
+__all__ = ["THUMBNAIL_SIDE", "thumbnail", "before_picture", "draw_placement"]
 
 THUMBNAIL_SIDE = 160
 """Longest side of a report picture, in pixels."""
@@ -29,6 +29,8 @@ SHADE = (0, 0, 0, 150)
 """What covers the part of the picture a crop cuts away."""
 ACCENT = (255, 176, 0)
 """The outline of the part kept, and of the picture among the bars."""
+KEPT, CUT = (64, 220, 96), (240, 64, 64)
+"""The outline of a subject the fit kept whole, and of one it cut or left out."""
 BARS = ((128, 128, 128), (96, 96, 96))
 
 
@@ -78,28 +80,29 @@ def thumbnail(
 def before_picture(
     data: bytes,
     shrink: Strategy,
-    fit: Strategy,
+    placement: Placement | None,
     size: Size,
-    options: FitOptions = FitOptions(),
     limits: Limits = Limits(),
     side: int = THUMBNAIL_SIDE,
 ) -> Picture | None:
-    """The image ``data`` as :func:`thumbnail` shows it, with what fitting it to ``size`` with ``fit``
-    does drawn on it: the part kept outlined (the rest shaded), or the bars added hatched."""
+    """The image ``data`` as :func:`thumbnail` shows it, with what a fit to ``size`` did drawn on it
+    (``placement``, as the fit reports it): the part kept outlined (the rest shaded) or the bars
+    added hatched, and the subjects the fit kept whole (or not) boxed."""
     im = _shrunk(data, shrink, limits, side)
     if im is None:
         return None
-    placement = fit.placement(im, size, options) if fit.placement is not None else None
     if placement is None:
         return _picture(im)
-    return _picture(_drawn(im.convert("RGB"), placement, size, side))
+    return _picture(draw_placement(im.convert("RGB"), placement, size, side))
 
 
 def _pixels(box: tuple[float, float, float, float], w: int, h: int) -> tuple[int, int, int, int]:
     return (round(box[0] * w), round(box[1] * h), round(box[2] * w) - 1, round(box[3] * h) - 1)
 
 
-def _drawn(im: Image.Image, placement: Placement, size: Size, side: int) -> Image.Image:
+def draw_placement(im: Image.Image, placement: Placement, size: Size, side: int) -> Image.Image:
+    """``im`` (RGB, as displayed) with ``placement`` drawn on it: the subjects boxed (kept whole or
+    not), what a crop cuts away shaded, or the bars a fit to ``size`` adds hatched (at most ``side`` px)."""
     from PIL import Image, ImageDraw
 
     if placement.source != (0.0, 0.0, 1.0, 1.0):
@@ -107,6 +110,10 @@ def _drawn(im: Image.Image, placement: Placement, size: Size, side: int) -> Imag
         ImageDraw.Draw(shade).rectangle(_pixels(placement.source, *im.size), fill=(0, 0, 0, 0))
         im = Image.alpha_composite(im.convert("RGBA"), shade).convert("RGB")
         ImageDraw.Draw(im).rectangle(_pixels(placement.source, *im.size), outline=ACCENT, width=2)
+    kept = set(placement.kept)
+    draw = ImageDraw.Draw(im)
+    for subject in placement.subjects:
+        draw.rectangle(_pixels(subject.box, *im.size), outline=KEPT if subject in kept else CUT, width=2)
     if placement.target != (0.0, 0.0, 1.0, 1.0):
         canvas_size = _within(size, side)
         canvas = Image.new("RGB", (canvas_size.width, canvas_size.height), BARS[0])

@@ -1,6 +1,6 @@
 """The plugin contract: everything a plugin author imports, from this one module.
 
-``from sora_guard.plugins import hookimpl, Rule, rule, Profile, Size, Strategy, FitOptions, Reporter, Entry``"""
+``from sora_guard.plugins import hookimpl, Rule, rule, Profile, Size, Strategy, FitOptions, Reporter, Entry, Finder, Subject``"""
 
 from __future__ import annotations
 
@@ -24,7 +24,15 @@ from sora_guard.vocabulary.model import (
 )
 
 if TYPE_CHECKING:
-    from sora_guard.vocabulary.contract import Entry, FitOptions, FixOutcome, Picture, Placement
+    from sora_guard.vocabulary.contract import (
+        Entry,
+        Finder,
+        FitOptions,
+        FixOutcome,
+        Picture,
+        Placement,
+        Subject,
+    )
     from sora_guard.vocabulary.guarding import (
         Adapter,
         Call,
@@ -41,7 +49,8 @@ _LAZY = {
         "sora_guard.vocabulary.guarding",
     ),
     **dict.fromkeys(
-        ("Entry", "FitOptions", "FixOutcome", "Picture", "Placement"), "sora_guard.vocabulary.contract"
+        ("Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject"),
+        "sora_guard.vocabulary.contract",
     ),
 }
 """Name -> module, loaded on first use: the guard adapter contract and what strategies and reporters
@@ -58,6 +67,7 @@ __all__ = [
     "Diagnostic",
     "Entry",
     "FileReport",
+    "Finder",
     "Finding",
     "FitOptions",
     "FixOutcome",
@@ -71,6 +81,7 @@ __all__ = [
     "Severity",
     "Size",
     "Strategy",
+    "Subject",
     "Target",
     "contain_scale",
     "cover_scale",

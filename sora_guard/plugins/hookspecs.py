@@ -9,6 +9,7 @@ from sora_guard.vocabulary.contract import Reporter, Strategy
 from sora_guard.vocabulary.model import Profile, Rule
 
 if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Finder
     from sora_guard.vocabulary.guarding import Adapter
 
 
@@ -34,6 +35,18 @@ def sora_guard_strategies() -> list[Strategy]:
     """Return the fit :class:`~sora_guard.plugins.Strategy` objects this plugin provides.
 
     A strategy turns any RGB/RGBA image into one of exactly the requested size.
+    """
+
+
+@hookspec
+def sora_guard_finders() -> list[Finder]:
+    """Return the subject :class:`~sora_guard.plugins.Finder` objects this plugin provides.
+
+    A finder's ``find(image)`` returns the boxes a fit must keep whole, each a
+    :class:`~sora_guard.plugins.Subject` with a ``kind`` (``"face"``, ``"logo"``), a ``weight``
+    and a ``box`` in fractions of ``image``: the picture ``fix`` already decoded and reduced
+    towards the output size, upright. Strategies that keep subjects (``smart``) get what every
+    registered finder returns; a later finder with the name of an earlier one replaces it.
     """
 
 

@@ -19,6 +19,7 @@ from sora_guard.vocabulary.exceptions import PluginWarning
 from sora_guard.vocabulary.model import Profile, Rule
 
 if TYPE_CHECKING:
+    from sora_guard.vocabulary.contract import Finder
     from sora_guard.vocabulary.guarding import Adapter
 
 ENTRY_POINT_GROUP = "sora_guard"
@@ -28,6 +29,7 @@ BUILTIN_MODULES = (
     "sora_guard.builtin.rules",
     "sora_guard.builtin.profiles",
     "sora_guard.builtin.strategies",
+    "sora_guard.builtin.faces",
     "sora_guard.builtin.reporters",
     "sora_guard.builtin.html_report",
     "sora_guard.builtin.guards",
@@ -97,9 +99,9 @@ class Registry:
     """What the plugins provide, collected from one plugin manager and indexed by name or code.
 
     Each plugin's hook is called on its own, in registration order (built-ins first): one that
-    raises is reported as a warning and skipped, and a later profile, strategy or reporter with
-    the name of an earlier one replaces it. A registry made by :func:`load_registry` travels to
-    worker processes as its spec (``autoload``) and is loaded there again.
+    raises is reported as a warning and skipped, and a later profile, strategy, finder or reporter
+    with the name of an earlier one replaces it. A registry made by :func:`load_registry` travels
+    to worker processes as its spec (``autoload``) and is loaded there again.
     """
 
     def __init__(self, pm: pluggy.PluginManager, autoload: bool | None = None):
@@ -148,6 +150,11 @@ class Registry:
     @functools.cached_property
     def strategies(self) -> dict:
         return {s.name: s for s in self._collect("sora_guard_strategies")}
+
+    @functools.cached_property
+    def finders(self) -> tuple[Finder, ...]:
+        """The subject finders, in registration order (built-ins first), one per name."""
+        return tuple({f.name: f for f in self._collect("sora_guard_finders")}.values())
 
     @functools.cached_property
     def reporters(self) -> dict:

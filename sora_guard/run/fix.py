@@ -133,7 +133,7 @@ def fix_file(job: FixJob, settings: Settings) -> FixResult:
     if job.pictures:
         from sora_guard.run.pictures import fix_pictures  # thumbnails: only for a report that shows them
 
-        result.picture, result.fixed_picture = fix_pictures(data, done, own, spec)
+        result.picture, result.fixed_picture = fix_pictures(data, done, own)
     if job.dry_run or done.status is Status.FAILED or (done.status is Status.UNCHANGED and not job.out):
         return result
     problem = _write(job, done.dest, done.output, own.storage_options)
@@ -148,7 +148,7 @@ def fix_spec(own: Settings, job: FixJob | None = None) -> FixSpec:
     """The engine's fix options from settings (and a job's anchor and crop box)."""
     anchor = job.anchor if job and job.anchor else (0.5, 0.5)
     options = FitOptions(background=own.background, anchor=anchor, crop_box=job.crop_box if job else None)
-    return FixSpec(own.fit_strategy(), options, own.quality, own.convert_to)
+    return FixSpec(own.fit_strategy(), options, own.quality, own.convert_to, own.registry.finders)
 
 
 def fix_bytes(data: bytes, name: str, settings: Settings) -> FixResult:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sora_guard.config import Settings
-from sora_guard.engine.fix import FixSpec, Repair, Status
+from sora_guard.engine.fix import Repair, Status
 from sora_guard.engine.pictures import before_picture, thumbnail
 from sora_guard.io.read import read_bounded
 from sora_guard.run.executors import Executor
@@ -47,15 +47,13 @@ def check_entries(report: Report, settings: Settings, executor: Executor) -> Ite
         yield Entry(f, next(pictures) if _wanted(f) else None)
 
 
-def fix_pictures(
-    data: bytes, done: Repair, own: Settings, spec: FixSpec
-) -> tuple[Picture | None, Picture | None]:
+def fix_pictures(data: bytes, done: Repair, own: Settings) -> tuple[Picture | None, Picture | None]:
     """``(picture, fixed_picture)`` for a repair of ``data``: the file with what the fit keeps or adds
     drawn on it and the result, for a fixed file; a thumbnail alone for one with diagnostics."""
     limits, shrink = own.target().limits, _shrink(own)
     after = done.after.info if done.after is not None else None
     if done.status is Status.FIXED and done.output is not None and after is not None and after.displayed:
-        before = before_picture(data, shrink, spec.strategy, after.displayed, spec.options, limits)
+        before = before_picture(data, shrink, done.placement, after.displayed, limits)
         return before, thumbnail(done.output, shrink, limits)
     if done.before.diagnostics or done.notes:
         return thumbnail(data, shrink, limits), None

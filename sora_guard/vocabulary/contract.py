@@ -12,24 +12,28 @@ from .model import Report, Rule, Size
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .pictures import Entry, FitOptions, FixOutcome, Picture, Placement
+    from .pictures import Entry, Finder, FitOptions, FixOutcome, Picture, Placement, Subject
 
 __all__ = [
     "Box",
     "Entry",
+    "Finder",
     "FitOptions",
     "FixOutcome",
     "Picture",
     "Placement",
     "Reporter",
     "Strategy",
+    "Subject",
     "contain_scale",
     "cover_scale",
 ]
 
 Box = tuple[float, float, float, float]
 
-_PICTURES = frozenset({"WHOLE", "Entry", "FitOptions", "FixOutcome", "Picture", "Placement"})
+_PICTURES = frozenset(
+    {"WHOLE", "Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject", "inside"}
+)
 """Defined in :mod:`.pictures`, loaded on first use: registering strategies and reporters (every run,
 a one-file check included) needs none of them, and each dataclass costs start-up time."""
 
@@ -53,7 +57,8 @@ class Strategy:
     pixels) at which ``fit`` samples the source; a loader may hand ``fit`` any downscaled copy that
     is at least that large. ``distorts`` marks strategies that change the aspect ratio.
     ``placement(image, size, options)``, when given, says what ``fit`` would keep of ``image`` and
-    where it would put it (reports draw it on the picture); it may get a small copy of the image.
+    where it would put it, and the subjects it keeps (reports draw it on the picture).
+    ``subjects`` asks the pipeline to run the subject finders first (``options.subjects``).
     """
 
     name: str
@@ -62,6 +67,7 @@ class Strategy:
     scale: Callable[[Size, Size, FitOptions], float] = cover_scale
     distorts: bool = False
     placement: Callable[[Image.Image, Size, FitOptions], Placement] | None = None
+    subjects: bool = False
 
 
 @dataclass(frozen=True)

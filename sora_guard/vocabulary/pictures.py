@@ -3,13 +3,46 @@ and entries. Loaded on first use through :mod:`.contract`, which registering plu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .contract import Box
 from .model import Diagnostic, FileReport
 
-__all__ = ["WHOLE", "Entry", "FitOptions", "FixOutcome", "Picture", "Placement"]
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = ["WHOLE", "Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject"]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something in a picture that a fit must keep whole: a face, a product, a logo.
+
+    ``box`` is (left, top, right, bottom) in fractions of the picture; ``kind`` names what it is
+    (``"face"``); ``weight`` is how much keeping it matters against other subjects (the built-in
+    face finder uses the face's area, so larger faces win). ``room`` is a larger box a fit keeps
+    whole too when it can, such as the hair above a face (``None``: the box alone).
+    """
+
+    box: Box
+    kind: str = "face"
+    weight: float = 1.0
+    room: Box | None = None
+
+
+@dataclass(frozen=True)
+class Finder:
+    """A named way to find the subjects of a picture.
+
+    ``find(image)`` gets the picture a fit works on (RGB or RGBA, upright, already reduced towards
+    the output size) and returns the :class:`Subject` objects it sees, in fractions of that picture.
+    """
+
+    name: str
+    summary: str
+    find: Callable[[Image.Image], Iterable[Subject]]
 
 
 @dataclass(frozen=True)
@@ -20,6 +53,8 @@ class FitOptions:
     of width and height (where ``cover`` centres its crop and ``pad`` places the picture);
     ``crop_box`` is (left, top, right, bottom) as fractions, used by ``crop``; ``resample`` is a
     ``PIL.Image.Resampling`` value (``None``: LANCZOS); ``extra`` carries plugin-specific options.
+    ``subjects`` are what the fit must keep whole (a strategy with ``subjects=True`` reads them):
+    ``None`` lets the pipeline run the registered finders; a caller that knows them may give them.
     """
 
     background: tuple[int, int, int] = (0, 0, 0)
@@ -27,6 +62,7 @@ class FitOptions:
     crop_box: Box | None = None
     resample: int | None = None
     extra: dict = field(default_factory=dict)
+    subjects: tuple[Subject, ...] | None = None
 
 
 WHOLE: Box = (0.0, 0.0, 1.0, 1.0)
@@ -35,10 +71,27 @@ WHOLE: Box = (0.0, 0.0, 1.0, 1.0)
 @dataclass(frozen=True)
 class Placement:
     """What a fit keeps and where it puts it: ``source`` is the part of the picture used, ``target``
-    where that part lands in the output, both (left, top, right, bottom) fractions of their frame."""
+    where that part lands in the output, both (left, top, right, bottom) fractions of their frame;
+    ``subjects`` are the subjects the fit was asked to keep whole (in fractions of the picture)."""
 
     source: Box = WHOLE
     target: Box = WHOLE
+    subjects: tuple[Subject, ...] = ()
+
+    @property
+    def kept(self) -> tuple[Subject, ...]:
+        """The subjects whose box lies whole inside ``source``."""
+        return tuple(s for s in self.subjects if inside(s.box, self.source))
+
+
+def inside(box: Box, window: Box, slack: float = 1e-6) -> bool:
+    """True when ``box`` lies within ``window`` (both in the same fractions)."""
+    return (
+        box[0] >= window[0] - slack
+        and box[1] >= window[1] - slack
+        and box[2] <= window[2] + slack
+        and box[3] <= window[3] + slack
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +115,8 @@ class FixOutcome(Protocol):
     """The name the fixed file has (differs from the path when the format changed)."""
     changes: list[str]
     notes: list[Diagnostic]
+    placement: Placement | None
+    """What the fit kept of the picture as displayed, and its subjects (None when it did not fit)."""
 
     @property
     def problems(self) -> list[Diagnostic]:

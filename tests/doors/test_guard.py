@@ -428,6 +428,21 @@ def test_fix_mode_sends_exactly_the_requested_size(server, client, data, fmt, mi
     assert part.content_type == mime and part.filename.startswith("input_reference.")
 
 
+def test_fix_mode_smart_keeps_the_face_whole_as_sora_guard_fix_does(server, client):
+    """The guard fixes through the same engine.fix.repair, finders and all: the same bytes as ``fix``."""
+    from pathlib import Path
+
+    from sora_guard.api import make_settings
+    from sora_guard.run.fix import fix_bytes
+
+    portrait = (Path(__file__).resolve().parents[1] / "support" / "photos" / "biden.jpg").read_bytes()
+    create(sora_guard.guard(client, fix="smart"), portrait)
+    expected = fix_bytes(
+        portrait, "input_reference.jpg", make_settings(profile="sora-2", size="1280x720", strategy="smart")
+    )
+    assert expected.placement.kept and sent(server).data == expected.output
+
+
 def test_fix_mode_keeps_the_file_name_stem(server, client, tmp_path):
     path = tmp_path / "holiday.jpg"
     path.write_bytes(jpeg((3000, 2000)))

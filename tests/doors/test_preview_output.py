@@ -31,3 +31,25 @@ def test_preview_default_output_cannot_pollute_the_checked_tree(tmp_path, run_pr
         "preview", "photos/photo.jpg", cwd=project, env=env
     )  # a second preview keeps the first
     assert again.returncode == 0 and written.is_file() and written.as_posix() not in again.stdout
+
+
+def test_the_preview_shows_the_faces_found_and_smarts_window_on_the_original():
+    from PIL import Image
+
+    from sora_guard.engine.pictures import CUT, KEPT
+    from sora_guard.plugins.host import load_registry
+    from sora_guard.preview import GAP, LABEL, TILE, render_preview
+    from sora_guard.vocabulary.model import Size
+
+    photo = Path(__file__).resolve().parents[1] / "support" / "photos" / "two_people.jpg"
+    sheet = render_preview(Image.open(photo), Size(720, 1280), load_registry(False))
+
+    def count(tile: int, colour) -> int:
+        left = GAP + tile * (TILE + GAP)
+        box = sheet.crop((left, GAP + LABEL, left + TILE, GAP + LABEL + TILE))
+        return sum(
+            n for n, px in box.getcolors(TILE * TILE) if all(abs(a - b) < 40 for a, b in zip(px, colour))
+        )
+
+    assert count(0, KEPT) > 100 and count(0, CUT) > 100  # one face kept whole, the other left out
+    assert count(1, KEPT) == 0  # cover's tile is the picture alone

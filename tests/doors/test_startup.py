@@ -39,6 +39,7 @@ raise SystemExit(code)
 FORBIDDEN = (
     "openai",
     "numpy",
+    "dlib",  # smart's face finder, loaded when smart has a photo to fit
     "simplejpeg",
     "httpx",
     "fsspec",
@@ -132,3 +133,17 @@ def test_fixing_a_jpeg_loads_no_other_format_plugin(tmp_path):
         assert name not in modules, (name, sorted(modules))
     for name in ("sora_guard.run.pictures", "sora_guard.engine.pictures"):  # a report's thumbnails
         assert name not in modules, (name, sorted(modules))
+    assert "dlib" not in modules  # cover looks for no faces
+
+
+def test_the_face_finder_loads_only_when_smart_has_a_photo_to_fit(tmp_path):
+    write(tmp_path / "one.jpg", marker((1281, 720)))
+    write(tmp_path / "fine.jpg", marker((1280, 720)))
+    code, output, modules = imports_of(
+        "fix", "--strategy", "smart", "--size", "1280x720", "fine.jpg", cwd=tmp_path
+    )
+    assert code == 0 and "dlib" not in modules, output  # nothing to fit
+    code, output, modules = imports_of(
+        "fix", "--strategy", "smart", "--size", "1280x720", "one.jpg", cwd=tmp_path
+    )
+    assert code == 0 and "Fixing one.jpg" in output and "dlib" in modules, output

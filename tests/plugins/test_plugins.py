@@ -90,3 +90,41 @@ def test_builtins_register_through_the_entry_point_group():
     assert {"builtin-rules", "builtin-profiles", "builtin-reporters", "builtin-strategies"} <= {
         n for n, _ in pm.list_name_plugin()
     }
+
+
+def test_a_plugin_finder_keeps_its_subject_whole_in_smart_fits(tmp_path, run_process):
+
+    from PIL import Image, ImageDraw
+    from support.plugins import LOGOS
+
+    site = tmp_path / "site"
+    install_plugin(site, "studio_logos", {"logos": "studio_logos"}, {"studio_logos": LOGOS})
+    env = {"PYTHONPATH": str(site)}
+    im = Image.new("RGB", (1600, 900), (90, 90, 90))
+    draw = ImageDraw.Draw(im)
+    for x in range(0, 400, 20):  # the detail saliency would crop to, far from the logo
+        for y in range(x % 40, 900, 40):
+            draw.rectangle((x, y, x + 19, y + 19), fill=(250, 250, 250))
+    draw.rectangle((1400, 400, 1499, 499), fill=(230, 10, 10))
+    write(tmp_path / "work" / "ad.png", im)
+    args = (
+        "fix",
+        "--size",
+        "720x1280",
+        "--strategy",
+        "smart",
+        "--output-format",
+        "json",
+        "--dry-run",
+        "ad.png",
+    )
+    found = run_process(*args, cwd=tmp_path / "work", env=env)
+    assert found.returncode == 1, found.stderr  # --dry-run with something to fix
+    (entry,) = json.loads(found.stdout)["files"]
+    (logo,) = entry["subjects"]
+    assert logo == {"kind": "logo", "box": [0.875, 0.4444, 0.9375, 0.5556], "weight": 1.0, "whole": True}
+    left, _, right, _ = entry["window"]["source"]
+    assert left <= 0.875 and right >= 0.9375
+    plain = run_process(*args, "--no-plugins", cwd=tmp_path / "work", env=env)
+    (entry,) = json.loads(plain.stdout)["files"]
+    assert entry["subjects"] == [] and entry["window"]["source"][0] < 0.25  # saliency alone: the detail

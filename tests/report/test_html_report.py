@@ -229,7 +229,7 @@ def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report)
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (["--output-format", "sarif"], "unknown output format 'sarif'; known: html"),
+        (["--output-format", "sarif"], "unknown output format 'sarif'; known: html, json"),
         (["-o", "fix.html"], "fix writes a report file with --output-format html"),
     ],
 )

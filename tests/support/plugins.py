@@ -45,3 +45,28 @@ def install_plugin(site: Path, dist: str, entry_points: dict[str, str], modules:
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
     lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
     (info / "entry_points.txt").write_text(f"[sora_guard]\n{lines}")
+
+
+LOGOS = textwrap.dedent(
+    '''
+    from PIL import ImageChops
+
+    from sora_guard.plugins import Finder, Subject, hookimpl
+
+
+    def find_logos(image):
+        """Our logo is the one pure red patch in a picture: keep it whole."""
+        r, g, b = image.convert("RGB").split()
+        red = ImageChops.subtract(r, ImageChops.add(g, b)).point(lambda v: 255 if v > 128 else 0)
+        box = red.getbbox()
+        if box is None:
+            return []
+        w, h = image.size
+        return [Subject((box[0] / w, box[1] / h, box[2] / w, box[3] / h), kind="logo", weight=1.0)]
+
+
+    @hookimpl
+    def sora_guard_finders():
+        return [Finder("logos", "our red logo", find_logos)]
+    '''
+)
