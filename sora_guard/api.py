@@ -56,7 +56,7 @@ def check(
         return run.check_bytes(bytes(source), name or "<bytes>")
     own = run.settings.for_path(name) if name else run.settings
     return check_image(
-        source, own.target(), own.rules(), name=name or getattr(source, "filename", "") or "<image>"
+        source, own.all_targets(), own.rules(), name=name or getattr(source, "filename", "") or "<image>"
     )
 
 

@@ -372,11 +372,11 @@ def cmd_profiles(args: argparse.Namespace, console: Console) -> int:
         return EXIT_ERRORS if args.exit_non_zero_on_drift and not found.ok else EXIT_OK
     from sora_guard.builtin.profile_views import details, table
 
-    default = settings.resolve_profile(settings.profile).name
+    chosen = {t.profile.name for t in settings.all_targets()}
     if args.name:
-        console.line(details(settings.resolve_profile(args.name), default, args.name))
+        console.line(details(settings.resolve_profile(args.name), chosen, args.name))
     else:
-        console.line(table([settings.resolve_profile(n) for n in names], default))
+        console.line(table([settings.resolve_profile(n) for n in names], chosen))
     return EXIT_OK
 
 

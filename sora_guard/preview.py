@@ -53,7 +53,7 @@ def preview(
         im.load()
     except (OSError, ValueError, TooManyPixels) as exc:
         raise UsageError(f"cannot read {image}: {exc}") from None
-    size = output_size(probe_image(im, image).displayed, own.target())
+    size = output_size(probe_image(im, image).displayed, own.fit_target())
     options = FitOptions(background=own.background, anchor=anchor or (0.5, 0.5), crop_box=crop_box)
     sheet = render_preview(im, Size(size.width, size.height), own.registry, options)
     written = output or default_output(image, size)

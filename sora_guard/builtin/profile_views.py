@@ -4,7 +4,7 @@ sources, their level and the date they were read, and the lifecycle of the servi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sora_guard.vocabulary.model import Fact, Level, Lifecycle, Profile
 
@@ -53,12 +53,13 @@ def _bytes(p: Profile) -> str:
     return f"{strict}{p.max_bytes:,}{_mark(p, 'max_bytes')}"
 
 
-def table(profiles: Iterable[Profile], default: str) -> str:
-    """One line per profile: name (the default marked), status with its date, sizes or aspect, formats, bytes."""
+def table(profiles: Iterable[Profile], chosen: Collection[str]) -> str:
+    """One line per profile: name (the run's targets marked), status with its date, sizes or aspect,
+    formats, bytes."""
     rows = [("profile", "status", "sizes / aspect", "formats", "bytes")]
     for p in profiles:
         formats = ", ".join(sorted(p.formats)) + _mark(p, "formats") if p.formats else "any"
-        name = p.name + (" (default)" if p.name == default else "")
+        name = p.name + (" (target)" if p.name in chosen else "")
         rows.append((name, _status(p.lifecycle), _shape(p), formats, _bytes(p)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4] for r in rows]
@@ -99,13 +100,13 @@ def _lifecycle_lines(lifecycle: Lifecycle, indent: str) -> list[str]:
     ]
 
 
-def details(profile: Profile, default: str, asked: str | None = None) -> str:
+def details(profile: Profile, chosen: Collection[str], asked: str | None = None) -> str:
     """Everything about ``profile``: each field with its value, then its level, note and sources; the
     service's lifecycle and that of each model no longer live; ``asked`` is the name it was asked for
     (a model name says which profile it resolved to)."""
     fields = [f.name for f in dataclasses.fields(profile) if f.name not in SHOWN_APART]
     width = max(len(f) for f in fields) + 2
-    head = f"{profile.name}{' (default)' if profile.name == default else ''}: {profile.description}"
+    head = f"{profile.name}{' (target)' if profile.name in chosen else ''}: {profile.description}"
     if asked and asked.casefold() != profile.name.casefold():
         head = f"{asked} is a model of profile {profile.name}\n{head}"
     lines = [

@@ -41,13 +41,13 @@ def _breach(target: Target, field: str, message: str) -> Finding:
 def size_mismatch(info: ImageInfo, target: Target) -> Iterator[Finding]:
     """Image size differs from the target size, even by one pixel.
 
-    Why: Sora 2 rejects a reference image whose width and height are not exactly the requested
-    ``size`` (HTTP 400 "Inpaint image must match the requested width and height"); Stability and
-    other fixed-size services do the same.
+    Why: fixed-size services reject a reference image whose width and height are not exactly the
+    requested ``size`` (the Sora 2 API answered HTTP 400 "Inpaint image must match the requested
+    width and height"); a pipeline that renders one frame size needs its inputs at that size.
 
     Fix: ``sora-guard fix --size 1280x720 --strategy cover FILE`` (or ``pad``, ``blur-pad``,
-    ``smart``), or choose the target with ``--size``. With ``--size auto`` the target is the
-    profile's allowed size nearest in aspect ratio to the image.
+    ``smart``), or choose the size with ``--size`` (``size`` in the configuration). With ``--size
+    auto`` the size is the profile's allowed size nearest in aspect ratio to the image.
     """
     expected = target.size_for(info.displayed)
     if expected is not None and info.displayed != expected:

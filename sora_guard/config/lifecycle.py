@@ -8,11 +8,17 @@ from collections.abc import Iterable, Iterator
 from sora_guard.config.settings import Settings
 from sora_guard.vocabulary.model import Profile
 
-__all__ = ["CHOOSE_ANOTHER", "SENT_ANYWAY", "notices", "run_notices"]
+__all__ = ["CHOOSE_ANOTHER", "NO_TARGET", "SENT_ANYWAY", "notices", "run_notices"]
 
 CHOOSE_ANOTHER = (
     'choose another target with --profile NAME or profile = "NAME" in [tool.sora-guard] '
     "(`sora-guard profiles` lists them with their status)"
+)
+NO_TARGET = (
+    "no target chosen: only what every service refuses or reads two ways was checked (integrity, "
+    "extension, orientation, colour, animation; an exact size with --size); choose the services the "
+    'images go to with --profile NAME[,NAME...] or profile = ["NAME", ...] in [tool.sora-guard] '
+    "(`sora-guard profiles` lists them)"
 )
 SENT_ANYWAY = (
     "sent anyway, as a gateway may still serve it; pass another model, or guard(client, profile=NAME)"
@@ -42,20 +48,23 @@ def notices(targets: Iterable[tuple[str, Profile, str]], how: str = CHOOSE_ANOTH
 
 
 def run_notices(settings: Settings) -> list[str]:
-    """What a run of ``settings`` says before it starts: each closed or retired target (the top-level one
-    and each per-path table's) and each model name taken as a target, with the profile it resolved to."""
+    """What a run of ``settings`` says before it starts: that no target was chosen, each closed or
+    retired target (the top-level ones and each per-path table's) and each model name taken as a
+    target, with the profile it resolved to."""
+    chosen = [] if settings.targets else [NO_TARGET]  # for every file no per-path table gives one
     targets = [(name, settings.resolve_profile(name), where) for name, where in _targets(settings)]
     resolved = {
         f"target {name}{where} is a model name: checked against profile {profile.name}": None
         for name, profile, where in targets
         if name.casefold() != profile.name.casefold()
     }
-    return notices(targets) + list(resolved)
+    return chosen + notices(targets) + list(resolved)
 
 
 def _targets(settings: Settings) -> Iterator[tuple[str, str]]:
-    """(name, where) for the top-level target and each per-path table's."""
-    yield settings.profile, "" if "profile" in settings.origins else " (the default)"
+    """(name, where) for each top-level target and each per-path table's."""
+    for name in settings.targets:
+        yield name, ""
     for table in settings.per_path:
-        if "profile" in table.values:
-            yield table.values["profile"], f" (per-path {table.pattern!r})"
+        for name in table.values.get("targets", ()):
+            yield name, f" (per-path {table.pattern!r})"

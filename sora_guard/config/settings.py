@@ -17,7 +17,7 @@ from sora_guard.plugins.host import Registry, load_registry
 from sora_guard.vocabulary.contract import Strategy
 from sora_guard.vocabulary.exceptions import ConfigError, lookup
 from sora_guard.vocabulary.formats import is_url
-from sora_guard.vocabulary.model import Limits, Profile, Rule, Size, Target
+from sora_guard.vocabulary.model import ANY_SERVICE, Limits, Profile, Rule, Size, Target, common_profile
 
 __all__ = [
     "COMMAND_LINE",
@@ -150,7 +150,7 @@ def _output_format(value: Any) -> str:
 
 # key -> (attribute, parser). Keys allowed at the top level; PER_PATH_KEYS inside per-path tables.
 KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "profile": ("profile", _string),
+    "profile": ("targets", _str_list),
     "size": ("size", parse_size),
     "formats": ("formats", _formats),
     "max-bytes": ("max_bytes", _positive_int),
@@ -223,7 +223,9 @@ class Settings:
 
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
-    profile: str = "sora-2"
+    targets: tuple[str, ...] = ()
+    """The names of the targets (profiles, or models they map) each file is checked against; none
+    chosen: the checks every service shares (``ANY_SERVICE``)."""
     size: Size | None = None
     formats: frozenset[str] | None = None
     max_bytes: int | None = None
@@ -346,20 +348,38 @@ class Settings:
         return lookup("strategy", self.strategy, self.registry.strategies)
 
     def target(self) -> Target:
-        """The target these settings check against (made once per settings object)."""
-        if "target" not in self._cache:
-            profile = self.resolve_profile(self.profile)
-            refused = self.size is not None and profile.sizes and self.size not in profile.sizes
-            elsewhere = self.rendering(self.size) if refused else ()
-            self._cache["target"] = Target.for_profile(
-                profile,
-                self.size,
-                formats=self.formats,
-                max_bytes=self.max_bytes,
-                limits=self.limits(),
-                alternatives=elsewhere,
+        """The first target, the one whose shape ``fix`` prefers (made once per settings object)."""
+        return self.all_targets()[0]
+
+    def all_targets(self) -> tuple[Target, ...]:
+        """Every target a file is checked against, in the order named (made once per settings object)."""
+        if "targets" not in self._cache:
+            profiles = [self.resolve_profile(n) for n in self.targets] or [ANY_SERVICE]
+            self._cache["targets"] = tuple(self._target_for(p) for p in profiles)
+        return self._cache["targets"]
+
+    def fit_target(self) -> Target:
+        """The one target ``fix`` fits to: the only one, or what every target accepts
+        (:func:`common_profile`). Raises ``ValueError`` saying why when nothing satisfies them all."""
+        if "fit" not in self._cache:
+            targets = self.all_targets()
+            self._cache["fit"] = (
+                targets[0]
+                if len(targets) == 1
+                else self._target_for(common_profile([t.profile for t in targets]))
             )
-        return self._cache["target"]
+        return self._cache["fit"]
+
+    def _target_for(self, profile: Profile) -> Target:
+        refused = self.size is not None and profile.sizes and self.size not in profile.sizes
+        return Target.for_profile(
+            profile,
+            self.size,
+            formats=self.formats,
+            max_bytes=self.max_bytes,
+            limits=self.limits(),
+            alternatives=self.rendering(self.size) if refused else (),
+        )
 
     def rendering(self, size: Size) -> tuple[str, ...]:
         """The profiles of this run (registered or configured) whose models render exactly ``size``."""

@@ -48,11 +48,10 @@ def show_settings(settings: Settings, path: str | os.PathLike) -> str:
         value = getattr(own, attribute)
         shown = '"auto"' if attribute == "size" and value is None else _toml(value)
         lines.append(f"{key:<{width}} = {shown}  # {own.origins.get(attribute, 'default') or 'the API'}")
-    target = own.target()
-    rules = own.rules()
-    lines += [
-        "",
-        f"# target: {target.describe()}, formats {', '.join(sorted(target.formats or ())) or 'any'}",
-        f"# rules: {', '.join(r.code for r in rules)}",
-    ]
+    lines.append("")
+    for target in own.all_targets():
+        lines.append(
+            f"# target: {target.describe()}, formats {', '.join(sorted(target.formats or ())) or 'any'}"
+        )
+    lines.append(f"# rules: {', '.join(r.code for r in own.rules())}")
     return "\n".join(lines) + "\n"

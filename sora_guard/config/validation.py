@@ -13,7 +13,15 @@ from sora_guard.engine.selection import unknown_selectors
 from sora_guard.vocabulary.exceptions import ConfigError, UsageError, lookup
 from sora_guard.vocabulary.formats import is_url
 
-__all__ = ["check_out", "existing", "fit_fractions", "fractions", "validate", "validate_reporter"]
+__all__ = [
+    "check_out",
+    "common_fit",
+    "existing",
+    "fit_fractions",
+    "fractions",
+    "validate",
+    "validate_reporter",
+]
 
 _SELECTORS = {"select": "select", "ignore": "ignore", "extend_select": "extend-select"}
 """Rule selector settings: attribute -> configuration key."""
@@ -25,11 +33,12 @@ def _bad(where: str, key: str, why: object) -> ConfigError:
 
 
 _CHECKS = {
-    "profile": lambda s: s.resolve_profile(s.profile),
-    "strategy": lambda s: lookup("strategy", s.strategy, s.registry.strategies),
-    "convert_to": lambda s: output_format(None, s.target(), s.convert_to),
+    ("targets", "profile"): lambda s: s.all_targets(),
+    ("strategy", "strategy"): lambda s: lookup("strategy", s.strategy, s.registry.strategies),
+    ("convert_to", "convert-to"): lambda s: [output_format(None, t, s.convert_to) for t in s.all_targets()],
 }
-"""Settings that must name something that exists and works, each checked by resolving it."""
+"""Settings that must name something that exists and works, each checked by resolving it:
+(attribute, configuration key) -> the check."""
 
 
 def validate(settings: Settings) -> Settings:
@@ -48,12 +57,12 @@ def validate(settings: Settings) -> Settings:
         for o in settings.per_path
     ]
     for origins, own in variants:
-        for attribute, check in _CHECKS.items():
+        for (attribute, key), check in _CHECKS.items():
             try:
                 check(own)
             except ValueError as exc:
-                where = origins.get(attribute) or origins.get("formats") or origins.get("profile", "")
-                raise _bad(where, attribute.replace("_", "-"), exc) from None
+                where = origins.get(attribute) or origins.get("formats") or origins.get("targets", "")
+                raise _bad(where, key, exc) from None
     return settings
 
 
@@ -105,6 +114,21 @@ def fit_fractions(
             why = "crop needs a crop box: --crop-box L,T,R,B (crop_box= in the API), fractions of the picture as displayed"
             raise _bad(origin, "strategy", why)
     return point, box
+
+
+def common_fit(settings: Settings, where: str = "") -> None:
+    """Refuse targets ``fix`` cannot satisfy at once (top level, or with any per-path table): a
+    ``ConfigError`` saying why (``no size every target takes (sora-2 1280x720, ...)``)."""
+    variants = [(settings.origins.get("targets", where), settings)]
+    variants += [(_table(settings, o), settings._with_tables((i,))) for i, o in enumerate(settings.per_path)]
+    for origin, own in variants:
+        try:
+            own.fit_target()
+        except ValueError as exc:
+            names = ", ".join(own.targets)
+            raise _bad(
+                origin, "profile", f"fix needs an image {names} all accept, and there is none: {exc}"
+            ) from None
 
 
 def _table(settings: Settings, override: PathOverride) -> str:

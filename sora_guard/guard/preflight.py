@@ -32,7 +32,7 @@ from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME, HEIF_MIMES
 from sora_guard.vocabulary.guarding import Base64Text, ImageInput, Outgoing, Plan
-from sora_guard.vocabulary.model import FileReport, ImageInfo, Profile, Severity, Size, Target
+from sora_guard.vocabulary.model import ANY_SERVICE, FileReport, ImageInfo, Severity, Size, Target
 
 __all__ = ["Preflight", "Prepared", "SERVICE_INDEPENDENT"]
 
@@ -42,11 +42,6 @@ log.addHandler(logging.NullHandler())  # a library stays quiet unless the applic
 FETCH_TIMEOUT = 30.0
 SERVICE_INDEPENDENT = ("SG203", "SG302", "SG404", "SG5")
 """Rules that hold for any service: the content is a readable, whole, still image of the declared type."""
-ANY_SERVICE = Profile(
-    name="any-service",
-    description="no profile for this endpoint: only the service-independent checks",
-    formats=frozenset(),
-)
 
 
 @dataclass
@@ -137,8 +132,9 @@ class Preflight:
     # -- what planners ask -------------------------------------------------------------------
 
     @property
-    def default_profile(self) -> str:
-        return self.profile or self.settings.profile
+    def default_profile(self) -> str | None:
+        """``profile=``, else the configuration's first target; None: the service-independent checks."""
+        return self.profile or next(iter(self.settings.targets), None)
 
     def profile_for_model(self, model: object, default: str | None) -> str | None:
         """``profile=`` when given, else the profile claiming ``model`` (built-in or configured), else ``default``."""
@@ -211,8 +207,7 @@ class Preflight:
         return Prepared(out, reports, notes)
 
     def _request_target(self, plan: Plan) -> Target:
-        name = plan.request_profile or self.settings.profile
-        profile = self.settings.resolve_profile(name) if plan.request_profile else ANY_SERVICE
+        profile = self.settings.resolve_profile(plan.request_profile) if plan.request_profile else ANY_SERVICE
         target = Target.for_profile(profile, plan.request_size, limits=self.settings.limits())
         return dataclasses.replace(target, seconds=plan.request_seconds, problems=tuple(plan.problems))
 
@@ -223,7 +218,7 @@ class Preflight:
         if image.profile is None:
             target, rules = Target(ANY_SERVICE, limits=self.settings.limits()), self.independent_rules
         elif image.same_size_as is None:  # configuration's formats and max-bytes apply to the main images
-            target = dataclasses.replace(self.settings, profile=image.profile, size=size).target()
+            target = dataclasses.replace(self.settings, targets=(image.profile,), size=size).target()
             rules = self.rules
         else:  # a mask: its format and limit are the service's, not the configuration's
             profile = self.settings.resolve_profile(image.profile)
@@ -480,7 +475,7 @@ class Preflight:
         hints = [f'  fix it in memory: sora_guard.guard(client, fix="{strategy}")']
         size = report.expected_size
         if not report.path.startswith("<") and os.path.exists(report.path):
-            profile = report.target.profile.name if report.target else self.settings.profile
+            profile = report.target.profile.name if report.target else ANY_SERVICE.name
             options = (f" --profile {profile}" if profile != "sora-2" else "") + (
                 f" --size {size}" if size else ""
             )

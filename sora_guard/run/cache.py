@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckCache", "cache_root", "open_cache", "fingerprint", "RACY_SECONDS"]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 BUCKETS = 16
 RACY_SECONDS = 2.0
 """Files modified this recently (relative to the run's start) are not cached: see the module docs."""
@@ -115,8 +115,8 @@ def _info_from_json(data: dict) -> ImageInfo:
 
 
 def _diagnostic_from_json(d: list) -> Diagnostic:
-    code, name, severity, message, fixable = d
-    return Diagnostic(code, name, Severity(severity), message, fixable)
+    code, name, severity, message, fixable, target = d
+    return Diagnostic(code, name, Severity(severity), message, fixable, target)
 
 
 class CheckCache:
@@ -190,7 +190,9 @@ class CheckCache:
             return
         name = _name(path)
         bucket = self._bucket(name)
-        diagnostics = [[d.code, d.name, d.severity.value, d.message, d.fixable] for d in report.diagnostics]
+        diagnostics = [
+            [d.code, d.name, d.severity.value, d.message, d.fixable, d.target] for d in report.diagnostics
+        ]
         entry = [list(key), _info_to_json(report.info), diagnostics]
         self._load(bucket)[name] = entry
         self._dirty.setdefault(bucket, {})[name] = entry

@@ -20,7 +20,7 @@ __all__ = ["check_file", "check_files"]
 def check_file(path: str, settings: Settings) -> FileReport:
     """Check one file with the settings that apply to its path."""
     own = settings.for_path(path)
-    return check_path(path, own.target(), own.rules(), own.storage_options)
+    return check_path(path, own.all_targets(), own.rules(), own.storage_options)
 
 
 def check_files(

@@ -11,7 +11,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sora_guard.config.lifecycle import run_notices
 from sora_guard.config.settings import COMMAND_LINE, Settings, load_settings, settings_from_options
-from sora_guard.config.validation import check_out, existing, fit_fractions, validate, validate_reporter
+from sora_guard.config.validation import (
+    check_out,
+    common_fit,
+    existing,
+    fit_fractions,
+    validate,
+    validate_reporter,
+)
 from sora_guard.engine.check import check_bytes, check_stream
 from sora_guard.run.check import check_files
 from sora_guard.run.discovery import Found
@@ -138,7 +145,7 @@ class RunContext:
         if settings.force_exclude and settings.is_excluded(name):
             return Report()
         own = settings.for_path(name)
-        return Report(files=[check_stream(stream, own.target(), own.rules(), name)])
+        return Report(files=[check_stream(stream, own.all_targets(), own.rules(), name)])
 
     def check_data(self, items: Iterable[tuple[str, bytes]]) -> Report:
         """Check images held in memory, each under its path (git's staged blobs)."""
@@ -147,7 +154,7 @@ class RunContext:
     def check_bytes(self, data: bytes, name: str) -> FileReport:
         """Check one image held in memory as the file ``name``."""
         own = self.settings.for_path(name)
-        return check_bytes(data, own.target(), own.rules(), name=name)
+        return check_bytes(data, own.all_targets(), own.rules(), name=name)
 
     def entries(self, report: Report, pictures: bool = False) -> Iterator[Entry]:
         """``report``'s files for a streaming reporter; with ``pictures``, each file with
@@ -179,6 +186,7 @@ class RunContext:
         from sora_guard.run.fixrun import FixRun  # the fix pipeline: not for a check
 
         point, box = fit_fractions(self.settings, anchor, crop_box, self.where)
+        common_fit(self.settings, self.where)
         paths = existing(paths)
         check_out(paths, out)
         return FixRun(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from sora_guard.config import Settings
 from sora_guard.engine.check import check_path
 from sora_guard.engine.fix import FixSpec, Repair, Status, repair
-from sora_guard.engine.fixnotes import name_taken, write_failed
+from sora_guard.engine.fixnotes import name_taken, not_fixed, write_failed
 from sora_guard.io.atomic import atomic_write_bytes, fsync_dir, remove_stale
 from sora_guard.io.read import read_bounded
 from sora_guard.run.discovery import discover
@@ -118,7 +118,14 @@ def _read_only(path: str, *, must_exist: bool) -> str | None:
 def fix_file(job: FixJob, settings: Settings) -> FixResult:
     """Fix one file with the settings that apply to its path. Never raises for the file's content."""
     own = settings.for_path(job.path)
-    target, rules = own.target(), own.rules()
+    rules = own.rules()
+    try:
+        target = own.fit_target()
+    except ValueError as exc:  # several targets with no image every one accepts
+        report = check_path(job.path, own.all_targets(), rules, own.storage_options)
+        return FixResult.of(
+            job, Repair(Status.FAILED, report, notes=[not_fixed.note(f"{exc}: nothing to fit to")])
+        )
     try:
         data = read_bounded(job.path, target.limits.max_file_bytes, own.storage_options)[1]
     except OSError:
@@ -158,7 +165,7 @@ def fix_bytes(data: bytes, name: str, settings: Settings) -> FixResult:
     """
     own = settings.for_path(name)
     job = FixJob(name, dry_run=True, keep=True)
-    return FixResult.of(job, repair(data, name, own.target(), own.rules(), fix_spec(own)))
+    return FixResult.of(job, repair(data, name, own.fit_target(), own.rules(), fix_spec(own)))
 
 
 def _write(job: FixJob, dest: str, data: bytes, storage_options=None) -> Diagnostic | None:

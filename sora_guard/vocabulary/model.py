@@ -10,10 +10,11 @@ import fnmatch
 import inspect
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "ANY_SERVICE",
     "Counts",
     "Fix",
     "FixKind",
@@ -255,6 +256,68 @@ def same_model(model: str, name: str) -> bool:
     )
 
 
+ANY_SERVICE = Profile(
+    name="any-service",
+    description="no target chosen: what every service refuses or reads two ways (integrity, extension, "
+    "orientation, colour, animation); an exact size only with --size",
+    formats=frozenset(),
+)
+"""The target when none is chosen (and the guard's for an endpoint no profile claims)."""
+
+
+def common_profile(profiles: Sequence[Profile]) -> Profile:
+    """What every one of ``profiles`` accepts, as one profile: the formats they share, the tightest
+    aspect and side bounds, the exact sizes they share (or one's sizes inside the others' bounds),
+    the smallest byte limit. The first profile's order is kept, so its sizes come first.
+
+    Raises ``ValueError`` saying why when no image could satisfy them all.
+    """
+    names = ", ".join(p.name for p in profiles)
+    formats = [p.formats for p in profiles if p.formats]
+    shared = frozenset.intersection(*formats) if formats else frozenset()
+    if formats and not shared:
+        each = "; ".join(f"{p.name} {', '.join(sorted(p.formats))}" for p in profiles if p.formats)
+        raise ValueError(f"no format every target takes ({each})")
+    bounds = [p.aspect for p in profiles if p.aspect]
+    aspect = (max(b[0] for b in bounds), min(b[1] for b in bounds)) if bounds else None
+    if aspect and aspect[0] > aspect[1] + 1e-9:
+        each = "; ".join(f"{p.name} {p.aspect[0]:g}..{p.aspect[1]:g}" for p in profiles if p.aspect)
+        raise ValueError(f"no aspect every target takes ({each})")
+    sides = [p.min_side for p in profiles if p.min_side]
+    caps = [p.max_side for p in profiles if p.max_side]
+    min_side, max_side = (max(sides) if sides else None), (min(caps) if caps else None)
+    if min_side and max_side and min_side > max_side:
+        raise ValueError(f"no side length every target takes (at least {min_side} px, at most {max_side} px)")
+    listed = [p for p in profiles if p.sizes]
+    sizes: tuple[Size, ...] = ()
+    if listed:
+        sizes = tuple(
+            s
+            for s in listed[0].sizes
+            if all(s in p.sizes for p in listed[1:])
+            and (aspect is None or aspect[0] - 1e-9 <= s.aspect <= aspect[1] + 1e-9)
+            and (min_side is None or min(s.width, s.height) >= min_side)
+            and (max_side is None or max(s.width, s.height) <= max_side)
+        )
+        if not sizes:
+            each = "; ".join(f"{p.name} {', '.join(map(str, p.sizes))}" for p in listed)
+            raise ValueError(f"no size every target takes ({each})")
+    limits = [p for p in profiles if p.max_bytes]
+    smallest = min(limits, key=lambda p: p.max_bytes) if limits else None
+    return Profile(
+        name="+".join(p.name for p in profiles),
+        description=f"what {names} all accept",
+        formats=shared,
+        sizes=sizes,
+        aspect=aspect,
+        min_side=min_side,
+        max_side=max_side,
+        max_bytes=smallest.max_bytes if smallest else None,
+        needs_alpha=any(p.needs_alpha for p in profiles),
+        facts=tuple(f for f in (smallest.facts if smallest else ()) if f.field == "max_bytes"),
+    )
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per-file resource limits: pixels decoded, bytes read and seconds spent decoding.
@@ -382,15 +445,19 @@ class Diagnostic:
     severity: Severity
     message: str
     fixable: bool
+    target: str | None = None
+    """The target (profile) this concerns, when a file is checked against several and not every one
+    reports it; None when it holds for every target."""
 
     def to_dict(self) -> dict:
-        return {
+        found = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity.value,
             "message": self.message,
             "fixable": self.fixable,
         }
+        return found if self.target is None else {**found, "target": self.target}
 
 
 class FixKind(str, enum.Enum):

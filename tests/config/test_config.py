@@ -71,7 +71,7 @@ def test_per_path_overrides_hold_landscape_and_portrait_folders(tmp_path, run_cl
 
 
 def test_exclude_and_force_exclude(tmp_path, run_cli):
-    (tmp_path / "sora-guard.toml").write_text('extend-exclude = ["fixtures"]\n')
+    (tmp_path / "sora-guard.toml").write_text('size = "1280x720"\nextend-exclude = ["fixtures"]\n')
     write(tmp_path / "fixtures" / "bad.jpg", marker((10, 10)))
     write(tmp_path / "node_modules" / "bad.jpg", marker((10, 10)))
     write(tmp_path / "ok.jpg", marker((1280, 720)))

@@ -71,7 +71,14 @@ def nasty_dir(tmp_path):
 def test_every_bad_case_is_a_diagnostic_and_good_files_pass(nasty_dir, run_cli):
     # "noext" has no image extension, so it is only checked when named explicitly.
     result = run_cli(
-        "check", "--output-format", "json", "assets", str(nasty_dir / "noext"), cwd=nasty_dir.parent
+        "check",
+        "--profile",
+        "sora-2",
+        "--output-format",
+        "json",
+        "assets",
+        str(nasty_dir / "noext"),
+        cwd=nasty_dir.parent,
     )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -92,7 +99,7 @@ def test_every_bad_case_is_a_diagnostic_and_good_files_pass(nasty_dir, run_cli):
 def test_text_output_reads_like_a_linter(tmp_path, run_cli):
     write(tmp_path / "hero.jpg", marker((1281, 720)))
     write(tmp_path / "ok.jpg", marker(GOOD))
-    result = run_cli("check", ".")
+    result = run_cli("check", "--profile", "sora-2", ".")
     assert result.returncode == 1
     assert (
         result.stdout.splitlines()[0]
@@ -107,14 +114,14 @@ def test_text_output_reads_like_a_linter(tmp_path, run_cli):
 def test_clean_folder_and_warnings_exit_zero(tmp_path, run_cli):
     write(tmp_path / "a.jpg", marker(GOOD))
     write(tmp_path / "b.png", marker((720, 1280), "RGBA"))
-    result = run_cli("check")
+    result = run_cli("check", "--profile", "sora-2")
     assert result.returncode == 0, result.stdout
     assert "All checks passed: 2 files, 1 warning." in result.stdout
 
 
 def test_explicit_size_and_model_size_pairs(tmp_path, run_cli):
     write(tmp_path / "wide.jpg", marker((1792, 1024)))
-    not_rendered = run_cli("check", "--size", "1792x1024", "wide.jpg")
+    not_rendered = run_cli("check", "--profile", "sora-2", "--size", "1792x1024", "wide.jpg")
     assert not_rendered.returncode == 1
     assert "SG105" in not_rendered.stdout and "sora-2 does not render 1792x1024" in not_rendered.stdout
     assert run_cli("check", "--profile", "sora-2-pro", "--size", "1792x1024", "wide.jpg").returncode == 0
@@ -126,13 +133,13 @@ def test_auto_size_uses_displayed_orientation(tmp_path, run_cli):
     """Stored 1280x720 with orientation 6 displays 720x1280: the displayed size picks the target, and
     the file still fails, because a service reading the stored size would see 1280x720."""
     write(tmp_path / "phone.jpg", exif_rotated_jpeg((1280, 720), 6))
-    result = run_cli("check", "--output-format", "json", "phone.jpg")
+    result = run_cli("check", "--profile", "sora-2", "--output-format", "json", "phone.jpg")
     assert result.returncode == 1
     (entry,) = json.loads(result.stdout)["files"]
     assert (entry["target"], entry["width"], entry["height"]) == ("720x1280", 720, 1280)
     assert [(d["code"], d["severity"]) for d in entry["diagnostics"]] == [("SG403", "error")]
     flipped = write(tmp_path / "flipped.jpg", exif_rotated_jpeg((1280, 720), 3))
-    result = run_cli("check", "--output-format", "json", flipped.name)
+    result = run_cli("check", "--profile", "sora-2", "--output-format", "json", flipped.name)
     assert result.returncode == 0
     assert [(d["code"], d["severity"]) for d in json.loads(result.stdout)["files"][0]["diagnostics"]] == [
         ("SG403", "warning")
@@ -142,25 +149,25 @@ def test_auto_size_uses_displayed_orientation(tmp_path, run_cli):
 def test_select_ignore_and_statistics(tmp_path, run_cli):
     write(tmp_path / "a.jpg", marker((1281, 720)))
     write(tmp_path / "b.jpg", encode(marker(GOOD), "PNG"))
-    assert run_cli("check", "--ignore", "SG1,SG2").returncode == 0
-    only_size = run_cli("check", "--select", "SG101")
+    assert run_cli("check", "--profile", "sora-2", "--ignore", "SG1,SG2").returncode == 0
+    only_size = run_cli("check", "--profile", "sora-2", "--select", "SG101")
     assert only_size.returncode == 1 and "SG202" not in only_size.stdout
-    stats = run_cli("check", "--statistics")
+    stats = run_cli("check", "--profile", "sora-2", "--statistics")
     assert stats.stdout.split("\n")[1:3] == [
         "    1  SG101  [*] size-mismatch",
         "    1  SG202  [*] extension-mismatch",
     ]
-    bad = run_cli("check", "--select", "SG8")
+    bad = run_cli("check", "--profile", "sora-2", "--select", "SG8")
     assert bad.returncode == 2 and "unknown rule selector" in bad.stderr
 
 
 def test_byte_limit_and_formats_from_flags(tmp_path, run_cli):
     data = encode(Image.effect_noise(GOOD, 80).convert("RGB"), "JPEG", quality=98)
     write(tmp_path / "big.jpg", data)
-    over = run_cli("check", "--max-bytes", str(len(data) - 1), "big.jpg")
+    over = run_cli("check", "--profile", "sora-2", "--max-bytes", str(len(data) - 1), "big.jpg")
     assert over.returncode == 1 and "SG301" in over.stdout
-    assert run_cli("check", "--max-bytes", str(len(data)), "big.jpg").returncode == 0
-    png_only = run_cli("check", "--formats", "PNG", "big.jpg")
+    assert run_cli("check", "--profile", "sora-2", "--max-bytes", str(len(data)), "big.jpg").returncode == 0
+    png_only = run_cli("check", "--profile", "sora-2", "--formats", "PNG", "big.jpg")
     assert "SG201" in png_only.stdout and "allowed: PNG" in png_only.stdout
 
 
@@ -175,14 +182,14 @@ def test_kling_aspect_and_side_bounds(tmp_path, run_cli):
 
 def test_github_format_is_automatic_in_actions(tmp_path, run_cli):
     write(tmp_path / "a.jpg", marker((1281, 720)))
-    result = run_cli("check", env={"GITHUB_ACTIONS": "true"})
+    result = run_cli("check", "--profile", "sora-2", env={"GITHUB_ACTIONS": "true"})
     assert result.stdout.startswith("::error file=a.jpg,title=SG101 size-mismatch::1281x720 does not match")
 
 
 def test_sarif_is_valid_2_1_0(tmp_path, run_cli):
     write(tmp_path / "a.jpg", marker((1281, 720)))
     write(tmp_path / "b.png", marker(GOOD, "RGBA"))
-    result = run_cli("check", "--output-format", "sarif", "--output", "out.sarif")
+    result = run_cli("check", "--profile", "sora-2", "--output-format", "sarif", "--output", "out.sarif")
     assert result.returncode == 1 and result.stdout == ""
     doc = json.loads((tmp_path / "out.sarif").read_text())
     assert doc["version"] == "2.1.0"
@@ -217,18 +224,20 @@ def test_rules_and_profiles_commands(run_cli):
 
 
 def test_bad_size_flag_is_a_usage_error(run_cli):
-    result = run_cli("check", "--size", "1280by720")
+    result = run_cli("check", "--profile", "sora-2", "--size", "1280by720")
     assert result.returncode == 2
     assert "not a size" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_size_the_model_does_not_render_is_not_counted_fixable(tmp_path, run_cli):
     write(tmp_path / "wide.jpg", marker((1600, 900)))
-    result = run_cli("check", "--size", "1792x1024", "wide.jpg")
+    result = run_cli("check", "--profile", "sora-2", "--size", "1792x1024", "wide.jpg")
     assert result.returncode == 1
     assert "ask for 1280x720 or 720x1280, or use sora-2-pro, which renders it" in result.stdout
     assert result.stdout.splitlines()[-1] == "Found 2 errors and 0 warnings in 1 file of 1 file."
     stats = json.loads(
-        run_cli("check", "--size", "1792x1024", "--statistics", "--output-format", "json").stdout
+        run_cli(
+            "check", "--profile", "sora-2", "--size", "1792x1024", "--statistics", "--output-format", "json"
+        ).stdout
     )
     assert {r["code"]: r["fixable_count"] for r in stats} == {"SG101": 0, "SG105": 0}

@@ -14,7 +14,7 @@ def test_statistics_as_json_in_ruffs_shape(tmp_path, run_cli):
     write(tmp_path / "a.jpg", marker((1281, 720)))
     write(tmp_path / "b.jpg", marker((1300, 720)))
     write(tmp_path / "c.jpg", encode(marker((1280, 720)), "PNG"))
-    result = run_cli("check", "--statistics", "--output-format", "json")
+    result = run_cli("check", "--profile", "sora-2", "--statistics", "--output-format", "json")
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout) == [
         {"code": "SG101", "name": "size-mismatch", "count": 2, "fixable": True, "fixable_count": 2},
@@ -24,7 +24,7 @@ def test_statistics_as_json_in_ruffs_shape(tmp_path, run_cli):
 
 def test_statistics_text_has_a_header_a_summary_and_explains_the_fix_mark(tmp_path, run_cli):
     write(tmp_path / "a.jpg", marker((1281, 720)))
-    result = run_cli("check", "--statistics", "--size", "1792x1024")
+    result = run_cli("check", "--profile", "sora-2", "--statistics", "--size", "1792x1024")
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["count", "code", "rule"]
     assert "    1  SG101  [*] size-mismatch" in lines and "    1  SG105  [ ] size-not-rendered" in lines
@@ -46,12 +46,12 @@ def test_rules_takes_a_prefix_or_a_name(tmp_path, run_cli):
     assert unknown.returncode == 2 and "not a code, a code prefix or a rule name" in unknown.stderr
 
 
-def test_profiles_mark_the_default_and_show_every_field(tmp_path, run_cli):
+def test_profiles_mark_the_runs_targets_and_show_every_field(tmp_path, run_cli):
     shown_apart = ("name", "description", "notes", "facts", "lifecycle", "model_lifecycles")
     fields = [f.name.replace("_", "-") for f in dataclasses.fields(Profile) if f.name not in shown_apart]
     listing = run_cli("profiles")
     assert listing.returncode == 0, listing.stderr
-    assert "\nsora-2 (default) " in listing.stdout and "sora-2-pro (default)" not in listing.stdout
+    assert "(target)" not in listing.stdout  # none chosen
     kling = run_cli("profiles", "kling")
     lines = kling.stdout.splitlines()
     assert lines[0].startswith("kling: ")
@@ -62,6 +62,9 @@ def test_profiles_mark_the_default_and_show_every_field(tmp_path, run_cli):
     ]
     assert named == ["status", *fields, "notes"]
     assert "  min-side:      300" in lines and "  max-bytes:     10485760" in lines
-    (tmp_path / "pyproject.toml").write_text('[tool.sora-guard]\nprofile = "kling"\n')
-    assert "\nkling (default) " in run_cli("profiles").stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.sora-guard]\nprofile = ["kling", "veo"]\n')
+    listing = run_cli("profiles").stdout
+    assert (
+        "\nkling (target) " in listing and "\nveo (target) " in listing and "sora-2 (target)" not in listing
+    )
     assert run_cli("profiles", "nope").returncode == 2

@@ -27,37 +27,39 @@ def assets(folder):
 
 def test_fix_in_place_then_check_passes_and_a_second_fix_changes_nothing(tmp_path, run_cli):
     assets(tmp_path)
-    first = run_cli("fix", ".")
+    first = run_cli("fix", "--profile", "sora-2", ".")
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Fixed 3 file(s); 1 already fine; 0 failed." in first.stdout
     assert "anim.gif -> anim.png" in first.stdout and "SG914" in first.stdout
-    assert run_cli("check", ".").returncode == 0
+    assert run_cli("check", "--profile", "sora-2", ".").returncode == 0
     snapshot = digest(tmp_path)
-    second = run_cli("fix", ".", "--exit-non-zero-on-fix")
+    second = run_cli("fix", "--profile", "sora-2", ".", "--exit-non-zero-on-fix")
     assert second.returncode == 0 and "Fixed 0 file(s); 4 already fine" in second.stdout
     assert digest(tmp_path) == snapshot
 
 
 def test_exit_codes(tmp_path, run_cli):
     write(tmp_path / "big.jpg", marker((1600, 900)))
-    assert run_cli("fix", "--exit-non-zero-on-fix", ".").returncode == 1
+    assert run_cli("fix", "--profile", "sora-2", "--exit-non-zero-on-fix", ".").returncode == 1
     write(tmp_path / "cut.jpg", truncated(encode(marker((2000, 1000)), "JPEG")))
-    broken = run_cli("fix", ".")
+    broken = run_cli("fix", "--profile", "sora-2", ".")
     assert broken.returncode == 1 and "SG503" in broken.stdout
-    assert run_cli("fix", "--strategy", "nope", ".").returncode == 2
-    assert run_cli("fix", "--crop-box", "0,0,2", ".").returncode == 2
-    assert run_cli("fix", "--convert-to", "GIF", "--formats", "JPEG", ".").returncode == 2
+    assert run_cli("fix", "--profile", "sora-2", "--strategy", "nope", ".").returncode == 2
+    assert run_cli("fix", "--profile", "sora-2", "--crop-box", "0,0,2", ".").returncode == 2
+    assert (
+        run_cli("fix", "--profile", "sora-2", "--convert-to", "GIF", "--formats", "JPEG", ".").returncode == 2
+    )
 
 
 def test_dry_run_and_diff_write_nothing(tmp_path, run_cli):
     assets(tmp_path)
     before = digest(tmp_path)
     for flag in ("--dry-run", "--diff"):
-        result = run_cli("fix", flag, ".")
+        result = run_cli("fix", "--profile", "sora-2", flag, ".")
         assert result.returncode == 1, "changes pending"
         assert "Would fix 3 file(s)" in result.stdout
         assert digest(tmp_path) == before
-    diff = run_cli("fix", "--diff", "photos/big.jpg")
+    diff = run_cli("fix", "--profile", "sora-2", "--diff", "photos/big.jpg")
     assert (
         "--- photos/big.jpg  JPEG 1600x900" in diff.stdout
         and "+++ photos/big.jpg  JPEG 1280x720" in diff.stdout
@@ -67,7 +69,7 @@ def test_dry_run_and_diff_write_nothing(tmp_path, run_cli):
 def test_out_mirrors_the_tree_and_leaves_sources_alone(tmp_path, run_cli):
     assets(tmp_path / "src")
     before = digest(tmp_path / "src")
-    result = run_cli("fix", "src", "--out", "fixed")
+    result = run_cli("fix", "--profile", "sora-2", "src", "--out", "fixed")
     assert result.returncode == 0, result.stdout + result.stderr
     assert digest(tmp_path / "src") == before
     assert sorted(digest(tmp_path / "fixed")) == [
@@ -76,7 +78,7 @@ def test_out_mirrors_the_tree_and_leaves_sources_alone(tmp_path, run_cli):
         "photos/good.png",
         "photos/rotated.jpg",
     ]
-    assert run_cli("check", "fixed").returncode == 0
+    assert run_cli("check", "--profile", "sora-2", "fixed").returncode == 0
 
 
 def test_size_strategy_and_per_path_configuration(tmp_path, run_cli):
@@ -86,7 +88,7 @@ def test_size_strategy_and_per_path_configuration(tmp_path, run_cli):
     )
     write(tmp_path / "pads" / "a.png", marker((1000, 1000)))
     write(tmp_path / "crops" / "b.png", marker((1000, 1000)))
-    assert run_cli("fix", "--size", "720x1280", ".").returncode == 0
+    assert run_cli("fix", "--profile", "sora-2", "--size", "720x1280", ".").returncode == 0
     with Image.open(tmp_path / "pads" / "a.png") as pad, Image.open(tmp_path / "crops" / "b.png") as cover:
         assert pad.size == cover.size == (720, 1280)
         assert pad.getpixel((360, 5)) == (0, 255, 0), "per-path pad with a green background"
@@ -149,7 +151,19 @@ def test_progress_bar_never_runs_into_output_on_a_terminal(tmp_path, columns):
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "-j", "2", "."],
+        [
+            sys.executable,
+            "-m",
+            "sora_guard",
+            "fix",
+            "--isolated",
+            "--size",
+            "1280x720",
+            "--dry-run",
+            "-j",
+            "2",
+            ".",
+        ],
         cwd=tmp_path,
         env=env,
         stdout=follower,
@@ -174,7 +188,7 @@ def test_progress_bar_never_runs_into_output_on_a_terminal(tmp_path, columns):
     assert all("fixing [" not in line and "/12" not in line for line in told), screen
     assert not any(line.startswith("fixing [") for line in screen), screen  # erased at the end
     quiet = subprocess.run(
-        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--dry-run", "."],
+        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--size", "1280x720", "--dry-run", "."],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -191,5 +205,5 @@ def test_fix_codes_are_explained_by_rules(run_cli):
 
 def test_a_file_named_twice_is_fixed_once(tmp_path, run_cli):
     write(tmp_path / "a" / "b" / "big.jpg", marker((1600, 900)))
-    result = run_cli("fix", "a", "a/b", "a/b/big.jpg")
+    result = run_cli("fix", "--profile", "sora-2", "a", "a/b", "a/b/big.jpg")
     assert result.returncode == 0 and "Fixed 1 file(s)" in result.stdout

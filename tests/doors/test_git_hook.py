@@ -35,9 +35,14 @@ def bin_dir(tmp_path) -> Path:
     return folder
 
 
+TARGET = '[tool.sora-guard]\nprofile = "sora-2"\n'
+"""The repository's configuration: a target with exact sizes (1280x720, 720x1280) and JPEG, PNG, WebP."""
+
+
 @pytest.fixture
 def repo(tmp_path, bin_dir) -> Path:
     path = init_repo(tmp_path / "repo")
+    (path / "pyproject.toml").write_text(TARGET)
     proc = subprocess.run(
         [sys.executable, "-m", "sora_guard", "install-hook"],
         cwd=path,
@@ -101,7 +106,8 @@ def test_good_staged_image_is_committed_even_when_the_working_copy_is_bad(repo, 
 def test_only_added_or_modified_images_are_checked_with_the_repository_config(repo, bin_dir):
     write(
         repo / "pyproject.toml",
-        b'[tool.sora-guard]\nextend-exclude = ["fixtures"]\n\n[tool.sora-guard.per-path."portrait/**"]\nsize = "720x1280"\n',
+        TARGET.encode()
+        + b'extend-exclude = ["fixtures"]\n\n[tool.sora-guard.per-path."portrait/**"]\nsize = "720x1280"\n',
     )
     write(repo / "old.png", marker(OFF_BY_ONE))
     git(repo, "add", "old.png")
@@ -186,6 +192,7 @@ def test_a_missing_sora_guard_blocks_with_a_message(repo, bin_dir):
 
 def test_install_hook_follows_core_hookspath(tmp_path, bin_dir):
     path = init_repo(tmp_path / "shared-hooks")
+    (path / "pyproject.toml").write_text(TARGET)
     git(path, "config", "core.hooksPath", ".githooks")
     proc = subprocess.run(
         [sys.executable, "-m", "sora_guard", "install-hook"], cwd=path, capture_output=True, text=True

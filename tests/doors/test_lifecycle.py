@@ -12,6 +12,7 @@ import sora_guard
 from sora_guard import PreflightWarning
 from sora_guard.builtin.profiles import BUILTIN_PROFILES
 from sora_guard.config.lifecycle import CHOOSE_ANOTHER, notices
+from sora_guard.vocabulary.exceptions import TargetWarning
 
 PROFILES = {p.name: p for p in BUILTIN_PROFILES}
 
@@ -29,13 +30,16 @@ def said(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if line.startswith("sora-guard: warning: ")]
 
 
-def test_the_closed_default_target_is_said_once_per_run(folder, capsys, cli):
+def test_no_target_by_default_and_that_is_said_once_per_run(folder, capsys, cli):
+    """No configuration checks against no service (the closed Sora API is no default): the run says so."""
     assert cli(["check", "--no-cache", "-j", "1", "."]) == 0
     (line,) = said(capsys)
-    assert line.startswith("sora-guard: warning: target sora-2 (the default): closed on 2026-09-24")
-    assert "nothing replaced it" in line and "--profile NAME" in line
+    assert line.startswith("sora-guard: warning: no target chosen: only what every service refuses")
+    assert "--profile NAME[,NAME...]" in line
     cli(["fix", "--no-cache", "--dry-run", "-j", "1", "."])
     assert len(said(capsys)) == 1
+    with pytest.warns(TargetWarning, match="no target chosen"):
+        sora_guard.check_paths([folder])
 
 
 def test_an_explicit_target_closed_or_retired_is_said_and_a_live_one_is_not(folder, capsys, cli):

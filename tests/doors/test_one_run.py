@@ -69,7 +69,7 @@ def test_size_not_rendered_names_the_runs_own_profiles(project, run_cli):
     write(project / "wide.jpg", marker((1344, 768)))
     result = run_cli("check", "--size", "1344x768", "wide.jpg")
     assert "or use my-gateway, which renders it" in result.stdout, result.stdout
-    isolated = run_cli("check", "--isolated", "--size", "1344x768", "wide.jpg")
+    isolated = run_cli("check", "--isolated", "--profile", "sora-2", "--size", "1344x768", "wide.jpg")
     assert "my-gateway" not in isolated.stdout and "SG105" in isolated.stdout
 
 
@@ -85,9 +85,21 @@ def test_no_plugins_reaches_every_rule(tmp_path, run_process):
     install_plugin(site, "wide_gateway", {"wide": "wide_gateway"}, {"wide_gateway": source})
     write(tmp_path / "wide.jpg", marker((1344, 768)))
     env = {"PYTHONPATH": str(site)}
-    loaded = run_process("check", "--isolated", "--size", "1344x768", "wide.jpg", env=env)
+    loaded = run_process(
+        "check", "--isolated", "--profile", "sora-2", "--size", "1344x768", "wide.jpg", env=env
+    )
     assert "or use wide-gateway, which renders it" in loaded.stdout, loaded.stdout + loaded.stderr
-    alone = run_process("check", "--isolated", "--no-plugins", "--size", "1344x768", "wide.jpg", env=env)
+    alone = run_process(
+        "check",
+        "--isolated",
+        "--no-plugins",
+        "--profile",
+        "sora-2",
+        "--size",
+        "1344x768",
+        "wide.jpg",
+        env=env,
+    )
     assert "SG105" in alone.stdout and "wide-gateway" not in alone.stdout
 
 
@@ -125,7 +137,7 @@ def test_one_count_of_fixable_in_every_reporter(tmp_path, run_cli):
     write(tmp_path / "off.jpg", marker((1281, 720)))
     write(tmp_path / "gif.gif", marker((1280, 720)))
     write(tmp_path / "bomb.png", png_header_only((60000, 60000)))
-    args = ("check", "--isolated", "--no-cache", "--size", "1280x720", ".")
+    args = ("check", "--isolated", "--no-cache", "--profile", "sora-2", "--size", "1280x720", ".")
     text = run_cli(*args).stdout
     assert "(2 fixable with `sora-guard fix`)" in text  # off.jpg's SG101, gif.gif's SG201
     document = json.loads(run_cli(*args, "--output-format", "json").stdout)

@@ -120,7 +120,19 @@ def test_the_read_limit_is_not_a_buffer_size(tmp_path, command):
     write(tmp_path / "ok.jpg", Image.new("RGB", (1280, 720), (30, 90, 150)), "JPEG")
     write(tmp_path / "off.jpg", Image.new("RGB", (1279, 720), (30, 90, 150)), "JPEG")
     done = subprocess.run(
-        [sys.executable, "-m", "sora_guard", command, "--isolated", "--no-cache", "-j", "1", "."],
+        [
+            sys.executable,
+            "-m",
+            "sora_guard",
+            command,
+            "--isolated",
+            "--no-cache",
+            "--size",
+            "1280x720",
+            "-j",
+            "1",
+            ".",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

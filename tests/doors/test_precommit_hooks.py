@@ -76,9 +76,15 @@ class Consumer:
         )
 
 
+TARGET = b'[tool.sora-guard]\nprofile = "sora-2"\n'
+"""The consumer's configuration: a target with exact sizes (1280x720, 720x1280) and JPEG, PNG, WebP."""
+
+
 @pytest.fixture
 def consumer(tmp_path, pre_commit_home, hook_rev) -> Consumer:
-    return Consumer(init_repo(tmp_path / "consumer"), pre_commit_home, hook_rev)
+    repo = Consumer(init_repo(tmp_path / "consumer"), pre_commit_home, hook_rev)
+    repo.write("pyproject.toml", TARGET)
+    return repo
 
 
 def output(proc: subprocess.CompletedProcess) -> str:
@@ -213,7 +219,7 @@ def test_args_pass_through_to_the_hook(consumer):
 def test_consumer_configuration_is_honoured(consumer):
     consumer.write(
         "pyproject.toml",
-        b'[tool.sora-guard]\nsize = "1280x720"\nextend-exclude = ["fixtures"]\n\n'
+        TARGET + b'size = "1280x720"\nextend-exclude = ["fixtures"]\n\n'
         b'[tool.sora-guard.per-path."assets/portrait/**"]\nsize = "720x1280"\n',
     )
     consumer.configure({"id": "sora-guard"})

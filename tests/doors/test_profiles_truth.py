@@ -11,6 +11,7 @@ from support.images import encode, marker
 
 import sora_guard
 from sora_guard.builtin.profiles import BUILTIN_PROFILES
+from sora_guard.vocabulary.exceptions import TargetWarning
 from sora_guard.vocabulary.model import Availability, Level, Severity
 
 FOLLOWABLE = re.compile(r"^(https://\S+|[\w.-]+ \d+\.\d+\.\d+: \S+\.py)$")
@@ -134,7 +135,7 @@ def test_profiles_lists_a_short_table_with_status(capsys, cli):
     lines = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line for line in lines[1:] if line and not line.startswith(("~", "`"))}
     assert set(rows) == {p.name for p in BUILTIN_PROFILES}
-    assert "closed 2026-09-24" in rows["sora-2"] and "(default)" in rows["sora-2"]
+    assert "closed 2026-09-24" in rows["sora-2"] and "(target)" not in rows["sora-2"]
     assert "10,000,000/10,485,760~" in rows["kling"] and "aspect 0.4-2.5?" in rows["runway-h3-max"]
     assert len(lines) < 30
 
@@ -152,5 +153,7 @@ def test_profiles_name_shows_each_values_source_level_date_and_the_lifecycle(cap
     assert "closed on 2026-09-24 (OpenAI shut down Sora 2 and the Videos API)" in capsys.readouterr().out
 
 
-def test_sora_2_stays_the_default_profile():
-    assert sora_guard.check(jpeg((1920, 1080)), name="frame.jpg").target.profile.name == "sora-2"
+def test_no_closed_service_is_the_default_target():
+    with pytest.warns(TargetWarning, match="no target chosen"):
+        report = sora_guard.check(jpeg((1920, 1080)), name="frame.jpg")
+    assert report.target.profile.name == "any-service" and report.ok

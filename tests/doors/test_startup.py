@@ -118,7 +118,9 @@ def test_a_check_without_the_cache_loads_neither_it_nor_json(tmp_path):
 
 def test_a_failing_check_imports_no_heavy_modules_either(tmp_path):
     write(tmp_path / "bad.png", marker((1281, 720)))
-    code, output, modules = imports_of("check", "--output-format", "github", "bad.png", cwd=tmp_path)
+    code, output, modules = imports_of(
+        "check", "--size", "1280x720", "--output-format", "github", "bad.png", cwd=tmp_path
+    )
     assert code == 1 and "SG101" in output, output
     for name in FORBIDDEN + UNNEEDED:
         assert not any(m == name or m.startswith(name + ".") for m in modules), (name, sorted(modules))

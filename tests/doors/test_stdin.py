@@ -34,7 +34,9 @@ def test_stdin_is_checked_under_its_name_with_per_path_config_and_extension_rule
 
 
 def test_stdin_bad_image_and_force_exclude(tmp_path):
-    write(tmp_path / "pyproject.toml", b'[tool.sora-guard]\nextend-exclude = ["fixtures"]\n')
+    write(
+        tmp_path / "pyproject.toml", b'[tool.sora-guard]\nsize = "1280x720"\nextend-exclude = ["fixtures"]\n'
+    )
     bad = encode(marker((1281, 720)), "PNG")
     proc = check_stdin(bad, "-", "--stdin-filename", "fixtures/hero.png", cwd=tmp_path)
     assert proc.returncode == 1 and b"fixtures/hero.png: SG101 [error]" in proc.stdout

@@ -19,10 +19,10 @@ def codes(report) -> set[str]:
 def test_check_path_bytes_and_image_agree(tmp_path):
     data = encode(marker((1281, 720)), "JPEG")
     path = write(tmp_path / "a.jpg", data)
-    assert codes(sora_guard.check(path)) == {"SG101"}
-    assert codes(sora_guard.check(data, name="a.jpg")) == {"SG101"}
-    assert codes(sora_guard.check(Image.open(path))) == {"SG101"}
-    assert sora_guard.check(marker((720, 1280))).ok
+    assert codes(sora_guard.check(path, profile="sora-2")) == {"SG101"}
+    assert codes(sora_guard.check(data, name="a.jpg", profile="sora-2")) == {"SG101"}
+    assert codes(sora_guard.check(Image.open(path), profile="sora-2")) == {"SG101"}
+    assert sora_guard.check(marker((720, 1280)), profile="sora-2").ok
 
 
 def test_bytes_without_a_name_skip_the_extension_rule_but_a_wrong_name_fails():
@@ -33,7 +33,7 @@ def test_bytes_without_a_name_skip_the_extension_rule_but_a_wrong_name_fails():
 
 def test_options_are_configuration_keys():
     im = marker((1024, 576))
-    assert not sora_guard.check(im).ok
+    assert not sora_guard.check(im, profile="sora-2").ok
     assert sora_guard.check(im, profile="stability-i2v").ok
     assert sora_guard.check(im, size="1280x720", select=["SG2"]).ok
     with pytest.raises(ValueError, match="unknown profile"):
@@ -43,7 +43,7 @@ def test_options_are_configuration_keys():
 
 
 def test_bomb_is_refused_before_decoding():
-    report = sora_guard.check(png_header_only((60000, 60000)), name="bomb.png")
+    report = sora_guard.check(png_header_only((60000, 60000)), name="bomb.png", profile="sora-2")
     assert codes(report) == {"SG101", "SG504"}  # its header is read: the size is wrong too, and said so
     assert "3600000000 pixels" in next(d.message for d in report.diagnostics if d.code == "SG504")
     small_limit = sora_guard.check(encode(marker((1280, 720)), "PNG"), name="a.png", max_pixels=1000)
@@ -52,7 +52,7 @@ def test_bomb_is_refused_before_decoding():
 
 def test_in_memory_image_with_exif_orientation_is_flagged():
     im = Image.open(__import__("io").BytesIO(exif_rotated_jpeg((720, 1280), 8)))
-    report = sora_guard.check(im)
+    report = sora_guard.check(im, profile="sora-2")
     assert codes(report) == {"SG403"}
 
 
@@ -113,7 +113,7 @@ def test_multi_picture_jpeg_is_a_jpeg_not_an_animation(tmp_path):
     assert sora_guard.check(data, name="photo.jpg").ok
     assert codes(sora_guard.check(data, name="photo.png")) == {"SG202"}
     wrong = encode(marker((1281, 720)), "MPO", save_all=True, append_images=[extra])
-    assert codes(sora_guard.check(wrong, name="photo.jpg")) == {"SG101"}
+    assert codes(sora_guard.check(wrong, name="photo.jpg", profile="sora-2")) == {"SG101"}
     assert codes(sora_guard.check(truncated(data, 0.3), name="photo.jpg")) == {"SG503"}
 
 

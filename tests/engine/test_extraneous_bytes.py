@@ -54,20 +54,23 @@ def test_clean_jpegs_have_none():
 def test_check_warns_and_fix_leaves_the_file_alone(tmp_path, run_cli):
     data = VARIANTS["before-dqt"][0]
     path = write(tmp_path / "hero.jpg", data)
-    proc = run_cli("check", "--isolated", "hero.jpg")
+    proc = run_cli("check", "--profile", "sora-2", "--isolated", "hero.jpg")
     assert proc.returncode == 0, proc.stdout
     assert (
         "hero.jpg: SG506 [warning] 2 extraneous bytes before JPEG marker 0xDB: libjpeg skips them with a "
         "warning, strict decoders refuse the file" in proc.stdout
     ), proc.stdout
-    fix = run_cli("fix", "--isolated", "hero.jpg")
+    fix = run_cli("fix", "--profile", "sora-2", "--isolated", "hero.jpg")
     assert fix.returncode == 0 and path.read_bytes() == data, fix.stdout
 
 
 def test_a_fix_for_an_error_writes_a_clean_jpeg(tmp_path, run_cli):
     data = _insert_before(encode(marker((1281, 720)), "JPEG"), b"\xff\xdb", b"\x00\x00")
     path = write(tmp_path / "hero.jpg", data)
-    fix = run_cli("fix", "--isolated", "hero.jpg")
+    fix = run_cli("fix", "--profile", "sora-2", "--isolated", "hero.jpg")
     assert fix.returncode == 0, fix.stdout
     assert extraneous_bytes(path.read_bytes()) is None
-    assert run_cli("check", "--isolated", "hero.jpg").stdout == "All checks passed: 1 file.\n"
+    assert (
+        run_cli("check", "--profile", "sora-2", "--isolated", "hero.jpg").stdout
+        == "All checks passed: 1 file.\n"
+    )

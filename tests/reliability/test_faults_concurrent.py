@@ -32,7 +32,18 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
             (folder / name).write_bytes(data)
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "sora_guard", "fix", "--isolated", "-j", "2", str(folder)],
+                [
+                    sys.executable,
+                    "-m",
+                    "sora_guard",
+                    "fix",
+                    "--isolated",
+                    "--profile",
+                    "sora-2",
+                    "-j",
+                    "2",
+                    str(folder),
+                ],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -49,7 +60,7 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
         assert assert_whole(folder, files) == (fine, len(files) - fine)
         assert not list(folder.rglob(f"{TEMP_PREFIX}*"))
         again = subprocess.run(
-            [sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)],
+            [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--profile", "sora-2", str(folder)],
             capture_output=True,
             text=True,
             cwd=folder,

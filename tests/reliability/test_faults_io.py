@@ -90,7 +90,7 @@ def test_disk_full_in_place(tiny_fs, leave_kb):
     folder = tiny_fs / "assets"
     files = _assets(folder)
     filler = _fill(tiny_fs, leave_kb)
-    result = _run(["fix", "--isolated", "assets"], tiny_fs)
+    result = _run(["fix", "--isolated", "--profile", "sora-2", "assets"], tiny_fs)
     assert "Traceback" not in result.stderr, result.stderr
     filler.unlink()
     untouched, done = assert_whole(folder, files)
@@ -99,7 +99,7 @@ def test_disk_full_in_place(tiny_fs, leave_kb):
             result.returncode == 1 and "No space left on device" in result.stdout and "SG901" in result.stdout
         )
     _no_temp_files(folder)
-    rerun = _run(["fix", "--isolated", "assets"], tiny_fs)
+    rerun = _run(["fix", "--isolated", "--profile", "sora-2", "assets"], tiny_fs)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert assert_whole(folder, files) == (passing(files), len(files) - passing(files))
 
@@ -109,7 +109,9 @@ def test_disk_full_out_tree(tmp_path, tiny_fs, leave_kb):
     source = tmp_path / "source"
     files = _assets(source)
     filler = _fill(tiny_fs, leave_kb)
-    result = _run(["fix", "--isolated", "--out", str(tiny_fs / "out"), "source"], tmp_path)
+    result = _run(
+        ["fix", "--isolated", "--profile", "sora-2", "--out", str(tiny_fs / "out"), "source"], tmp_path
+    )
     assert "Traceback" not in result.stderr, result.stderr
     filler.unlink()
     written = assert_whole(source, files, tiny_fs / "out") if (tiny_fs / "out").exists() else (0, 0)
@@ -139,7 +141,17 @@ def test_report_on_a_full_disk_is_an_error_not_a_traceback(tmp_path, tiny_fs):
     _no_temp_files(tiny_fs)
     with open(tiny_fs / "stdout.txt", "wb") as out:  # standard output redirected to the full disk
         proc = subprocess.run(
-            [sys.executable, "-m", "sora_guard", "check", "--isolated", "--no-cache", "assets"],
+            [
+                sys.executable,
+                "-m",
+                "sora_guard",
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--profile",
+                "sora-2",
+                "assets",
+            ],
             cwd=tmp_path,
             stdout=out,
             stderr=subprocess.PIPE,
@@ -155,13 +167,13 @@ def test_report_on_a_full_disk_is_an_error_not_a_traceback(tmp_path, tiny_fs):
 def test_failing_writes_in_place(tmp_path, limit):
     folder = tmp_path / "assets"
     files = _assets(folder)
-    result = _run(["fix", "--isolated", "assets"], tmp_path, limit=limit)
+    result = _run(["fix", "--isolated", "--profile", "sora-2", "assets"], tmp_path, limit=limit)
     assert "Traceback" not in result.stderr, result.stderr
     untouched, done = assert_whole(folder, files)
     if untouched > passing(files):
         assert result.returncode == 1 and "File too large" in result.stdout
     _no_temp_files(folder)
-    rerun = _run(["fix", "--isolated", "assets"], tmp_path)
+    rerun = _run(["fix", "--isolated", "--profile", "sora-2", "assets"], tmp_path)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert assert_whole(folder, files) == (passing(files), len(files) - passing(files))
 

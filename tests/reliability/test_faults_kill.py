@@ -30,7 +30,19 @@ SEED = int(os.environ.get("SORA_GUARD_FAULT_SEED", "7"))
 
 def _fix(folder: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "-j", "2", *extra, str(folder)],
+        [
+            sys.executable,
+            "-m",
+            "sora_guard",
+            "fix",
+            "--isolated",
+            "--profile",
+            "sora-2",
+            "-j",
+            "2",
+            *extra,
+            str(folder),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "CI": "1"},
@@ -87,7 +99,17 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
                 if done == len(files) - fine:  # killed while tidying up: the work is done, start afresh
                     break
         final = subprocess.run(
-            [sys.executable, "-m", "sora_guard", "fix", "--isolated", *extra, str(folder)],
+            [
+                sys.executable,
+                "-m",
+                "sora_guard",
+                "fix",
+                "--isolated",
+                "--profile",
+                "sora-2",
+                *extra,
+                str(folder),
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "CI": "1"},
@@ -123,7 +145,7 @@ def test_a_rename_killed_between_its_two_steps_is_finished_by_the_next_run(tmp_p
     done.mkdir()
     for name, data in files.items():
         (done / name).write_bytes(data)
-    assert run_cli("fix", "--isolated", "--no-cache", "done").returncode == 0
+    assert run_cli("fix", "--isolated", "--no-cache", "--profile", "sora-2", "done").returncode == 0
     results = {p.name: p.read_bytes() for p in done.iterdir() if p.is_file()}
     assert set(results) == {"anim.png", "mis.png"}
 
@@ -131,7 +153,7 @@ def test_a_rename_killed_between_its_two_steps_is_finished_by_the_next_run(tmp_p
     killed.mkdir()
     for name, data in {**files, **results}.items():
         (killed / name).write_bytes(data)
-    result = run_cli("fix", "--isolated", "--no-cache", "killed")
+    result = run_cli("fix", "--isolated", "--no-cache", "--profile", "sora-2", "killed")
     assert result.returncode == 0, result.stdout
     assert {p.name: p.read_bytes() for p in killed.iterdir() if p.is_file()} == results
 
@@ -140,6 +162,6 @@ def test_a_rename_killed_between_its_two_steps_is_finished_by_the_next_run(tmp_p
     (other / "anim.gif").write_bytes(files["anim.gif"])
     (other / "anim.png").write_bytes(encode(marker((1280, 720)).rotate(180), "PNG"))
     before = {p.name: p.read_bytes() for p in other.iterdir()}
-    result = run_cli("fix", "--isolated", "--no-cache", "other")
+    result = run_cli("fix", "--isolated", "--no-cache", "--profile", "sora-2", "other")
     assert result.returncode == 1 and "SG903" in result.stdout
     assert {p.name: p.read_bytes() for p in other.iterdir()} == before

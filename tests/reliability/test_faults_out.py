@@ -92,7 +92,7 @@ def hostile_tree(root: Path) -> None:
 
 def _fix(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--no-cache", *args],
+        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--no-cache", "--profile", "sora-2", *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -171,7 +171,9 @@ def test_random_trees_never_write_outside_out(entries, follow):
             except OSError:  # a name already taken by another entry, or too long: skip it
                 continue
         before = snapshot(root, root / "out")
-        sora_guard.fix_paths([root / "src"], out=root / "out", jobs=1, follow_symlinks=follow)
+        sora_guard.fix_paths(
+            [root / "src"], out=root / "out", jobs=1, follow_symlinks=follow, profile="sora-2"
+        )
         assert snapshot(root, root / "out") == before
         written_inside(root / "out")
 

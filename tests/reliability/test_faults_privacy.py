@@ -22,6 +22,7 @@ from support.icc import swapped_rgb
 from support.images import encode, marker
 
 import sora_guard
+from sora_guard.api import make_settings
 from sora_guard.config import Settings
 from sora_guard.run.fix import fix_bytes
 
@@ -84,9 +85,9 @@ def test_fixed_files_carry_no_metadata_in_place_and_in_out(tmp_path, run_cli):
     for name, data in sources().items():
         (tmp_path / "src" / name).parent.mkdir(exist_ok=True)
         (tmp_path / "src" / name).write_bytes(data)
-    out = run_cli("fix", "--isolated", "--no-cache", "--out", "out", "src")
+    out = run_cli("fix", "--profile", "sora-2", "--isolated", "--no-cache", "--out", "out", "src")
     assert out.returncode == 0, out.stdout + out.stderr
-    inplace = run_cli("fix", "--isolated", "--no-cache", "src")
+    inplace = run_cli("fix", "--profile", "sora-2", "--isolated", "--no-cache", "src")
     assert inplace.returncode == 0, inplace.stdout
     for folder in ("out", "src"):
         written = sorted((tmp_path / folder).iterdir())
@@ -104,13 +105,13 @@ def test_a_plain_rename_keeps_the_bytes(tmp_path, run_cli):
     """Without metadata, a wrong extension is still fixed by renaming alone (no re-encoding)."""
     data = encode(marker((1280, 720)), "PNG")
     (tmp_path / "plain.jpg").write_bytes(data)
-    assert run_cli("fix", "--isolated", "--no-cache", ".").returncode == 0
+    assert run_cli("fix", "--profile", "sora-2", "--isolated", "--no-cache", ".").returncode == 0
     assert (tmp_path / "plain.png").read_bytes() == data
 
 
 @pytest.mark.parametrize("name", sorted(sources()))
 def test_in_memory_fix_for_the_guard_carries_no_metadata(name):
-    result = fix_bytes(sources()[name], name, Settings(root=Path.cwd()))
+    result = fix_bytes(sources()[name], name, Settings(root=Path.cwd(), targets=("sora-2",)))
     assert result.output is not None, [d.message for d in result.problems]
     assert_clean(result.output, name)
 
@@ -209,7 +210,7 @@ def test_api_key_never_appears_in_messages_logs_or_reports(what, fix, caplog, mo
             texts += [str(exc), repr(exc), repr(exc.args), str(pickle.loads(pickle.dumps(exc)))]
             from sora_guard.vocabulary.model import Report
 
-            registry = sora_guard.api.make_settings().registry
+            registry = make_settings().registry
             for reporter in registry.reporters.values():
                 texts.append(reporter.render(Report(files=list(exc.reports)), registry.rules))
         except Exception as exc:  # the request itself (port 9 refuses): still no key in what we add

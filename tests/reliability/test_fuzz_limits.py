@@ -299,6 +299,6 @@ def test_extra_scans_after_a_one_scan_baseline_jpeg_are_not_counted_and_still_re
     bomb = data[:end] + data[start:end] * 2_000 + data[end:]
     assert scan_bomb(bomb, "JPEG") == 0  # not counted...
     assert "SG503" in _codes(sora_guard.check(bomb, name="bomb.jpg", select=["SG5"]))  # ...still refused
-    result = fix_bytes(bomb, "bomb.jpg", Settings(root=Path.cwd(), size="auto"))
+    result = fix_bytes(bomb, "bomb.jpg", Settings(root=Path.cwd(), targets=("sora-2",)))
     assert result.status is Status.FAILED and "SG503" in {d.code for d in result.problems}
     assert scan_bomb(_scan_bomb(256, 600), "JPEG") > 600  # a progressive file is still counted

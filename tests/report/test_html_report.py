@@ -46,7 +46,9 @@ def library(tmp_path) -> Path:
 
 def _expected(run_cli, root: Path) -> dict[str, list[str]]:
     """Each file with diagnostics and its codes, as the JSON report of the same check gives them."""
-    done = run_cli("check", "--isolated", "--no-cache", "--output-format", "json", ".", cwd=root)
+    done = run_cli(
+        "check", "--profile", "sora-2", "--isolated", "--no-cache", "--output-format", "json", ".", cwd=root
+    )
     files = json.loads(done.stdout)["files"]
     return {f["path"]: [d["code"] for d in f["diagnostics"]] for f in files if f["diagnostics"]}
 
@@ -55,6 +57,8 @@ def test_check_report_lists_every_failing_file_with_pictures_and_loads_nothing(r
     expected = _expected(run_cli, library)
     done = run_cli(
         "check",
+        "--profile",
+        "sora-2",
         "--isolated",
         "--no-cache",
         "--output-format",
@@ -82,6 +86,8 @@ def test_check_report_lists_every_failing_file_with_pictures_and_loads_nothing(r
 def test_hostile_names_show_as_text(run_cli, library, open_report):
     run_cli(
         "check",
+        "--profile",
+        "sora-2",
         "--isolated",
         "--no-cache",
         "--output-format",
@@ -105,6 +111,8 @@ def test_filters_search_and_keyboard_change_what_is_shown(run_cli, library, open
     expected = _expected(run_cli, library)
     run_cli(
         "check",
+        "--profile",
+        "sora-2",
         "--isolated",
         "--no-cache",
         "--output-format",
@@ -148,6 +156,8 @@ def test_filters_search_and_keyboard_change_what_is_shown(run_cli, library, open
 def test_dark_mode_is_dark(run_cli, library, open_report):
     run_cli(
         "check",
+        "--profile",
+        "sora-2",
         "--isolated",
         "--no-cache",
         "--output-format",
@@ -173,6 +183,8 @@ def test_fix_dry_run_shows_before_and_after_and_writes_nothing(run_cli, library,
     before = {p.name: p.read_bytes() for p in library.iterdir()}
     done = run_cli(
         "fix",
+        "--profile",
+        "sora-2",
         "--isolated",
         "--no-cache",
         "--dry-run",
@@ -203,6 +215,8 @@ def test_fix_dry_run_shows_before_and_after_and_writes_nothing(run_cli, library,
 def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report):
     done = run_cli(
         "fix",
+        "--profile",
+        "sora-2",
         "--isolated",
         "--no-cache",
         "--strategy",
@@ -222,7 +236,17 @@ def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report)
     assert all(p["width"] > 0 for p in page.pictures())
     page.screenshot("fix")
     page.assert_clean()
-    rerun = run_cli("check", "--isolated", "--no-cache", "wide.jpg", "phone.jpg", "moving.png", cwd=library)
+    rerun = run_cli(
+        "check",
+        "--profile",
+        "sora-2",
+        "--isolated",
+        "--no-cache",
+        "wide.jpg",
+        "phone.jpg",
+        "moving.png",
+        cwd=library,
+    )
     assert rerun.returncode == 0, rerun.stdout
 
 
@@ -234,5 +258,5 @@ def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report)
     ],
 )
 def test_fix_report_formats(run_cli, library, flags, message):
-    done = run_cli("fix", "--isolated", "--dry-run", *flags, ".", cwd=library)
+    done = run_cli("fix", "--profile", "sora-2", "--isolated", "--dry-run", *flags, ".", cwd=library)
     assert done.returncode == 2 and message in done.stderr

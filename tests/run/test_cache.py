@@ -53,7 +53,7 @@ def codes(report):
 def test_second_run_answers_from_the_cache(tmp_path):
     good = write(tmp_path / "good.jpg", encode(marker(GOOD), "JPEG"))
     bad = write(tmp_path / "bad.jpg", encode(marker((1281, 720)), "JPEG"))
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     first, seen = run([good, bad], settings)
     assert seen == [str(good), str(bad)]
     second, seen = run([good, bad], settings)
@@ -69,7 +69,7 @@ def test_rewrite_with_same_size_and_mtime_is_checked_again(tmp_path):
     """The content changes, the size and mtime are put back: ctime still tells."""
     good_bytes = encode(marker(GOOD), "JPEG")
     path = write(tmp_path / "a.jpg", good_bytes)
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     assert codes(run([path], settings)[0]) == [[]]
     before = os.stat(path)
     bad_bytes = corrupt_jpeg(GOOD)[: len(good_bytes)].ljust(len(good_bytes), b"\0")
@@ -83,7 +83,7 @@ def test_rewrite_with_same_size_and_mtime_is_checked_again(tmp_path):
 
 def test_files_modified_within_the_racy_window_are_not_stored(tmp_path):
     path = write(tmp_path / "fresh.jpg", encode(marker(GOOD), "JPEG"))
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     for _ in range(2):
         cache = open_cache(settings)  # the real clock: the file was written just now
         executor = Recording()
@@ -93,7 +93,7 @@ def test_files_modified_within_the_racy_window_are_not_stored(tmp_path):
 
 def test_settings_that_change_results_use_another_cache(tmp_path):
     path = write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
-    landscape = Settings(root=tmp_path)
+    landscape = Settings(root=tmp_path, targets=("sora-2",))
     assert codes(run([path], landscape)[0]) == [[]]
     portrait = landscape.override({"size": "720x1280"})
     assert fingerprint(portrait) != fingerprint(landscape)
@@ -107,7 +107,7 @@ def test_settings_that_change_results_use_another_cache(tmp_path):
 
 def test_corrupt_cache_files_are_ignored_and_replaced(tmp_path):
     path = write(tmp_path / "a.jpg", encode(marker((1281, 720)), "JPEG"))
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     run([path], settings)
     buckets = list((tmp_path / ".sora-guard-cache").glob("v*/*/*.json"))
     assert buckets
@@ -133,7 +133,7 @@ def test_concurrent_runs_merge_their_entries(tmp_path):
         if CheckCache._bucket(str(tmp_path / f"b{i}.jpg")) == CheckCache._bucket(str(a))
     )
     b = write(tmp_path / name, encode(marker(GOOD), "JPEG"))
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     one, two = later_cache(settings), later_cache(settings)
     assert two.get(str(b), two.key(str(b)), None) is None  # two has read the (empty) bucket
     check_files([str(a)], settings, executor=Recording(), cache=one)
@@ -145,7 +145,7 @@ def test_unwritable_cache_is_a_warning(tmp_path, recwarn):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the cache folder should go")
     path = write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
-    settings = Settings(root=tmp_path, cache_dir=str(blocker / "cache"))
+    settings = Settings(root=tmp_path, targets=("sora-2",), cache_dir=str(blocker / "cache"))
     report, seen = run([path], settings)
     assert seen == [str(path)] and report.ok
     assert any("cannot write the cache" in str(w.message) for w in recwarn)
@@ -154,6 +154,7 @@ def test_unwritable_cache_is_a_warning(tmp_path, recwarn):
 def test_cli_uses_the_cache_unless_told_not_to(tmp_path, run_cli):
     write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
     write(tmp_path / "b.jpg", encode(marker((1281, 720)), "JPEG"))
+    (tmp_path / "sora-guard.toml").write_text('size = "1280x720"\n')
     assert run_cli("check", "--no-cache", ".").returncode == 1
     time.sleep(RACY_SECONDS + 0.2)  # files written just now are never cached
     assert run_cli("check", "--no-cache", ".").returncode == 1
@@ -180,7 +181,7 @@ def test_cli_custom_cache_dir_from_configuration(tmp_path, run_cli):
 def test_a_bucket_of_another_fingerprint_is_ignored(tmp_path):
     """Short folder names may collide; the full fingerprint inside each bucket decides."""
     path = write(tmp_path / "a.jpg", encode(marker((1281, 720)), "JPEG"))
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     run([path], settings)
     for bucket in (tmp_path / ".sora-guard-cache").glob("v*/*/*.json"):
         data = json.loads(bucket.read_text())
@@ -199,7 +200,7 @@ def test_cache_module_is_not_imported_by_import_sora_guard():
 
 def test_cache_holds_no_pixels(tmp_path):
     path = write(tmp_path / "a.jpg", encode(marker(GOOD), "JPEG"))
-    run([path], Settings(root=tmp_path))
+    run([path], Settings(root=tmp_path, targets=("sora-2",)))
     entries = [
         json.loads(p.read_text())["entries"] for p in Path(tmp_path / ".sora-guard-cache").rglob("*.json")
     ]

@@ -167,7 +167,9 @@ def external_cluster(tmp_path_factory):
 
 
 def settings_for(endpoint: str, root: Path, **values) -> Settings:
-    return Settings(root=root, storage_options=storage_options(endpoint), **values)
+    return Settings(
+        root=root, storage_options=storage_options(endpoint), **{"targets": ("sora-2",), **values}
+    )
 
 
 def as_json(report, prefix: str) -> str:
@@ -241,7 +243,7 @@ def test_dask_retries_failed_tasks_and_reports_persistent_failures(bucket, clust
 
     local, _, _ = bucket
     files = [str(p) for p in sorted((local / "batch").iterdir())[:6]]
-    settings = Settings(root=local.parent)
+    settings = Settings(root=local.parent, targets=("sora-2",))
     copies = []
     for f in files:  # the markers go beside copies, so the shared library stays clean
         copies.append(str(write(tmp_path / Path(f).name, Path(f).read_bytes())))
@@ -264,7 +266,7 @@ def test_a_worker_that_dies_has_its_files_checked_on_another(bucket, cluster, tm
     from sora_guard.run.dask_executor import DaskExecutor
 
     local, _, _ = bucket
-    settings = Settings(root=local.parent)
+    settings = Settings(root=local.parent, targets=("sora-2",))
     original = local / "off" / "by_one.jpg"
     copy = str(write(tmp_path / "by_one.jpg", original.read_bytes()))
     (result,) = DaskExecutor(scheduler=cluster.scheduler_address).map(dies_once, [copy], settings)
@@ -277,9 +279,18 @@ def test_a_worker_that_dies_has_its_files_checked_on_another(bucket, cluster, tm
 
 def test_cli_dask_without_a_scheduler_starts_a_local_cluster(bucket, run_cli):
     local, _, _ = bucket
-    here = run_cli("check", "--isolated", "--no-cache", str(local / "batch"))
+    here = run_cli("check", "--isolated", "--no-cache", "--profile", "sora-2", str(local / "batch"))
     there = run_cli(
-        "check", "--isolated", "--no-cache", "--executor", "dask", "-j", "2", str(local / "batch")
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--profile",
+        "sora-2",
+        "--executor",
+        "dask",
+        "-j",
+        "2",
+        str(local / "batch"),
     )
     assert (there.returncode, there.stderr) == (1, here.stderr)  # the default target's notice, nothing more
     assert there.stdout == here.stdout and "in 16 files of 24 files" in there.stdout
@@ -289,7 +300,7 @@ def test_cli_check_bucket_on_cluster_equals_local_cli(bucket, s3_endpoint, clust
     local, url, _ = bucket
     config = tmp_path / "sora-guard.toml"
     config.write_text(
-        f'[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n',
+        f'profile = "sora-2"\n[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n',
         encoding="utf-8",
     )
     here = run_cli("check", "--output-format", "json", str(local), cwd=tmp_path)
@@ -490,7 +501,7 @@ def test_cli_fix_bucket_to_bucket_on_cluster_equals_local_cli(
 ):
     local, url, fs = bucket
     (tmp_path / "sora-guard.toml").write_text(
-        f'[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n',
+        f'profile = "sora-2"\n[storage-options.s3]\nendpoint_url = "{s3_endpoint}"\nkey = "testing"\nsecret = "testing"\n',
         encoding="utf-8",
     )
     local_out, url_out = tmp_path / "out", f"s3://{BUCKET}/cli-fixed"
@@ -708,7 +719,7 @@ def test_reports_name_objects_by_url_in_every_format():
     from sora_guard.plugins.host import load_registry
 
     fsspec.filesystem("memory").pipe("/formats/x y.jpg", encode(marker((1281, 720)), "JPEG"))
-    report = sora_guard.check_paths(["memory://formats"])
+    report = sora_guard.check_paths(["memory://formats"], size="1280x720")
     registry = load_registry()
     render = {name: r.render(report, registry.rules) for name, r in registry.reporters.items()}
     assert render["text"].startswith("memory://formats/x y.jpg: SG101 [error]")
@@ -725,9 +736,18 @@ def test_relative_paths_on_a_cluster_whose_workers_run_elsewhere(bucket, externa
     local, _, _ = bucket
     shutil.copytree(local / "off", tmp_path / "off")
     shutil.copytree(local / "batch", tmp_path / "batch")
-    here = run_cli("check", "--isolated", "--no-cache", "off", "batch", cwd=tmp_path)
+    here = run_cli("check", "--isolated", "--no-cache", "--profile", "sora-2", "off", "batch", cwd=tmp_path)
     there = run_cli(
-        "check", "--isolated", "--no-cache", "--scheduler", external_cluster, "off", "batch", cwd=tmp_path
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--profile",
+        "sora-2",
+        "--scheduler",
+        external_cluster,
+        "off",
+        "batch",
+        cwd=tmp_path,
     )
     assert (there.returncode, there.stderr) == (1, here.stderr)  # the default target's notice, nothing more
     assert there.stdout == here.stdout and "SG501" not in there.stdout
@@ -735,6 +755,8 @@ def test_relative_paths_on_a_cluster_whose_workers_run_elsewhere(bucket, externa
         "fix",
         "--isolated",
         "--no-cache",
+        "--profile",
+        "sora-2",
         "--scheduler",
         external_cluster,
         "off",

@@ -27,7 +27,18 @@ def photo() -> bytes:
 def _start(folder: Path) -> subprocess.Popen:
     env = {**os.environ, "CI": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "sora_guard", "fix", "--isolated", "-j", "2", str(folder)],
+        [
+            sys.executable,
+            "-m",
+            "sora_guard",
+            "fix",
+            "--isolated",
+            "--profile",
+            "sora-2",
+            "-j",
+            "2",
+            str(folder),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -37,7 +48,7 @@ def _start(folder: Path) -> subprocess.Popen:
 
 def _every_asset_is_whole(folder: Path, original: bytes) -> tuple[int, int]:
     """(originals, fixed): each asset is either byte-identical to before or a complete, passing image."""
-    settings = Settings(root=folder)
+    settings = Settings(root=folder, targets=("sora-2",))
     originals = fixed = 0
     for i in range(FILES):
         path = folder / f"photo{i:02}.jpg"
@@ -80,7 +91,7 @@ def test_killing_fix_mid_run_leaves_every_file_whole(tmp_path, photo, sig):
         interrupted_midway |= originals > 0 and fixed > 0
         # the next run finishes the job and cleans up after the killed one
         rerun = subprocess.run(
-            [sys.executable, "-m", "sora_guard", "fix", "--isolated", str(folder)],
+            [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--profile", "sora-2", str(folder)],
             capture_output=True,
             text=True,
             env={**os.environ, "CI": "1"},

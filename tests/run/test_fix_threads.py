@@ -39,7 +39,7 @@ def _run(folder: Path, out: Path, jobs: int, monkeypatch) -> tuple[list, set[int
 
     monkeypatch.setattr(pool, "EXPENSIVE_SECONDS", 0.0)  # every file counts as costly: threads after two
     monkeypatch.setattr(run_fix, "fix_file", watched)
-    settings = Settings(root=folder)
+    settings = Settings(root=folder, targets=("sora-2",))
     results = list(fix_files(plan([folder], settings, out), settings, workers=jobs))
     return results, seen
 

@@ -23,7 +23,7 @@ from sora_guard.run.check import check_files
 from sora_guard.run.discovery import discover
 
 GOOD = Image.new("RGB", (1280, 720), (20, 90, 160))
-ISOLATED = ("--isolated", "--no-plugins", "--no-cache")
+ISOLATED = ("--isolated", "--no-plugins", "--no-cache", "--profile", "sora-2")
 
 
 def _json(result) -> dict:
@@ -192,7 +192,7 @@ def test_non_utf8_names_end_to_end(tmp_path, run_cli, fmt):
 def test_files_vanishing_between_discovery_and_probe(tmp_path):
     for i in range(20):
         write(tmp_path / f"{i:02d}.jpg", GOOD)
-    settings = Settings(root=tmp_path)
+    settings = Settings(root=tmp_path, targets=("sora-2",))
     paths = list(discover([tmp_path], settings))
     for path in paths[::2]:
         os.unlink(path)
@@ -248,7 +248,18 @@ def test_fix_reports_unreadable_folders_and_links_not_followed(tmp_path):
     write(root / "locked" / "hidden.jpg", GOOD.resize((1600, 900)))
     write(tmp_path / "outside" / "secret.jpg", GOOD.resize((1600, 900)))
     os.symlink("../outside/secret.jpg", root / "out.jpg")
-    command = [*_unprivileged(), sys.executable, "-m", "sora_guard", "fix", "--isolated", "--no-cache", "."]
+    command = [
+        *_unprivileged(),
+        sys.executable,
+        "-m",
+        "sora_guard",
+        "fix",
+        "--isolated",
+        "--no-cache",
+        "--profile",
+        "sora-2",
+        ".",
+    ]
     (root / "locked").chmod(0)
     try:
         locked = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)

@@ -82,7 +82,7 @@ def odd_folder(tmp_path: Path) -> Path:
 
 
 def test_skipped_files_are_counted_and_jpeg_2000_is_read(odd_folder, run_cli):
-    result = run_cli("check", "--isolated", "--no-cache", "assets", cwd=odd_folder.parent)
+    result = run_cli("check", "--isolated", "--no-cache", "--profile", "veo", "assets", cwd=odd_folder.parent)
     assert "assets/scan.jp2: SG201" in result.stdout and "SG202" not in result.stdout
     assert result.stdout.rstrip().endswith(
         "Skipped 2 files sora-guard does not read: 1 no extension, 1 vector drawing (.svg)."

@@ -31,7 +31,7 @@ def originals() -> dict[str, bytes]:
 
 def assert_whole(folder: Path, files: dict[str, bytes], out: Path | None = None) -> tuple[int, int]:
     """Every asset is its original or a complete passing image; return (still original, fixed)."""
-    settings = Settings(root=folder)
+    settings = Settings(root=folder, targets=("sora-2",))
     target, rules = settings.target(), settings.rules()
     where = out or folder
     present = {p.name for p in where.iterdir()} - {CACHE}
@@ -58,7 +58,7 @@ def assert_whole(folder: Path, files: dict[str, bytes], out: Path | None = None)
 
 def passing(files: dict[str, bytes]) -> int:
     """How many assets already pass (fix leaves them byte-identical)."""
-    settings = Settings(root=Path.cwd())
+    settings = Settings(root=Path.cwd(), targets=("sora-2",))
     return sum(
         check_bytes(data, settings.target(), settings.rules(), name).ok for name, data in files.items()
     )
