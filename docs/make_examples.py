@@ -103,6 +103,19 @@ def assets() -> dict[str, bytes]:
     return files
 
 
+CONFIG = """[tool.sora-guard]
+profile = ["veo", "kling"]   # check each image against both; fix to what both accept
+size = "1280x720"            # our videos' frame
+
+[tool.sora-guard.per-path."assets/portrait*"]
+size = "720x1280"
+
+[tool.sora-guard.per-path."photos/**"]
+size = "auto"                # phone photos go as they are: any size the targets take
+"""
+"""The example project's configuration, shown in the README above the examples (a test keeps them equal)."""
+
+
 def _run(args: list[str], cwd: Path) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SORA_GUARD", "GITHUB_"))}
     proc = subprocess.run(
@@ -115,6 +128,7 @@ def examples() -> dict[str, str]:
     """Each example's command line -> what it prints, from real runs in a fresh folder."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
+        (project / "pyproject.toml").write_text(CONFIG)
         for folder, files in (("assets", assets()), ("photos", photos())):
             for name, data in files.items():
                 (project / folder).mkdir(exist_ok=True)

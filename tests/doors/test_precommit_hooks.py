@@ -349,7 +349,7 @@ def test_readme_check_snippet(consumer):
     consumer.configure(*readme_hooks("Keep reference images in git"))
     consumer.write("hero.png", marker((1281, 720)))
     text = output(consumer.run("--all-files"))
-    assert "hero.png: SG101 [error] 1281x720 does not match the target 1280x720 (sora-2)" in text
+    assert "hero.png: SG101 [error] 1281x720 does not match the target 1280x720 (veo)" in text
 
 
 REPOSITORY = "https://github.com/sora-guard/sora-guard"

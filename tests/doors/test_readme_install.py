@@ -107,7 +107,14 @@ def test_the_setup_command_installs_a_working_sora_guard(clone, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     write(tmp_path / "images" / "hero.jpg", marker((1281, 720)))
     check = subprocess.run(
-        [str(env_dir / "bin" / "sora-guard"), "check", "--isolated", str(tmp_path / "images")],
+        [
+            str(env_dir / "bin" / "sora-guard"),
+            "check",
+            "--isolated",
+            "--size",
+            "1280x720",
+            str(tmp_path / "images"),
+        ],
         cwd=tmp_path,
         env=CLEAN_ENV,
         capture_output=True,
