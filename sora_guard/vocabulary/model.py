@@ -19,6 +19,7 @@ __all__ = [
     "FixKind",
     "Severity",
     "Size",
+    "SIZE_PATTERN",
     "Level",
     "Source",
     "Fact",
@@ -46,7 +47,9 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-_SIZE_RE = re.compile(r"^\s*(\d{1,6})\s*[xX:]\s*(\d{1,6})\s*$")
+SIZE_PATTERN = r"^\s*(\d{1,6})\s*[xX:]\s*(\d{1,6})\s*$"
+"""A size as written: ``1280x720`` (``x``, ``X`` or ``:``); a JSON-schema pattern too."""
+_SIZE_RE = re.compile(SIZE_PATTERN)
 
 
 @dataclass(frozen=True, order=True)
