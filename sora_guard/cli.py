@@ -351,6 +351,14 @@ def cmd_install_hook(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_completion(args: argparse.Namespace, console: Console) -> int:
+    from sora_guard.completion import script
+    from sora_guard.plugins.host import load_registry
+
+    console.line(script(args.shell, build_parser(), load_registry(False if args.no_plugins else None)))
+    return EXIT_OK
+
+
 def _check_options(check: argparse.ArgumentParser) -> None:
     add_target_options(check)
     out = check.add_argument_group("output")
@@ -455,6 +463,15 @@ def _hook_options(hook: argparse.ArgumentParser) -> None:
     hook.add_argument("--force", action="store_true", help="replace an existing pre-commit hook")
 
 
+def _completion_options(completion: argparse.ArgumentParser) -> None:
+    from sora_guard.completion import SHELLS
+
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    completion.add_argument(
+        "--no-plugins", action="store_true", help="offer only the built-in profiles, strategies and formats"
+    )
+
+
 COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Console], int]]
 ] = {
@@ -475,6 +492,11 @@ COMMANDS: dict[
         "install a git pre-commit hook that checks staged images",
         _hook_options,
         cmd_install_hook,
+    ),
+    "completion": (
+        'print a completion script for bash, zsh or fish, e.g. eval "$(sora-guard completion bash)"',
+        _completion_options,
+        cmd_completion,
     ),
 }
 """Subcommand -> (help, what adds its options, what runs it)."""
