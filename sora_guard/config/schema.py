@@ -91,7 +91,7 @@ def config_schema(registry: Registry | None = None) -> dict[str, Any]:
         "description": "sora-guard.toml or .sora-guard.toml (keys at the top level or in [tool.sora-guard]); "
         f"in pyproject.toml, the [tool.sora-guard] table\n{DOCS}",
         "type": "object",
-        "if": {"required": ["tool"]},
+        "if": {"properties": {"tool": True}, "required": ["tool"]},
         "then": {"properties": {"tool": in_tool_table}, "additionalProperties": False},
         "else": {"$ref": "#/definitions/settings"},
         "definitions": {"settings": settings, "per-path": per_path, "profile": profile},
