@@ -20,60 +20,30 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that runs the engine over files."""
+    """Options shared by every command that runs the engine over files. A flag that sets a
+    configuration key is described as the key is (``config.settings.DESCRIPTIONS``, the schema's)."""
+    from sora_guard.config.settings import DESCRIPTIONS as about
+
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     group = parser.add_argument_group("target")
-    group.add_argument("--profile", help="target profile (default: sora-2; see `sora-guard profiles`)")
-    group.add_argument(
-        "--size", metavar="WxH|auto", help="exact target size, or auto: the profile's size nearest in aspect"
-    )
-    group.add_argument(
-        "--formats", metavar="FMT,...", help="allowed formats, overriding the profile's (e.g. JPEG,PNG)"
-    )
-    group.add_argument("--max-bytes", type=int, metavar="N", help="byte limit, overriding the profile's")
-    group.add_argument(
-        "--max-pixels",
-        type=int,
-        metavar="N",
-        help="refuse images with more pixels than this (default 268435456)",
-    )
-    group.add_argument(
-        "--max-file-bytes",
-        type=int,
-        metavar="N",
-        help="refuse to read files larger than this (default 1073741824)",
-    )
-    group.add_argument(
-        "--max-decode-seconds",
-        type=float,
-        metavar="S",
-        help="stop decoding one image after S seconds (default 30)",
-    )
+    group.add_argument("--profile", help=about["profile"])
+    group.add_argument("--size", metavar="WxH|auto", help=about["size"])
+    group.add_argument("--formats", metavar="FMT,...", help=about["formats"])
+    group.add_argument("--max-bytes", type=int, metavar="N", help=about["max-bytes"])
+    group.add_argument("--max-pixels", type=int, metavar="N", help=about["max-pixels"])
+    group.add_argument("--max-file-bytes", type=int, metavar="N", help=about["max-file-bytes"])
+    group.add_argument("--max-decode-seconds", type=float, metavar="S", help=about["max-decode-seconds"])
     rules = parser.add_argument_group("rule selection")
     rules.add_argument(
-        "--select", metavar="CODE,...", help="rule codes or prefixes to enable (replaces the configured list)"
+        "--select", metavar="CODE,...", help=about["select"] + " (replaces the configured list)"
     )
-    rules.add_argument(
-        "--extend-select", metavar="CODE,...", help="rule codes or prefixes to enable in addition"
-    )
-    rules.add_argument("--ignore", metavar="CODE,...", help="rule codes or prefixes to disable")
+    rules.add_argument("--extend-select", metavar="CODE,...", help=about["extend-select"])
+    rules.add_argument("--ignore", metavar="CODE,...", help=about["ignore"])
     files = parser.add_argument_group("files and configuration")
-    files.add_argument("--exclude", metavar="GLOB,...", help="patterns to skip (replaces the default list)")
-    files.add_argument(
-        "--extend-exclude", metavar="GLOB,...", help="patterns to skip in addition to the defaults"
-    )
-    files.add_argument(
-        "--force-exclude",
-        action="store_true",
-        default=None,
-        help="apply exclusions to paths named on the command line too (for pre-commit)",
-    )
-    files.add_argument(
-        "--follow-symlinks",
-        action="store_true",
-        default=None,
-        help="follow symbolic links that point outside the folders being walked",
-    )
+    files.add_argument("--exclude", metavar="GLOB,...", help=about["exclude"])
+    files.add_argument("--extend-exclude", metavar="GLOB,...", help=about["extend-exclude"])
+    files.add_argument("--force-exclude", action="store_true", default=None, help=about["force-exclude"])
+    files.add_argument("--follow-symlinks", action="store_true", default=None, help=about["follow-symlinks"])
     files.add_argument(
         "--config",
         type=Path,
@@ -296,17 +266,11 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 
 
 def _add_fit_options(parser: argparse.ArgumentParser) -> None:
+    from sora_guard.config.settings import DESCRIPTIONS as about
+
     fit = parser.add_argument_group("fitting")
-    fit.add_argument(
-        "--strategy",
-        metavar="NAME",
-        help="cover (default), pad, blur-pad, smart, crop, stretch, or a plugin's",
-    )
-    fit.add_argument(
-        "--background",
-        metavar="COLOUR",
-        help="colour for pad bars and flattened transparency (default black)",
-    )
+    fit.add_argument("--strategy", metavar="NAME", help=about["strategy"])
+    fit.add_argument("--background", metavar="COLOUR", help=about["background"])
     fit.add_argument(
         "--anchor", metavar="X,Y", help="focal point as fractions of width and height (default 0.5,0.5)"
     )
@@ -387,6 +351,14 @@ def cmd_install_hook(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_completion(args: argparse.Namespace, console: Console) -> int:
+    from sora_guard.completion import script
+    from sora_guard.plugins.host import load_registry
+
+    console.line(script(args.shell, build_parser(), load_registry(False if args.no_plugins else None)))
+    return EXIT_OK
+
+
 def _check_options(check: argparse.ArgumentParser) -> None:
     add_target_options(check)
     out = check.add_argument_group("output")
@@ -420,14 +392,12 @@ def _check_options(check: argparse.ArgumentParser) -> None:
 
 
 def _fix_options(fix: argparse.ArgumentParser) -> None:
+    from sora_guard.config.settings import DESCRIPTIONS as about
+
     add_target_options(fix)
     _add_fit_options(fix)
-    fix.add_argument("--quality", type=int, metavar="N", help="JPEG/WebP quality, 1-100 (default 92)")
-    fix.add_argument(
-        "--convert-to",
-        metavar="FORMAT",
-        help="format for files whose own format the target refuses (default: JPEG for photos, PNG otherwise)",
-    )
+    fix.add_argument("--quality", type=int, metavar="N", help=about["quality"])
+    fix.add_argument("--convert-to", metavar="FORMAT", help=about["convert-to"])
     fix.add_argument(
         "--out", metavar="DIR", help="write a mirrored tree under DIR and leave the sources alone"
     )
@@ -450,9 +420,11 @@ def _fix_options(fix: argparse.ArgumentParser) -> None:
 
 
 def _preview_options(preview: argparse.ArgumentParser) -> None:
+    from sora_guard.config.settings import DESCRIPTIONS as about
+
     preview.add_argument("image", metavar="IMAGE")
-    preview.add_argument("--profile", help="target profile (default: sora-2)")
-    preview.add_argument("--size", metavar="WxH|auto", help="target size (default: the profile's nearest)")
+    preview.add_argument("--profile", help=about["profile"])
+    preview.add_argument("--size", metavar="WxH|auto", help=about["size"])
     preview.add_argument(
         "-o",
         "--output",
@@ -491,6 +463,15 @@ def _hook_options(hook: argparse.ArgumentParser) -> None:
     hook.add_argument("--force", action="store_true", help="replace an existing pre-commit hook")
 
 
+def _completion_options(completion: argparse.ArgumentParser) -> None:
+    from sora_guard.completion import SHELLS
+
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    completion.add_argument(
+        "--no-plugins", action="store_true", help="offer only the built-in profiles, strategies and formats"
+    )
+
+
 COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Console], int]]
 ] = {
@@ -511,6 +492,11 @@ COMMANDS: dict[
         "install a git pre-commit hook that checks staged images",
         _hook_options,
         cmd_install_hook,
+    ),
+    "completion": (
+        'print a completion script for bash, zsh or fish, e.g. eval "$(sora-guard completion bash)"',
+        _completion_options,
+        cmd_completion,
     ),
 }
 """Subcommand -> (help, what adds its options, what runs it)."""

@@ -17,7 +17,16 @@ from sora_guard.plugins.host import Registry, load_registry
 from sora_guard.vocabulary.contract import Strategy
 from sora_guard.vocabulary.exceptions import ConfigError, lookup
 from sora_guard.vocabulary.formats import is_url
-from sora_guard.vocabulary.model import ANY_SERVICE, Limits, Profile, Rule, Size, Target, common_profile
+from sora_guard.vocabulary.model import (
+    ANY_SERVICE,
+    SIZE_PATTERN,
+    Limits,
+    Profile,
+    Rule,
+    Size,
+    Target,
+    common_profile,
+)
 
 __all__ = [
     "COMMAND_LINE",
@@ -60,6 +69,24 @@ def located(where: str, message: str) -> str:
     return f"{where}: {message}" if where else message
 
 
+def accepts(schema: dict[str, Any]) -> Callable[[Callable], Callable]:
+    """Attach to a parser the JSON schema of the values it takes (``config.schema`` builds the
+    configuration's schema from the parsers of ``KEYS`` and ``PROFILE_KEYS``)."""
+
+    def attach(parser: Callable) -> Callable:
+        parser.schema = schema
+        return parser
+
+    return attach
+
+
+_SIZE = {"type": "string", "pattern": SIZE_PATTERN, "examples": ["1280x720"]}
+_TEXT = {"type": "string", "pattern": "\\S"}
+_COMMAS = {"type": "string", "description": "comma-separated"}
+_STRINGS = {"anyOf": [{"type": "array", "items": {"type": "string"}}, _COMMAS]}
+
+
+@accepts({"anyOf": [{"const": "auto"}, _SIZE]})
 def parse_size(value: Any) -> Size | None:
     """``"auto"`` -> None, ``"1280x720"`` -> Size."""
     if isinstance(value, Size) or value is None:
@@ -69,6 +96,7 @@ def parse_size(value: Any) -> Size | None:
     return Size.parse(str(value))
 
 
+@accepts(_STRINGS)
 def _str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v for v in value.split(",") if v.strip()]
@@ -77,23 +105,39 @@ def _str_list(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+@accepts(_STRINGS)
 def _formats(value: Any) -> frozenset[str]:
     aliases = {"JPG": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
     return frozenset(aliases.get(v.upper().lstrip("."), v.upper().lstrip(".")) for v in _str_list(value))
 
 
+@accepts({"type": "integer", "minimum": 1})
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError("expected a positive integer")
     return value
 
 
+@accepts({"type": "integer", "minimum": 1, "maximum": 100})
 def _quality(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
         raise ValueError("expected an integer from 1 to 100")
     return value
 
 
+@accepts(
+    {
+        "anyOf": [
+            {"type": "string", "examples": ["black", "#202020"]},
+            {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0, "maximum": 255},
+                "minItems": 3,
+                "maxItems": 3,
+            },
+        ]
+    }
+)
 def _colour(value: Any) -> tuple[int, int, int]:
     from PIL import ImageColor
 
@@ -109,30 +153,35 @@ def _colour(value: Any) -> tuple[int, int, int]:
         raise ValueError("expected a colour such as 'black', '#202020' or [32, 32, 32]") from None
 
 
+@accepts(_TEXT)
 def _string(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected a non-empty string")
     return value.strip()
 
 
+@accepts({"type": "number", "exclusiveMinimum": 0})
 def _positive_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ValueError("expected a positive number")
     return float(value)
 
 
+@accepts({"type": "boolean"})
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("expected true or false")
     return value
 
 
+@accepts({"type": "object", "additionalProperties": {"type": "object"}})
 def _storage_options(value: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise ValueError("expected a table of fsspec options per protocol, e.g. [storage-options.s3]")
     return {protocol: dict(options) for protocol, options in value.items()}
 
 
+@accepts({"type": "object", "additionalProperties": {"type": "string"}})
 def _endpoints(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -143,14 +192,35 @@ def _endpoints(value: Any) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in value.items()}
 
 
+@accepts(_TEXT)
 def _output_format(value: Any) -> str:
     (fmt,) = _formats([_string(value)])
     return fmt
 
 
+@accepts({"anyOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]})
+def _profile(value: Any) -> tuple[str, ...]:
+    """The targets: one name (``"veo"``, or ``"veo,kling"`` as a flag gives it) or a list of names."""
+    names = _str_list(value)
+    if not names or not all(n.strip() for n in names):
+        raise ValueError("expected a target name or a list of them, e.g. \"veo\" or [\"veo\", \"kling\"]")
+    return names
+
+
+@accepts({"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 2, "maxItems": 2})
+def _aspect(value: Any) -> tuple[float, float]:
+    if not (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        raise ValueError("expected [min, max]: two positive numbers, width/height, e.g. [0.5, 2.0]")
+    return float(value[0]), float(value[1])
+
+
 # key -> (attribute, parser). Keys allowed at the top level; PER_PATH_KEYS inside per-path tables.
 KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "profile": ("targets", _str_list),
+    "profile": ("targets", _profile),
     "size": ("size", parse_size),
     "formats": ("formats", _formats),
     "max-bytes": ("max_bytes", _positive_int),
@@ -189,8 +259,10 @@ PER_PATH_KEYS = (
 PROFILE_KEYS = {
     "description": _string,
     "formats": _formats,
-    "sizes": lambda v: tuple(Size.parse(s) for s in _str_list(v)),
-    "aspect": lambda v: (float(v[0]), float(v[1])),
+    "sizes": accepts({"anyOf": [{"type": "array", "items": _SIZE}, _COMMAS]})(
+        lambda v: tuple(Size.parse(s) for s in _str_list(v))
+    ),
+    "aspect": _aspect,
     "min-side": _positive_int,
     "max-side": _positive_int,
     "max-bytes": _positive_int,
@@ -199,6 +271,45 @@ PROFILE_KEYS = {
     "max-images": _positive_int,
     "max-data-uri": _positive_int,
 }
+DESCRIPTIONS = {
+    "profile": "target profile (default: sora-2; see `sora-guard profiles`)",
+    "size": "exact target size, or auto: the profile's size nearest in aspect",
+    "formats": "allowed formats, overriding the profile's (JPEG, PNG...)",
+    "max-bytes": "byte limit, overriding the profile's",
+    "max-pixels": f"refuse images with more pixels than this (default {Limits.max_pixels})",
+    "max-file-bytes": f"refuse to read files larger than this (default {Limits.max_file_bytes})",
+    "max-decode-seconds": f"stop decoding one image after this many seconds (default {Limits.max_decode_seconds:g})",
+    "select": "rule codes or prefixes to enable",
+    "ignore": "rule codes or prefixes to disable",
+    "extend-select": "rule codes or prefixes to enable in addition",
+    "exclude": "patterns to skip (replaces the default list)",
+    "extend-exclude": "patterns to skip in addition to the defaults",
+    "output-format": "report format (default: github when GITHUB_ACTIONS=true, else text)",
+    "strategy": "how fix fits an image: cover (default), pad, blur-pad, smart, crop, stretch, or a plugin's",
+    "background": "colour for pad bars and flattened transparency (default black)",
+    "quality": "JPEG/WebP quality, 1-100 (default 92)",
+    "convert-to": "format for files whose own format the target refuses (default: JPEG for photos, PNG otherwise)",
+    "cache-dir": "folder of the check result cache (default .sora-guard-cache)",
+    "force-exclude": "apply exclusions to paths named on the command line too (for pre-commit)",
+    "follow-symlinks": "follow symbolic links that point outside the folders being walked",
+    "storage-options": "fsspec options per protocol ([storage-options.s3]), sent with the run to every worker",
+    "endpoints": 'the guard\'s profile for fal endpoints and Replicate models: pattern = profile ("fal-ai/acme/*" = "kling")',
+}
+"""What each key of ``KEYS`` sets: the configuration schema's descriptions and the flags' help."""
+PROFILE_DESCRIPTIONS = {
+    "description": "what the profile is for, shown by `sora-guard profiles`",
+    "formats": "formats the service accepts (JPEG, PNG, WEBP...)",
+    "sizes": "the exact sizes the service accepts; none for an aspect-tolerant service",
+    "aspect": "[min, max] width/height the service accepts",
+    "min-side": "the shorter side's minimum, in pixels",
+    "max-side": "the longer side's maximum, in pixels",
+    "max-bytes": "the largest file the service accepts, in bytes",
+    "models": 'model ids the profile describes, or glob patterns of them ("acme/video-*")',
+    "seconds": "clip lengths the service accepts, where it has that parameter",
+    "max-images": "how many images one request takes",
+    "max-data-uri": "the longest data URI the service accepts, in characters",
+}
+"""What each key of a ``[profiles.NAME]`` table sets, for the configuration schema."""
 
 
 @dataclass(frozen=True)

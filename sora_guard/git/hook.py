@@ -18,7 +18,9 @@ SCRIPT = """\
 # SORA_GUARD names the command to run (default: sora-guard on PATH).
 set -- ${SORA_GUARD:-sora-guard}
 if ! command -v "$1" >/dev/null 2>&1; then
-    echo "sora-guard pre-commit hook: '$1' not found; pip install sora-guard, or set SORA_GUARD" >&2
+    echo "sora-guard pre-commit hook: '$1' not found. Install sora-guard from its repository:" >&2
+    echo '    python3 -m pip install "sora-guard @ git+https://github.com/sora-guard/sora-guard"' >&2
+    echo "or set SORA_GUARD to the command (SORA_GUARD=/path/to/venv/bin/sora-guard)." >&2
     exit 1
 fi
 exec "$@" check --staged

@@ -20,6 +20,7 @@ __all__ = [
     "FixKind",
     "Severity",
     "Size",
+    "SIZE_PATTERN",
     "Level",
     "Source",
     "Fact",
@@ -47,7 +48,9 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-_SIZE_RE = re.compile(r"^\s*(\d{1,6})\s*[xX:]\s*(\d{1,6})\s*$")
+SIZE_PATTERN = r"^\s*(\d{1,6})\s*[xX:]\s*(\d{1,6})\s*$"
+"""A size as written: ``1280x720`` (``x``, ``X`` or ``:``); a JSON-schema pattern too."""
+_SIZE_RE = re.compile(SIZE_PATTERN)
 
 
 @dataclass(frozen=True, order=True)

@@ -19,6 +19,7 @@ LAYERS = [
             "sora_guard.__main__",
             "sora_guard.api",
             "sora_guard.cli",
+            "sora_guard.completion",
             "sora_guard.guard",
             "sora_guard.git",
             "sora_guard.preview",

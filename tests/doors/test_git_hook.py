@@ -6,6 +6,8 @@ It must check what the commit records, the staged blob, whatever the working tre
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -186,8 +188,35 @@ def test_a_missing_sora_guard_blocks_with_a_message(repo, bin_dir):
     git(repo, "add", "hero.jpg")
     code, out = commit(repo, bin_dir, SORA_GUARD="no-such-sora-guard")
     assert code != 0
-    assert "'no-such-sora-guard' not found; pip install sora-guard, or set SORA_GUARD" in out
+    assert "'no-such-sora-guard' not found. Install sora-guard from its repository:" in out
+    assert "or set SORA_GUARD to the command" in out
     assert commits(repo) == 0
+
+
+def test_the_hook_advises_an_install_command_that_works(repo):
+    """With no sora-guard on the PATH git commits with, the hook stops the commit and names an
+    install command of the README's (``tests/doors/test_readme_install.py`` resolves each of those
+    from a clone), not ``pip install sora-guard``, which finds no release on PyPI."""
+    write(repo / "hero.jpg", marker(GOOD))
+    git(repo, "add", "hero.jpg")
+    path = os.pathsep.join([os.path.dirname(shutil.which("git")), "/usr/bin", "/bin"])  # no sora-guard
+    env = git_env(PATH=path)
+    env.pop("SORA_GUARD", None)
+    proc = git(repo, "commit", "-m", "hero", check=False, env=env)
+    assert proc.returncode != 0 and commits(repo) == 0
+    assert "'sora-guard' not found" in proc.stderr, proc.stderr
+    advice = [shlex.split(line) for line in proc.stderr.splitlines() if "pip install" in line]
+    assert len(advice) == 1, proc.stderr
+    assert advice[0] == [
+        "python3",
+        "-m",
+        "pip",
+        "install",
+        "sora-guard @ git+https://github.com/sora-guard/sora-guard",
+    ]
+    readme = (ROOT / "README.md").read_text()
+    installed = {r for args in re.findall(r"pip install ([^`\n&#]+)", readme) for r in shlex.split(args)}
+    assert advice[0][-1] in installed  # a requirement the README installs, so one the install test resolves
 
 
 def test_install_hook_follows_core_hookspath(tmp_path, bin_dir):
