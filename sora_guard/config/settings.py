@@ -272,7 +272,7 @@ PROFILE_KEYS = {
     "max-data-uri": _positive_int,
 }
 DESCRIPTIONS = {
-    "profile": "target profile (default: sora-2; see `sora-guard profiles`)",
+    "profile": "the targets: profiles, or the models they map, each file is checked against (none: the checks every service shares; see `sora-guard profiles`)",
     "size": "exact target size, or auto: the profile's size nearest in aspect",
     "formats": "allowed formats, overriding the profile's (JPEG, PNG...)",
     "max-bytes": "byte limit, overriding the profile's",
