@@ -227,8 +227,11 @@ class Preflight:
             target = dataclasses.replace(target, seconds=plan.request_seconds, problems=tuple(plan.problems))
             checks.append(("<request>", target))
         for count in plan.counts:
-            if count.profile is not None:
-                target = Target.for_profile(self.profile(count.profile), limits=limits)
+            profile = self.profile(count.profile) if count.profile is not None else None
+            if profile is not None and profile.max_images is not None and count.number > profile.max_images:
+                target = Target.for_profile(
+                    profile, limits=limits
+                )  # only a count over the limit has a finding
                 checks.append((f"<{count.what}>", dataclasses.replace(target, images=count.number)))
         reports = [check_info(ImageInfo(name=name), target, self.rules) for name, target in checks]
         for report in reports:
