@@ -85,7 +85,7 @@ def _fact_lines(fact: Fact, indent: str) -> list[str]:
     lines = []
     if fact.strict is not None:
         lines.append(
-            f"{indent}a warning above {fact.strict:,} bytes, an error above the value (two readings of MB)"
+            f"{indent}a warning above {fact.strict:,} bytes, an error above the value (two readings of the source)"
         )
     lines.append(f"{indent}{LEVELS[fact.level]}" + (f"; {fact.note}" if fact.note else ""))
     for source in fact.sources:

@@ -75,11 +75,16 @@ RUNWAY_URL_BYTES = _fact(
     note="by URL; '16MB' read as 16,777,216 bytes (2^20 per MB, as the page's data URI limit is)",
     strict=16 * MB,
 )
+RUNWAY_DATA_URI_STRICT = (5 * MIB - 1 - len("data:image/jpeg;base64,")) // 4 * 3
+"""The largest image whose ``data:image/jpeg;base64,`` URI has fewer than 5,242,880 characters: 3,932,142 bytes."""
 RUNWAY_DATA_URI = _fact(
     "max_data_uri",
     SERVICE,
+    _read("https://docs.dev.runwayml.com/assets/inputs", "Data URI size limit: Image 5MB"),
     _read(RUNWAY_INPUTS, "the length of the encoded data URI must be under 5MB (1024 x 1024 x 5 bytes)"),
-    note="characters of the whole URI, fewer than 5,242,880",
+    note="two readings: the image's bytes under 5 MiB (an error above 5,242,879), or the whole URI's "
+    "characters under 5,242,880, which an image of at most 3,932,142 bytes stays within (a warning between)",
+    strict=RUNWAY_DATA_URI_STRICT,
 )
 RUNWAY_GENERAL = (RUNWAY_FORMATS, RUNWAY_URL_BYTES, RUNWAY_DATA_URI)
 RUNWAY_OTHER_MODELS = (
@@ -123,7 +128,7 @@ VEO_FORMATS = _fact(
 )
 OMNI_PAGE = _read(
     "https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini/omni-flash-preview",
-    "images: at most 10 per prompt; image/png, image/jpeg, image/webp, image/heic, image/heif",
+    "Image: Maximum images per prompt: 10; Supported MIME types: image/png, image/jpeg, image/webp, image/heic, image/heif",
 )
 GENAI = "google-genai 3.6.1: google/genai/_gaos/types/interactions/"
 INTERACTION_MODELS = _read(GENAI + "model.py", "Model literal")
@@ -160,7 +165,23 @@ STABILITY_PAGE = _read(
     "https://stabilityai.apidog.io/api-6070375",
     "a copy of Stability's reference (2024): jpeg, png; 1024x576, 576x1024, 768x768",
 )
+FAL_VEO_REFERENCE = _read(
+    "https://fal.ai/models/fal-ai/veo3.1/reference-to-video/api",
+    "fal-ai/veo3.1/reference-to-video: Input images up to 8MB in size",
+)
+FAL_VEO = _read(
+    "https://fal.ai/docs/model-api-reference/video-generation-api/veo3.1-image-to-video",
+    "Endpoint ID: fal-ai/veo3.1/image-to-video; an image not in 16:9 or 9:16 'will be cropped to fit'",
+)
+VEO_REFERENCES = _read(
+    "https://docs.cloud.google.com/vertex-ai/generative-ai/docs/video/use-reference-images-to-guide-video-generation?hl=es-419",
+    "asset images: up to three images of a single person, character or product",
+)
 LUMA_SDK = "luma-agents 0.5.0: luma_agents/types/"
+LUMA_REFS = _read(
+    LUMA_SDK + "generation_create_params.py",
+    "image_ref: Up to 9 for type 'image', up to 8 for type 'image_edit'",
+)
 LUMA_UPLOADS = _read(
     "https://useapi.net/docs/api-luma-v1/post-luma-assets",
     "a third-party API over Luma's app: JPEG, PNG and WebP, at most 20 MB",
@@ -422,6 +443,7 @@ BUILTIN_PROFILES = (
             "veo-3.1-generate-preview",
             "veo-3.1-fast-generate-preview",
             "veo-3.1-lite-generate-preview",
+            "fal-ai/veo3.1/*",
         ),
         notes="aspect_ratio and resolution describe the video, not the image: Veo fits the image with resize_mode "
         "(crop or pad), so another aspect is a warning (SG107). models.generate_videos works on Vertex AI only; on "
@@ -435,6 +457,9 @@ BUILTIN_PROFILES = (
                     VEO_PAGE + "3-1-generate.md.txt",
                     "Model ID veo-3.1-generate-001, veo-3.1-fast-generate-001",
                 ),
+                FAL_VEO,
+                note="fal's endpoints as a pattern (fal-ai/veo3.1/image-to-video, ...); its reference-to-video "
+                "is veo-reference-fal",
             ),
         ),
         model_lifecycles=(
@@ -474,16 +499,27 @@ BUILTIN_PROFILES = (
         formats=_JPEG_PNG,
         max_images=3,
         notes="STYLE reference images work on veo-2.0-generate-exp only; reference images go without a first or last frame.",
+        facts=(VEO_FORMATS, _fact("max_images", SERVICE, VEO_REFERENCES)),
+    ),
+    Profile(
+        name="veo-reference-fal",
+        description="Google Veo 3.1 reference images through fal (fal-ai/veo3.1/reference-to-video): up to 3, each up to 8 MB",
+        formats=_JPEG_PNG,
+        max_bytes=8 * MIB,
+        max_images=3,
+        models=("fal-ai/veo3.1/reference-to-video",),
+        notes="fal hosts Google's model: Veo's formats and reference count apply; fal states the byte limit.",
         facts=(
             VEO_FORMATS,
+            _fact("max_images", SERVICE, VEO_REFERENCES),
             _fact(
-                "max_images",
+                "max_bytes",
                 SERVICE,
-                _read(
-                    "https://docs.cloud.google.com/vertex-ai/generative-ai/docs/video/use-reference-images-to-guide-video-generation?hl=es-419",
-                    "asset images: up to three images of a single person, character or product",
-                ),
+                FAL_VEO_REFERENCE,
+                strict=8 * MB,
+                note="'up to 8MB': 8,388,608 bytes, or 8,000,000 if MB is 10^6",
             ),
+            _fact("models", SERVICE, FAL_VEO_REFERENCE),
         ),
     ),
     Profile(
@@ -621,12 +657,23 @@ BUILTIN_PROFILES = (
             _fact(
                 "max_images",
                 SERVICE,
-                _read(
-                    LUMA_SDK + "generation_create_params.py",
-                    "image_ref: up to 9 for type 'image', 8 for 'image_edit'",
-                ),
+                LUMA_REFS,
+                note="image_ref of type 'image' (luma-image-edit: 'image_edit')",
             ),
             _fact("models", SERVICE, _read(LUMA_SDK + "model.py", '"uni-1", "uni-1-max", "ray-3.2"')),
+        ),
+    ),
+    Profile(
+        name="luma-image-edit",
+        description="Luma image edits (luma-agents generations.create type image_edit): up to 8 reference images",
+        formats=_JPEG_PNG_WEBP,
+        max_bytes=20 * MIB,
+        max_images=8,
+        notes="The guard picks it by the call's type, not by model (uni-1 edits).",
+        facts=(
+            _fact("formats", UNVERIFIED, LUMA_UPLOADS),
+            _fact("max_bytes", UNVERIFIED, LUMA_UPLOADS, strict=20 * MB),
+            _fact("max_images", SERVICE, LUMA_REFS),
         ),
     ),
 )

@@ -482,6 +482,23 @@ def request_refused(info: ImageInfo, target: Target) -> Iterator[str]:
     yield from target.problems
 
 
+@rule("SG602", "too-many-images", needs_header=False)
+def too_many_images(info: ImageInfo, target: Target) -> Iterator[Finding]:
+    """The call sends more images in one place than the service takes in one request (pre-flight guard).
+
+    Why: the SDKs send them all and the service answers 400: ``images.edit`` takes up to 16 images,
+    Gemini Omni 10 a prompt, Veo 3.1 three ASSET reference images, Luma 9 references (8 for an edit).
+
+    Fix: send fewer images (``sora-guard profiles NAME`` shows ``max-images`` and its source), or
+    split the work into several requests.
+    """
+    limit = target.profile.max_images
+    if target.images is not None and limit is not None and target.images > limit:
+        yield _breach(
+            target, "max_images", f"{target.images} images: {{profile}} takes at most {limit} in one request"
+        )
+
+
 BUILTIN_RULES: tuple[Rule, ...] = (
     size_mismatch,
     aspect_out_of_range,
@@ -509,6 +526,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     decode_timeout,
     jpeg_extraneous_bytes,
     request_refused,
+    too_many_images,
 )
 
 

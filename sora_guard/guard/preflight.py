@@ -15,7 +15,6 @@ import os
 import re
 import shlex
 import urllib.parse
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sora_guard.config import Settings
@@ -32,7 +31,7 @@ from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME, HEIF_MIMES
 from sora_guard.vocabulary.guarding import Base64Text, ImageInput, Outgoing, Plan
-from sora_guard.vocabulary.model import ANY_SERVICE, FileReport, ImageInfo, Severity, Size, Target
+from sora_guard.vocabulary.model import ANY_SERVICE, FileReport, ImageInfo, Profile, Severity, Size, Target
 
 __all__ = ["Preflight", "Prepared", "SERVICE_INDEPENDENT"]
 
@@ -92,17 +91,25 @@ def _generic(mime: str | None) -> bool:
     )
 
 
-def _within_caution(target: Target, image: ImageInput) -> Target:
-    """``target`` with the stricter reading of the image's limit: what fix mode makes passes either reading."""
-    caution = image.caution
-    if caution is None or target.max_bytes is None:
+def _within_strict(target: Target) -> Target:
+    """``target`` with the stricter reading of its byte limit (``Fact.strict``): what fix mode makes
+    passes either reading."""
+    fact = target.fact("max_bytes")
+    if fact is None or fact.strict is None or target.max_bytes is None:
         return target
-    limit = (
-        caution.limit
-        if caution.counts == "bytes"
-        else (caution.limit - len("data:image/jpeg;base64,")) // 4 * 3
-    )
-    return dataclasses.replace(target, max_bytes=min(target.max_bytes, limit))
+    return dataclasses.replace(target, max_bytes=min(target.max_bytes, fact.strict))
+
+
+def _sent_as(profile: Profile, field: str) -> Profile:
+    """``profile`` with the byte limit of one form of sending (``field``: ``max_data_uri``) as its
+    ``max_bytes``, with that limit's fact; the profile itself when it leaves ``field`` unset."""
+    value = getattr(profile, field, None)
+    if field == "max_bytes" or value is None:
+        return profile
+    fact = profile.fact(field)
+    facts = tuple(f for f in profile.facts if f.field != "max_bytes")
+    facts += (dataclasses.replace(fact, field="max_bytes"),) if fact is not None else ()
+    return dataclasses.replace(profile, max_bytes=value, facts=facts)
 
 
 class Preflight:
@@ -118,12 +125,13 @@ class Preflight:
     ):
         self.settings = settings
         self.fix = fix
-        self.profile = profile
+        self.forced = profile
         self.fetch_urls = fetch_urls
         self.rules = settings.rules()
         self.independent_rules = select_rules(self.rules, SERVICE_INDEPENDENT)
         names = {*settings.registry.profiles, *settings.profiles}
         self._profiles = [settings.resolve_profile(n) for n in sorted(names)]  # configured models count too
+        self._by_name = {p.name: p for p in self._profiles}
         if profile is not None:
             settings.resolve_profile(profile)
         if fix is not None:
@@ -131,37 +139,38 @@ class Preflight:
 
     # -- what planners ask -------------------------------------------------------------------
 
-    @property
-    def default_profile(self) -> str | None:
-        """``profile=``, else the configuration's first target; None: the service-independent checks."""
-        return self.profile or next(iter(self.settings.targets), None)
-
     def profile_for_model(self, model: object, default: str | None) -> str | None:
         """``profile=`` when given, else the profile claiming ``model`` (built-in or configured), else ``default``."""
-        if self.profile is not None:
-            return self.profile
+        if self.forced is not None:
+            return self.forced
         found = profile_for_model(self._profiles, model) if isinstance(model, str) else None
         return found.name if found else default
 
     def _lifecycle(self, model: object, plan: Plan) -> list[str]:
         """Notices for a closed or retired profile or ``model`` this call targets (the call is still sent)."""
         names = dict.fromkeys(n for n in (plan.request_profile, *(i.profile for i in plan.images)) if n)
-        targets = [(n, self.settings.resolve_profile(n), "") for n in names]
+        targets = [(n, self.profile(n), "") for n in names]
         found = profile_for_model(self._profiles, model) if isinstance(model, str) else None
         return notices(targets + ([(model, found, "")] if found else []), SENT_ANYWAY)
 
-    def profile_for_endpoint(self, endpoint: object, builtin: Mapping[str, str]) -> str | None:
-        """``profile=`` when given, else the most specific ``[endpoints]`` pattern matching ``endpoint``
-        (configured ones before the adapter's ``builtin`` ones), else None: service-independent checks."""
-        if self.profile is not None:
-            return self.profile
+    def profile_for_endpoint(self, endpoint: object) -> str | None:
+        """``profile=`` when given, else the most specific configured ``[endpoints]`` pattern matching
+        ``endpoint``, else the profile whose ``models`` claim it (an id or a pattern such as
+        ``fal-ai/kling-video/*``), else None: the service-independent checks."""
+        if self.forced is not None:
+            return self.forced
         if not isinstance(endpoint, str):
             return None
-        for table in (self.settings.endpoints, builtin):
-            matches = [p for p in table if fnmatch.fnmatchcase(endpoint, p)]
-            if matches:
-                return table[max(matches, key=lambda p: (p == endpoint, len(p)))]
-        return None
+        table = self.settings.endpoints
+        matches = [p for p in table if fnmatch.fnmatchcase(endpoint, p)]
+        if matches:
+            return table[max(matches, key=lambda p: (p == endpoint, len(p)))]
+        return self.profile_for_model(endpoint, None)
+
+    def profile(self, name: str) -> Profile:
+        """The profile ``name`` as this run resolves it (configured fields applied)."""
+        found = self._by_name.get(name)
+        return found if found is not None else self.settings.resolve_profile(name)
 
     # -- one call ----------------------------------------------------------------------------
 
@@ -179,14 +188,10 @@ class Preflight:
     def prepare(self, call: str, plan: Plan, arguments: dict) -> Prepared:
         """Check every image of ``plan``; raise PreflightError on errors, else return the arguments to send."""
         notes = self._lifecycle(arguments.get("model"), plan) + list(plan.notes)
-        reports: list[FileReport] = []
+        reports = self._requests(plan, notes)
         fixable: list[FileReport] = []
         sizes: dict[str, Size] = {}
         out = arguments
-        if plan.request_profile is not None or plan.problems:
-            target = self._request_target(plan)
-            request = check_info(ImageInfo(name="<request>"), target, self.rules)
-            reports.append(request)
         for image in plan.images:
             target, rules = self._target(image, sizes)
             outgoing, report = self._prepare_one(image, target, rules, notes)
@@ -206,14 +211,35 @@ class Preflight:
         self._raise_on_errors(call, reports, fixable)
         return Prepared(out, reports, notes)
 
-    def _request_target(self, plan: Plan) -> Target:
-        profile = self.settings.resolve_profile(plan.request_profile) if plan.request_profile else ANY_SERVICE
-        target = Target.for_profile(profile, plan.request_size, limits=self.settings.limits())
-        return dataclasses.replace(target, seconds=plan.request_seconds, problems=tuple(plan.problems))
+    def _requests(self, plan: Plan, notes: list[str]) -> list[FileReport]:
+        """The request's own checks: its parameters against its profile (model, size, seconds, SG601),
+        and each count of images against its profile's ``max_images`` (SG602). Warnings go to ``notes``."""
+        limits = self.settings.limits()
+        checks = []
+        if plan.request_profile is not None or plan.problems:
+            profile = self.profile(plan.request_profile) if plan.request_profile else ANY_SERVICE
+            target = Target.for_profile(profile, plan.request_size, limits=limits)
+            target = dataclasses.replace(target, seconds=plan.request_seconds, problems=tuple(plan.problems))
+            checks.append(("<request>", target))
+        for count in plan.counts:
+            profile = self.profile(count.profile) if count.profile is not None else None
+            if profile is not None and profile.max_images is not None and count.number > profile.max_images:
+                target = Target.for_profile(
+                    profile, limits=limits
+                )  # only a count over the limit has a finding
+                checks.append((f"<{count.what}>", dataclasses.replace(target, images=count.number)))
+        reports = [check_info(ImageInfo(name=name), target, self.rules) for name, target in checks]
+        for report in reports:
+            notes.extend(
+                f"{report.path}: {d.code} {d.name}: {d.message}"
+                for d in report.diagnostics
+                if d.severity is Severity.WARNING
+            )
+        return reports
 
     def _target(self, image: ImageInput, sizes: dict[str, Size]) -> tuple[Target, list]:
-        """The target for one image, and the rules that apply to it (``image.max_bytes`` replacing the
-        profile's byte limit, a configured ``max-bytes`` still capping it)."""
+        """The target for one image, and the rules that apply to it (the byte limit of its form of
+        sending, ``image.limit``, replacing the profile's, a configured ``max-bytes`` still capping it)."""
         size = image.size if image.same_size_as is None else sizes.get(image.same_size_as)
         if image.profile is None:
             target, rules = Target(ANY_SERVICE, limits=self.settings.limits()), self.independent_rules
@@ -223,10 +249,10 @@ class Preflight:
         else:  # a mask: its format and limit are the service's, not the configuration's
             profile = self.settings.resolve_profile(image.profile)
             target, rules = Target.for_profile(profile, size, limits=self.settings.limits()), self.rules
-        if image.max_bytes is not None:
-            target = dataclasses.replace(
-                target, max_bytes=min(image.max_bytes, self.settings.max_bytes or image.max_bytes)
-            )
+        sent_as = _sent_as(target.profile, image.limit)
+        if sent_as is not target.profile:
+            limit = min(sent_as.max_bytes, self.settings.max_bytes or sent_as.max_bytes)
+            target = dataclasses.replace(target, profile=sent_as, max_bytes=limit)
         if image.ignore:
             rules = [r for r in rules if r.code not in image.ignore]
         return dataclasses.replace(target, output=image.output), rules
@@ -251,7 +277,7 @@ class Preflight:
         errors = report.errors
         if errors and self.fix is not None and image.fixable and all(d.fixable for d in errors):
             if any(d.code != "SG203" for d in errors):
-                data, fmt, report = self._fitted(read, image.label, _within_caution(target, image), rules)
+                data, fmt, report = self._fitted(read, image.label, _within_strict(target), rules)
             else:  # only the label was wrong: the same bytes go out under their real type
                 report = dataclasses.replace(
                     report, diagnostics=[d for d in report.diagnostics if d.code != "SG203"]
@@ -265,8 +291,6 @@ class Preflight:
         if declared is not None and {declared.lower(), mime} <= HEIF_MIMES:
             mime = declared.lower()  # the caller's name for HEIF content stays
         changed = data is not read.data or declared is None or declared.lower() != mime
-        if image.caution is not None:
-            notes.extend(self._caution(image, read.name, data, mime, changed))
         filename = self._filename(read, image.label, fmt)
         return Outgoing(data, fmt, mime, filename, changed, read.headers), report
 
@@ -285,25 +309,6 @@ class Preflight:
             report = result.after
             report.path = upload.name
         return result.output or upload.data, report.info.format if report.info else None, report
-
-    @staticmethod
-    def _caution(image: ImageInput, name: str, data: bytes, mime: str, changed: bool) -> list[str]:
-        """A warning when the image is over the stricter reading of its limit (within the larger one)."""
-        caution = image.caution
-        if caution.counts == "characters":
-            sent_as_is = isinstance(image.value, str) and not changed
-            measured = (
-                len(image.value) if sent_as_is else len(f"data:{mime};base64,") + -(-len(data) // 3) * 4
-            )
-            unit = "characters of data URI"
-        else:
-            measured, unit = len(data), "bytes"
-        if measured <= caution.limit:
-            return []
-        return [
-            f"{name}: {measured:,} {unit}, over {caution.limit:,} under another reading of the limit "
-            f"({caution.source}): the service may refuse it; send it smaller to be safe (fix mode does)"
-        ]
 
     @staticmethod
     def _filename(upload: Upload, label: str, fmt: str) -> str:

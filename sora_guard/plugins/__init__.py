@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         Adapter,
         Call,
         Context,
+        Count,
         ImageInput,
         Outgoing,
         Plan,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     **dict.fromkeys(
-        ("Adapter", "Call", "Context", "ImageInput", "Outgoing", "Plan", "instance_of"),
+        ("Adapter", "Call", "Context", "Count", "ImageInput", "Outgoing", "Plan", "instance_of"),
         "sora_guard.vocabulary.guarding",
     ),
     **dict.fromkeys(
@@ -60,6 +61,7 @@ __all__ = [
     "Adapter",
     "Call",
     "Context",
+    "Count",
     "ImageInput",
     "Outgoing",
     "Plan",

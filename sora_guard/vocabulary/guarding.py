@@ -4,18 +4,18 @@ bytes go back into the call. Adapters describe; the guard door checks and fixes.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .model import Size
+from .model import Profile, Size
 
 __all__ = [
     "Adapter",
     "Base64Text",
     "Call",
-    "Caution",
     "Context",
+    "Count",
     "ImageInput",
     "Outgoing",
     "Plan",
@@ -59,20 +59,6 @@ class Base64Text:
     text: str
 
 
-@dataclass(frozen=True)
-class Caution:
-    """A limit whose source can be read two ways: above ``limit`` the stricter reading refuses the
-    image (a warning; the larger reading is the input's ``max_bytes``, an error).
-
-    ``counts`` is what ``limit`` counts: ``"bytes"`` of the image or ``"characters"`` of its data
-    URI; ``source`` says where the limit is stated (a URL, or an SDK's name, version and file).
-    """
-
-    limit: int
-    counts: str
-    source: str
-
-
 @dataclass
 class ImageInput:
     """One image in a call's arguments.
@@ -86,10 +72,10 @@ class ImageInput:
     ``size`` is an exact size the request demands, ``output`` the shape of what the service renders
     (a mismatch is a crop/pad warning). ``encode`` turns the outgoing image into the value the SDK
     takes there (None: the value stays as it is); ``always_encode`` re-encodes even unchanged input
-    (an SDK that would mislabel it). ``max_bytes`` is the byte limit of this form of sending (a data
-    URI's, an upload's): it replaces the profile's, and a configured ``max-bytes`` still caps it;
-    ``caution`` is a stricter reading of it (a warning). ``problem`` says why the value cannot be
-    sent at all (it is reported, never read).
+    (an SDK that would mislabel it). ``limit`` names the profile field that holds the byte limit of
+    this form of sending (``"max_data_uri"`` for a data URI): it replaces the profile's ``max_bytes``
+    where the profile sets it, with its fact, and a configured ``max-bytes`` still caps it.
+    ``problem`` says why the value cannot be sent at all (it is reported, never read).
     """
 
     label: str
@@ -102,8 +88,7 @@ class ImageInput:
     encode: Callable[[Outgoing], object] | None = None
     always_encode: bool = False
     fixable: bool = True
-    max_bytes: int | None = None
-    caution: Caution | None = None
+    limit: str = "max_bytes"
     problem: str | None = None
     hint: str = ""
     """Appended to the warning when the value cannot be checked locally (a remote URL, say)."""
@@ -114,6 +99,16 @@ class ImageInput:
     source: str | None = None
     """The caller's file the value was made from, when its form lost the name (a PIL image's
     ``filename``): messages name it."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many images the request sends in one place (``what``, an argument: ``"image"``), held against
+    ``max_images`` of ``profile`` (SG602; None: no limit)."""
+
+    what: str
+    number: int
+    profile: str | None
 
 
 @dataclass
@@ -128,6 +123,9 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Request-level refusals the adapter found (a parameter combination the service rejects)."""
+    counts: list[Count] = field(default_factory=list)
+    """How many images the request sends where a profile may limit it (the door checks the profile's
+    ``max_images``)."""
     method: str | None = None
     """Call this method of the same object instead (with the prepared arguments), e.g. ``upload``."""
     arguments: Callable[[dict], dict] | None = None
@@ -149,16 +147,17 @@ class Call:
 
 
 class Context(Protocol):
-    """What a planner may ask the door: the profile for a model, or for an endpoint id."""
-
-    default_profile: str
-    """The configured profile (``profile`` setting; ``sora-2`` by default)."""
+    """What a planner may ask the door: which profile a model or an endpoint answers to, and a profile's data."""
 
     def profile_for_model(self, model: object, default: str | None) -> str | None:
         """``guard(profile=...)`` when given, else the profile claiming ``model``, else ``default``."""
 
-    def profile_for_endpoint(self, endpoint: object, builtin: Mapping[str, str]) -> str | None:
-        """``guard(profile=...)``, else the configured ``[endpoints]`` or ``builtin`` pattern's profile, else None."""
+    def profile_for_endpoint(self, endpoint: object) -> str | None:
+        """``guard(profile=...)``, else the most specific configured ``[endpoints]`` pattern's profile, else
+        the profile whose ``models`` claim ``endpoint`` (an id or a glob pattern), else None."""
+
+    def profile(self, name: str) -> Profile:
+        """The profile ``name`` as this run resolves it (configured fields applied)."""
 
 
 @dataclass

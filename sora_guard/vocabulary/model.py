@@ -117,9 +117,10 @@ class Source:
 class Fact:
     """The backing of one profile value: ``field`` names it as :class:`Profile` does (``max_bytes``).
 
-    ``strict`` is, for a limit whose unit the sources leave unclear (MB as 10^6 or 2^20 bytes), the
-    stricter reading: the field holds the larger one, above which the service refuses under either
-    reading (an error); between the two, a warning.
+    ``strict`` is, for a limit the sources leave open to two readings (MB as 10^6 or 2^20 bytes; a
+    data URI's characters or its image's bytes), the stricter reading, in the field's unit: the field
+    holds the larger one, above which the service refuses under either reading (an error); between
+    the two, a warning.
     """
 
     field: str
@@ -180,7 +181,9 @@ class Profile:
     to the longer; ``models`` names the model ids (with their dated snapshots) or glob patterns of
     them (``kling-video/*``, endpoint ids of hosts) the profile describes; ``seconds`` lists accepted clip lengths, where the service has that parameter;
     ``needs_alpha`` marks inputs that must carry transparency (an edit mask); ``max_images`` is how
-    many images one request takes; ``max_data_uri`` the longest data URI, in characters.
+    many images one request takes (SG602); ``max_data_uri`` the largest image, in bytes, a data URI
+    may carry (it replaces ``max_bytes`` for an image sent that way; a source that may count the
+    URI's characters instead gives the stricter reading, ``Fact.strict``).
     ``facts`` back the values (a value without one is the configuration's or a plugin's, taken as
     given); ``lifecycle`` is the service's, ``model_lifecycles`` those of models no longer live.
     """
@@ -355,6 +358,9 @@ class Target:
     """Why the request's own parameters are refused (set by the pre-flight guard, reported by SG601)."""
     alternatives: tuple[str, ...] = ()
     """When the profile does not render ``size``: the run's profiles of models that do (SG105's advice)."""
+    images: int | None = None
+    """How many images the request sends where the profile's ``max_images`` applies (set by the
+    pre-flight guard, checked by SG602)."""
 
     @classmethod
     def for_profile(cls, profile: Profile, size: Size | None = None, **overrides) -> Target:

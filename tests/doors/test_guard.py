@@ -569,6 +569,27 @@ def test_a_gateway_model_no_profile_claims_never_gets_sora_2s_sizes(server, clie
     assert len(server.requests) == 2
 
 
+def test_an_aspect_tolerant_gateway_model_takes_any_reference_within_its_bounds(server, client):
+    """``minimax/h3`` answers to ``minimax-h3``, which lists no exact sizes: ``size`` is the video's
+    shape, so a reference of another size is sent (another aspect: a crop/pad warning), never SG101;
+    sora-2 still needs the exact size."""
+    guarded = sora_guard.guard(client)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PreflightWarning)
+        create(guarded, jpeg((1920, 1097)), size="1344x768", model="minimax/h3")  # the same aspect, larger
+    with pytest.warns(PreflightWarning, match=r"SG107 aspect-adjusted: 1024x1024 .* to the video's 1344:768"):
+        create(guarded, jpeg((1024, 1024)), size="1344x768", model="minimax/h3")
+    assert [Image.open(io.BytesIO(r.file("input_reference").data)).size for r in server.requests] == [
+        (1920, 1097),
+        (1024, 1024),
+    ]
+    with pytest.raises(
+        PreflightError, match=r"SG101 size-mismatch: 1024x1024 does not match the target 1280x720 \(sora-2\)"
+    ):
+        create(guarded, jpeg((1024, 1024)), size="1280x720", model="sora-2")
+    assert len(server.requests) == 2
+
+
 @pytest.mark.parametrize(
     "wrap", [bytes, io.BytesIO, lambda d: ("photo.jpg", d)], ids=["bytes", "stream", "tuple"]
 )

@@ -9,14 +9,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import warnings
 
 import pytest
 from PIL import Image
-from support.images import encode, marker, truncated
+from support.images import encode, marker, padded_jpeg, truncated
 from support.sdk_services import FAL_HOSTS, FalService
 
 import sora_guard
-from sora_guard import PreflightError
+from sora_guard import PreflightError, PreflightWarning
 
 fal_client = pytest.importorskip("fal_client")
 KLING = "fal-ai/kling-video/v2.1/pro/image-to-video"
@@ -70,6 +71,90 @@ def test_endpoint_picks_the_profile_and_unmapped_endpoints_get_service_independe
             "acme/upscaler", {"image_url": uri(small)}
         )
     assert len(loop.requests) == 1
+
+
+GIF = encode(marker((640, 480)), "GIF")
+
+
+@pytest.mark.parametrize(
+    "endpoint, profile",
+    [
+        (KLING, "kling"),
+        ("fal-ai/minimax/hailuo-02/standard/image-to-video", "minimax-hailuo"),
+        ("fal-ai/minimax-video/image-to-video", "minimax-hailuo"),
+        ("fal-ai/veo3.1/image-to-video", "veo"),
+        ("fal-ai/veo3.1/fast/first-last-frame-to-video", "veo"),
+        ("fal-ai/veo3.1/reference-to-video", "veo-reference-fal"),
+    ],
+)
+def test_each_endpoint_answers_to_the_profile_whose_models_claim_it(fal, endpoint, profile):
+    """The profiles' ``models`` patterns are the one endpoint table: a GIF is outside each profile's formats."""
+    service, loop, client = fal
+    with pytest.raises(
+        PreflightError, match=rf"SG201 format-not-allowed: GIF is not accepted by {profile} \("
+    ):
+        sora_guard.guard(client).run(endpoint, {"prompt": "x", "image_url": uri(GIF, "image/gif")})
+    assert loop.requests == []
+
+
+def test_minimax_h3_on_fal_answers_to_minimax_h3(fal):
+    """``minimax/h3-max/...`` (no ``fal-ai/`` prefix) is MiniMax H3's profile, whose bounds a single third
+    party states: a warning naming it, and the call goes out."""
+    service, loop, client = fal
+    with pytest.warns(PreflightWarning, match=r"SG103 side-too-small: .*\(minimax-h3; unverified"):
+        sora_guard.guard(client).run("minimax/h3-max/image-to-video", {"image_url": uri(jpeg((200, 200)))})
+    assert len(service.images) == 1
+
+
+def test_configured_endpoints_win_over_the_profiles_patterns(fal, tmp_path):
+    from sora_guard.config import load_settings
+
+    service, loop, client = fal
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.endpoints]\n"fal-ai/kling-video/*" = "minimax-hailuo"\n'
+    )
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    webp = encode(marker((640, 480)), "WEBP")  # Kling takes JPEG and PNG, MiniMax WebP too
+    guarded.run(KLING, {"image_url": uri(webp, "image/webp")})
+    with pytest.raises(PreflightError, match=r"SG201 .* by minimax-hailuo \(.*\(secondary sources\)"):
+        guarded.run(KLING, {"image_url": uri(GIF, "image/gif")})
+    assert [m for m, _ in service.images] == ["image/webp"]
+
+
+REFERENCE = "fal-ai/veo3.1/reference-to-video"
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("size, warned", [(8_000_000, False), (8_000_001, True), (8 * MIB, True)])
+def test_veo_reference_on_fal_takes_images_up_to_8mb_read_two_ways(fal, size, warned):
+    """fal: 'Input images up to 8MB in size': over 8,000,000 bytes a warning, and sent."""
+    service, loop, client = fal
+    data = padded_jpeg(jpeg(), size)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        sora_guard.guard(client).run(REFERENCE, {"prompt": "x", "image_urls": [uri(data)]})
+    shown = [str(w.message) for w in said if issubclass(w.category, PreflightWarning)]
+    assert bool(shown) is warned and all(
+        f"{size} bytes is over 8000000 bytes" in m and "(veo-reference-fal)" in m for m in shown
+    )
+    assert service.images == [("image/jpeg", data)]
+
+
+def test_veo_reference_on_fal_over_8_mib_is_refused_unsent(fal):
+    service, loop, client = fal
+    data = padded_jpeg(jpeg(), 8 * MIB + 1)
+    with pytest.raises(
+        PreflightError,
+        match=r"SG301 file-too-large: 8388609 bytes is over the limit of 8388608 bytes \(veo-reference-fal\)",
+    ):
+        sora_guard.guard(client).run(REFERENCE, {"prompt": "x", "image_urls": [uri(data)]})
+    assert loop.requests == []
+    with pytest.raises(Exception, match="8388608"):  # the stand-in refuses it unguarded
+        client.run(REFERENCE, {"prompt": "x", "image_urls": [uri(data)]})
+    with pytest.raises(
+        PreflightError, match=r"SG602 too-many-images: 4 images: veo-reference-fal takes at most 3"
+    ):
+        sora_guard.guard(client).run(REFERENCE, {"prompt": "x", "image_urls": [uri(jpeg())] * 4})
 
 
 def test_fix_mode_upscales_for_kling_in_one_request(fal):

@@ -175,24 +175,54 @@ def references(*kinds):
     "model, kinds, refused",
     [
         (MODEL, ["ASSET"] * 3, None),
-        (MODEL, ["ASSET"] * 4, "4 ASSET reference images: Veo takes up to 3"),
-        (MODEL, ["STYLE"], "a STYLE reference image with veo-3.1-generate-001"),
+        (
+            MODEL,
+            ["ASSET"] * 4,
+            r"<config.reference_images>: SG602 too-many-images: 4 images: veo-reference takes at most 3",
+        ),
+        (MODEL, ["STYLE"], "SG601 request-refused: a STYLE reference image with veo-3.1-generate-001"),
         ("veo-2.0-generate-exp", ["STYLE"], None),
-        ("veo-2.0-generate-exp", ["STYLE", "STYLE"], "2 STYLE and 0 ASSET reference images"),
-        ("veo-2.0-generate-exp", ["STYLE", "ASSET"], "1 STYLE and 1 ASSET reference images"),
+        (
+            "veo-2.0-generate-exp",
+            ["STYLE", "STYLE"],
+            "SG601 request-refused: 2 STYLE and 0 ASSET reference images",
+        ),
+        (
+            "veo-2.0-generate-exp",
+            ["STYLE", "ASSET"],
+            "SG601 request-refused: 1 STYLE and 1 ASSET reference images",
+        ),
     ],
 )
 def test_reference_images_up_to_three_assets_and_style_only_on_veo_2_exp(veo, model, kinds, refused):
-    """Vertex AI's reference-image page: up to three ASSET images; one STYLE image, veo-2.0-generate-exp only."""
+    """Vertex AI's reference-image page: up to three ASSET images (``max_images`` of ``veo-reference``);
+    one STYLE image, veo-2.0-generate-exp only."""
     service, loop = veo
     call = lambda c: generate(c, model=model, source={"prompt": "x"}, config=references(*kinds))  # noqa: E731
     if refused is None:
         call(sora_guard.guard(vertex(loop)))
         assert len(service.images) == len(kinds)
     else:
-        with pytest.raises(PreflightError, match=f"SG601 request-refused: {refused}"):
+        with pytest.raises(PreflightError, match=refused):
             call(sora_guard.guard(vertex(loop)))
         assert loop.requests == []
+
+
+def test_reference_images_answer_to_veo_reference(veo):
+    """A reference image is held to ``veo-reference`` (JPEG or PNG), named in the message; four ASSET
+    images are refused by the stand-in too, unguarded."""
+    service, loop = veo
+    webp = types.VideoGenerationReferenceImage(
+        image=image(encode(marker((640, 480)), "WEBP"), "image/webp"), reference_type="ASSET"
+    )
+    with pytest.raises(
+        PreflightError, match=r"SG201 format-not-allowed: WEBP is not accepted by veo-reference"
+    ):
+        generate(sora_guard.guard(vertex(loop)), source={"prompt": "x"}, config={"reference_images": [webp]})
+    assert loop.requests == []
+    plain = vertex(loop)
+    with pytest.raises(genai.errors.ClientError, match="At most 3 asset reference images"):
+        generate(plain, source={"prompt": "x"}, config=references(*["ASSET"] * 4))
 
 
 def test_async_client_is_guarded(veo):
@@ -282,13 +312,24 @@ OMNI = "gemini-omni-1.2-flash"
 
 
 def test_gemini_omni_takes_heic_declared_image_heic_and_at_most_ten_images(veo):
-    """image/heic and image/heif both name HEIF content: not SG203; eleven images a prompt are warned about."""
+    """image/heic and image/heif both name HEIF content: not SG203; ten images a prompt go, eleven are
+    refused (``max_images`` of ``gemini-omni``, from Google's model page), with zero requests."""
     service, loop = veo
     guarded = sora_guard.guard(developer(loop))
     heic = heic_photo((640, 480))
     part = {"type": "image", "data": base64.b64encode(heic).decode(), "mime_type": "image/heic"}
     guarded.interactions.create(model=OMNI, input=[{"type": "text", "text": "x"}, part])
     assert service.images == [("image/heic", heic)]
-    with pytest.warns(PreflightWarning, match=f"11 images: {OMNI} takes at most 10 a prompt"):
-        guarded.interactions.create(model=OMNI, input=[part] * 11)  # a relayed limit: a warning
+    small = {"type": "image", "data": base64.b64encode(jpeg((64, 64))).decode(), "mime_type": "image/jpeg"}
+    guarded.interactions.create(model=OMNI, input=[small] * 10)
     assert len(loop.requests) == 2
+    with pytest.raises(
+        PreflightError, match=r"<input>: SG602 too-many-images: 11 images: gemini-omni takes at most 10"
+    ):
+        guarded.interactions.create(model=OMNI, input=[small] * 11)
+    assert len(loop.requests) == 2
+    plain = developer(loop)
+    with pytest.raises(Exception, match="At most 10 images"):  # the stand-in refuses it too
+        plain.interactions.create(model=OMNI, input=[small] * 11)
+    guarded.interactions.create(model="gemini-3.5-flash", input=[small] * 11)  # profile gemini: no such limit
+    assert len(loop.requests) == 4

@@ -91,12 +91,36 @@ def test_fix_mode_relabels_and_references_pass_with_a_warning(luma):
     assert len(loop.requests) == 3
 
 
-def test_counts_the_sdk_states(luma):
+@pytest.mark.parametrize("kind, limit, profile", [("image", 9, "luma"), ("image_edit", 8, "luma-image-edit")])
+def test_reference_counts_are_the_profiles(luma, kind, limit, profile):
+    """'Up to 9 for type 'image', up to 8 for type 'image_edit'': ``max_images`` of ``luma`` and
+    ``luma-image-edit``; one more is refused with zero requests, as the stand-in refuses it."""
     service, loop, client = luma
-    with pytest.raises(PreflightError, match="10 image_ref for type image: up to 9"):
-        client_call = sora_guard.guard(client).generations.create
-        client_call(prompt="x", model="uni-1", type="image", image_ref=[ref(jpeg())] * 10)
-    assert loop.requests == []
+    create = sora_guard.guard(client).generations.create
+    create(prompt="x", model="uni-1", type=kind, image_ref=[ref(jpeg())] * limit)
+    assert len(loop.requests) == 1
+    with pytest.raises(
+        PreflightError,
+        match=rf"<image_ref>: SG602 too-many-images: {limit + 1} images: {profile} takes at most {limit}",
+    ):
+        create(prompt="x", model="uni-1", type=kind, image_ref=[ref(jpeg())] * (limit + 1))
+    assert len(loop.requests) == 1
+    with pytest.raises(luma_agents.BadRequestError):
+        client.generations.create(prompt="x", model="uni-1", type=kind, image_ref=[ref(jpeg())] * (limit + 1))
+
+
+def test_a_luma_call_answers_to_the_luma_profile(luma):
+    """ray-3.2, uni-1 (or no model) map to ``luma``: a GIF is outside its formats, a warning, as a single
+    third party states them, named in the message."""
+    service, loop, client = luma
+    gif = encode(marker((320, 240)), "GIF")
+    for model in ("ray-3.2", "uni-1", None):
+        kw = {"model": model} if model else {}
+        with pytest.warns(PreflightWarning, match=r"SG201 .*GIF is not accepted by luma .*unverified"):
+            with pytest.raises(luma_agents.BadRequestError):  # the stand-in takes JPEG, PNG, WebP
+                sora_guard.guard(client).generations.create(
+                    prompt="x", type="image", image_ref=[ref(gif, "image/gif")], **kw
+                )
 
 
 def test_raw_response_and_async(luma):

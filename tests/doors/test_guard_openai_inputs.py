@@ -41,7 +41,9 @@ def test_sixteen_images_pass_and_seventeen_are_refused_like_the_service(server, 
     guarded = sora_guard.guard(client)
     edit(guarded, image=[jpeg((256, 256))] * 16)
     assert len(server.requests[0].files("image[]")) == 16
-    with pytest.raises(PreflightError, match="SG601 request-refused: 17 images"):
+    with pytest.raises(
+        PreflightError, match=r"<image>: SG602 too-many-images: 17 images: openai-image-edit takes at most 16"
+    ):
         edit(guarded, image=[jpeg((256, 256))] * 17)
     assert len(server.requests) == 1
     with pytest.raises(openai.BadRequestError):

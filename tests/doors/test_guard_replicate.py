@@ -12,7 +12,7 @@ from support.images import encode, marker, truncated
 from support.sdk_services import ReplicateService
 
 import sora_guard
-from sora_guard import PreflightError
+from sora_guard import PreflightError, PreflightWarning
 
 replicate = pytest.importorskip("replicate")
 KLING = "kwaivgi/kling-v2.1"
@@ -52,6 +52,34 @@ def test_model_picks_the_profile(rep):
     with pytest.raises(PreflightError, match=r"SG103.*\(kling; secondary sources\)"):
         sora_guard.guard(client).run(KLING + ":v1", input={"start_image": small})
     sora_guard.guard(client).run("acme/restore", input={"image": small})  # unmapped: any readable still image
+    assert [m for m, _ in service.images] == ["image/jpeg"]
+
+
+@pytest.mark.parametrize(
+    "model, profile",
+    [
+        ("minimax/video-01", "minimax-hailuo"),
+        ("minimax/hailuo-02", "minimax-hailuo"),
+        ("kwaivgi/kling-v2.6", "kling"),
+    ],
+)
+def test_each_model_answers_to_the_profile_whose_models_claim_it(rep, model, profile):
+    service, loop, client = rep
+    gif = io.BytesIO(encode(marker((640, 480)), "GIF"))
+    gif.name = "frame.gif"
+    with pytest.raises(
+        PreflightError, match=rf"SG201 format-not-allowed: GIF is not accepted by {profile} \("
+    ):
+        sora_guard.guard(client).run(model, input={"first_frame_image": gif})
+    assert loop.requests == []
+
+
+def test_minimax_h3_on_replicate_answers_to_minimax_h3(rep):
+    service, loop, client = rep
+    small = io.BytesIO(jpeg((200, 200)))
+    small.name = "small.jpg"
+    with pytest.warns(PreflightWarning, match=r"SG103 side-too-small: .*\(minimax-h3; unverified"):
+        sora_guard.guard(client).run("minimax/h3-highspeed", input={"first_frame_image": small})
     assert [m for m, _ in service.images] == ["image/jpeg"]
 
 

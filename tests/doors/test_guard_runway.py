@@ -15,11 +15,17 @@ from support.sdk_services import RunwayService
 
 import sora_guard
 from sora_guard import PreflightError, PreflightWarning
-from sora_guard.builtin.guards.runwayml import DATA_URI, DATA_URI_BYTES
+from sora_guard.builtin.profiles import BUILTIN_PROFILES
 
 runwayml = pytest.importorskip("runwayml")
 MIB = 1024 * 1024
 PREFIX = len("data:image/jpeg;base64,")
+PROFILES = {p.name: p for p in BUILTIN_PROFILES}
+DATA_URI_BYTES = PROFILES["runway"].max_data_uri
+"""The larger reading of "under 5MB (1024 × 1024 × 5 bytes)": the image's bytes."""
+STRICT = PROFILES["runway"].fact("max_data_uri").strict
+"""The stricter reading: the whole URI's characters, as the largest JPEG whose URI stays under it."""
+UPLOAD = PROFILES["runway-upload"]
 
 
 def jpeg(size=(1280, 720), **kw) -> bytes:
@@ -90,33 +96,51 @@ def test_data_uri_of_5_000_001_to_5_242_879_characters_passes_silently(runway):
     assert service.images == [("image/jpeg", data)]
 
 
-def test_data_uri_between_the_two_readings_is_sent_with_a_warning_naming_the_page(runway):
+def test_the_data_uri_limit_is_the_profiles_with_its_two_readings():
+    assert DATA_URI_BYTES == 5 * MIB - 1
+    assert uri_chars(STRICT) < 5 * MIB <= uri_chars(STRICT + 1)
+    fact = PROFILES["runway"].fact("max_data_uri")
+    assert fact.level.value == "service" and "1024 x 1024 x 5" in " ".join(s.says for s in fact.sources)
+
+
+@pytest.mark.parametrize(
+    "size, warned",
+    [(STRICT, False), (STRICT + 1, True), (4_200_000, True), (DATA_URI_BYTES, True)],
+    ids=["strict", "over-strict", "between", "larger"],
+)
+def test_data_uri_up_to_the_larger_reading_is_sent_with_a_warning_above_the_stricter(runway, size, warned):
     """Over 5 MiB of URI characters but an image under 5 MiB: the page has said both."""
     service, loop, client = runway
-    data = padded(4_200_000)
-    assert len(uri(data)) > DATA_URI.limit and len(data) <= DATA_URI_BYTES
-    with pytest.warns(
-        PreflightWarning, match=r"characters of data URI, over 5,242,879.*runwayml\.com/assets/inputs"
-    ):
+    data = padded(size)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
         to_video(sora_guard.guard(client), uri(data), model="veo3.1")
+    shown = [str(w.message) for w in said if issubclass(w.category, PreflightWarning)]
+    expected = f"SG301 file-too-large: {size} bytes is over {STRICT} bytes, the stricter reading"
+    assert [m for m in shown if expected in m and "(runway)" in m] == (shown if warned else [])
+    assert bool(shown) is warned
     assert service.images == [("image/jpeg", data)]
 
 
 def test_data_uri_over_every_reading_is_refused_unread_and_fix_mode_fits_the_stricter(runway):
     service, loop, client = runway
-    data = padded(5 * MIB + 10)
-    with pytest.raises(
-        PreflightError, match=r"SG301 file-too-large: 5242890 bytes is over the limit of 5242879"
-    ):
-        to_video(sora_guard.guard(client), uri(data), model="veo3.1")
+    for size in (DATA_URI_BYTES + 1, 5 * MIB + 10):
+        with pytest.raises(
+            PreflightError,
+            match=rf"SG301 file-too-large: {size} bytes is over the limit of 5242879 bytes \(runway\)",
+        ):
+            to_video(sora_guard.guard(client), uri(padded(size)), model="veo3.1")
     assert loop.requests == []
+    with pytest.raises(runwayml.BadRequestError, match="exceeds 5MB"):  # the stand-in refuses it unguarded
+        to_video(client, uri(padded(DATA_URI_BYTES + 1)), model="veo3.1")
+    loop.requests.clear()
     noisy = encode(Image.effect_noise((3200, 1800), 60).convert("RGB"), "JPEG", quality=98)
     assert len(noisy) > DATA_URI_BYTES
     with warnings.catch_warnings():
         warnings.simplefilter("error", PreflightWarning)  # the result is within the stricter reading
         to_video(sora_guard.guard(client, fix="cover"), uri(noisy), ratio="1920:1080", model="veo3.1")
     ((mime, sent),) = service.images
-    assert mime == "image/jpeg" and uri_chars(len(sent)) <= DATA_URI.limit
+    assert mime == "image/jpeg" and len(sent) <= STRICT and uri_chars(len(sent)) < 5 * MIB
 
 
 BAD = uri(b"<html>404</html>" * 10, "image/png")
@@ -246,11 +270,38 @@ def test_ephemeral_upload_is_checked_typed_and_takes_more_than_16_mb(runway, tmp
     assert service.images == [("image/jpeg", path.read_bytes())]
     large = tmp_path / "large.jpg"
     large.write_bytes(padded(17_000_000))  # "up to 200MB" by upload: not the 16 MB of a URL
-    guarded.uploads.create_ephemeral(file=large)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PreflightWarning)
+        guarded.uploads.create_ephemeral(file=large)
     assert service.images[-1] == ("image/jpeg", large.read_bytes())
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(600))
     guarded.uploads.create_ephemeral(file=video)  # not an image: the guard leaves it to the service
+
+
+def test_ephemeral_upload_limit_is_runway_uploads_200mb_read_two_ways(tmp_path):
+    """'up to 200MB': an error above 200 MiB, a warning above 200,000,000 bytes (the profile's two readings)."""
+    service = RunwayService()
+    with service.serve(max_body=UPLOAD.max_bytes + MIB) as loop:
+        _upload_limit(
+            service, loop, runwayml.RunwayML(api_key="k", base_url=loop.url, max_retries=0), tmp_path
+        )
+
+
+def _upload_limit(service, loop, client, tmp_path):
+    assert (UPLOAD.max_bytes, UPLOAD.fact("max_bytes").strict) == (200 * MIB, 200_000_000)
+    guarded = sora_guard.guard(client)
+    path = tmp_path / "huge.jpg"
+    path.write_bytes(padded(UPLOAD.max_bytes + 1))
+    with pytest.raises(
+        PreflightError, match=rf"SG301 file-too-large: {200 * MIB + 1} bytes .*\(runway-upload\)"
+    ):
+        guarded.uploads.create_ephemeral(file=path)
+    assert loop.requests == []
+    path.write_bytes(padded(200_000_001))
+    with pytest.warns(PreflightWarning, match=r"200000001 bytes is over 200000000 bytes.*\(runway-upload\)"):
+        guarded.uploads.create_ephemeral(file=path)
+    assert len(service.images) == 1 and len(service.images[0][1]) == 200_000_001
 
 
 def test_raw_response_copies_and_async(runway):

@@ -12,7 +12,7 @@ from support.images import encode, marker
 import sora_guard
 from sora_guard.builtin.profiles import BUILTIN_PROFILES
 from sora_guard.vocabulary.exceptions import TargetWarning
-from sora_guard.vocabulary.model import Availability, Level, Severity
+from sora_guard.vocabulary.model import Availability, Level, Severity, is_pattern
 
 FOLLOWABLE = re.compile(r"^(https://\S+|[\w.-]+ \d+\.\d+\.\d+: \S+\.py)$")
 """A URL, or an SDK's name, version and file."""
@@ -114,7 +114,7 @@ def test_no_model_id_is_mapped_by_two_profiles():
 def test_the_facts_of_december_2026():
     profiles = {p.name: p for p in BUILTIN_PROFILES}
     veo = profiles["veo"]
-    live = [m for m in veo.models if veo.model_lifecycle(m).live]
+    live = [m for m in veo.models if veo.model_lifecycle(m).live and not is_pattern(m)]
     assert live == ["veo-3.1-generate-001", "veo-3.1-fast-generate-001"]
     assert str(veo.model_lifecycle("veo-3.0-fast-generate-001")).startswith("retired on 2026-06-30")
     assert str(veo.model_lifecycle("veo-3.1-generate-preview")).startswith("retired on 2026-10-22")
@@ -125,9 +125,37 @@ def test_the_facts_of_december_2026():
     assert profiles["runway-h3-max"].aspect == (0.4, 2.5)
     assert profiles["runway"].max_data_uri == 5 * 1024 * 1024 - 1  # "under 5MB (1024 x 1024 x 5 bytes)"
     assert profiles["runway-upload"].max_bytes == 200 * 1024 * 1024
+    runway = profiles["runway"].fact("max_data_uri")  # the image's bytes, or the URI's characters
+    assert (runway.strict, runway.level) == (3_932_142, Level.SERVICE)
+    assert profiles["runway-upload"].fact("max_bytes").strict == 200_000_000
     omni = profiles["gemini-omni"]
     assert omni.max_images == 10 and omni.formats == {"JPEG", "PNG", "WEBP", "HEIF"}
-    assert omni.covers_model("gemini-omni-1.2-flash")
+    assert omni.covers_model("gemini-omni-1.2-flash") and omni.fact("max_images").level is Level.SERVICE
+    assert (profiles["openai-image-edit"].max_images, profiles["veo-reference"].max_images) == (16, 3)
+    assert (profiles["luma"].max_images, profiles["luma-image-edit"].max_images) == (9, 8)
+    fal_veo = profiles["veo-reference-fal"]
+    assert (fal_veo.max_bytes, fal_veo.fact("max_bytes").strict) == (8 * 1024 * 1024, 8_000_000)
+
+
+@pytest.mark.parametrize(
+    "endpoint, profile",
+    [
+        ("fal-ai/kling-video/v2.1/pro/image-to-video", "kling"),
+        ("kwaivgi/kling-v2.1", "kling"),
+        ("fal-ai/minimax/hailuo-02/standard/image-to-video", "minimax-hailuo"),
+        ("minimax/video-01", "minimax-hailuo"),
+        ("minimax/h3-max/image-to-video", "minimax-h3"),
+        ("minimax/h3-highspeed", "minimax-h3"),
+        ("minimax/h3", "minimax-h3"),
+        ("fal-ai/veo3.1/image-to-video", "veo"),
+        ("fal-ai/veo3.1/reference-to-video", "veo-reference-fal"),
+        ("gemini-omni-1.2-flash", "gemini-omni"),
+        ("ray-3.2", "luma"),
+        ("uni-1", "luma"),
+    ],
+)
+def test_hosts_endpoints_and_models_resolve_through_the_profiles_models(endpoint, profile):
+    assert sora_guard.check(jpeg((640, 480)), name="a.jpg", profile=endpoint).target.profile.name == profile
 
 
 def test_profiles_lists_a_short_table_with_status(capsys, cli):

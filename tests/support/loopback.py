@@ -113,8 +113,16 @@ def _certificates(hosts: Iterable[str]) -> _Certificates:
 class Loopback(LocalServer):
     """The recording service. ``requests`` lists what arrived, in order."""
 
-    def __init__(self, handler: Handler, *, tls_hosts: Iterable[str] = (), lifetime: float = 120.0):
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        tls_hosts: Iterable[str] = (),
+        lifetime: float = 120.0,
+        max_body: int = MAX_BODY,
+    ):
         self.handler = handler
+        self.max_body = max_body
         self.requests: list[Request] = []
         self.tls_hosts = frozenset(tls_hosts)
         self._certs = _certificates(self.tls_hosts) if self.tls_hosts else None
@@ -179,7 +187,7 @@ class Loopback(LocalServer):
         )
         try:
             length = int(h.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
+            if length > self.max_body:
                 raise Reject(413, {"error": "request body too large"})
             record.body = h.rfile.read(length) if length else b""
             with self._lock:

@@ -36,6 +36,11 @@ SIZES = {
     "minimax/h3": {"1344x768", "768x1344"},  # models an OpenAI-compatible gateway serves at /v1/videos
     "acme/video-9": {"1344x768", "768x1344"},
 }
+EXACT = {"sora-2", "sora-2-pro", "acme/video-9"}
+"""Models whose reference image must be exactly the requested size ("Inpaint image must match ...");
+a gateway's aspect-tolerant model (MiniMax H3) takes any image within its bounds instead."""
+ASPECT_TOLERANT = {"minimax/h3": (256, 0.4, 2.5)}
+"""Shortest side and aspect bounds of the gateway models that frame the image themselves."""
 SECONDS = {"4", "8", "12", "16", "20"}
 VIDEO_MIMES = ("image/jpeg", "image/png", "image/webp")
 EDIT_MIMES = ("image/png", "image/webp", "image/jpeg")
@@ -264,8 +269,14 @@ class OpenAIServer(LocalServer):
         if reference is not None:
             _check_mime(reference, "input_reference", VIDEO_MIMES)
             im = _open_image(reference, "input_reference")
-            if f"{im.width}x{im.height}" != size:
+            if base in EXACT and f"{im.width}x{im.height}" != size:
                 raise ServiceError(400, SIZE_MISMATCH)
+            if base in ASPECT_TOLERANT:
+                side, low, high = ASPECT_TOLERANT[base]
+                if min(im.size) < side or not low <= im.width / im.height <= high:
+                    raise ServiceError(
+                        400, f"input_reference: sides of at least {side} px, aspect {low} to {high}"
+                    )
         video_id = f"video_{next(self._ids):04d}"
         video = {
             "id": video_id,

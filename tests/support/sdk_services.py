@@ -97,6 +97,10 @@ GEMINI_MIMES = (
 
 
 IMAGEN_MIMES = ("image/jpeg", "image/png", "image/webp")
+MAX_ASSETS = 3
+"""Veo: 'up to three images of a single person, character, or product' (Vertex AI's reference-image page)."""
+MAX_OMNI_IMAGES = 10
+"""Gemini Omni: 'Maximum images per prompt: 10' (its Agent Platform model page)."""
 
 
 class VeoService(Service):
@@ -124,7 +128,10 @@ class VeoService(Service):
         body = r.json()
         (instance,) = body["instances"]
         images = [instance.get("image"), instance.get("lastFrame")]
-        images += [ref.get("image") for ref in instance.get("referenceImages", [])]
+        references = instance.get("referenceImages", [])
+        if sum(str(ref.get("referenceType", "")).lower() == "asset" for ref in references) > MAX_ASSETS:
+            raise self._refuse(f"At most {MAX_ASSETS} asset reference images are supported.")
+        images += [ref.get("image") for ref in references]
         images += [(instance.get("mask") or {}).get("image")] if instance.get("mask") else []
         checked = []
         for image in filter(lambda i: i is not None, images):
@@ -183,6 +190,8 @@ class VeoService(Service):
                     walk(v)
 
         walk(body.get("input"))
+        if str(body.get("model", "")).startswith("gemini-omni-") and len(parts) > MAX_OMNI_IMAGES:
+            raise self._refuse(f"At most {MAX_OMNI_IMAGES} images are supported per prompt.")
         for part in parts:
             if "data" not in part:
                 continue
@@ -258,6 +267,8 @@ class RunwayService(Service):
 # -- fal -------------------------------------------------------------------------------------------
 
 FAL_MIMES = ("image/jpeg", "image/png", "image/webp")
+FAL_MAX_BYTES = {"fal-ai/veo3.1/reference-to-video": 8 * 1024 * 1024}
+"""Endpoints whose page states a byte limit ("Input images up to 8MB"; refused above the larger reading)."""
 
 
 class FalService(Service):
@@ -276,7 +287,7 @@ class FalService(Service):
             self._check(r.headers.get("content-type"), r.body, ["upload"])
             return 200, {"access_url": f"https://v3.fal.media/files/{uuid.uuid4().hex[:8]}"}
         if r.host == "fal.run" and r.method == "POST":
-            self._arguments(r.json())
+            self._arguments(r.json(), FAL_MAX_BYTES.get(path.strip("/")))
             return 200, {"video": {"url": "https://v3.fal.media/files/out.mp4"}}
         if r.host == "queue.fal.run":
             return self._queue(r, path)
@@ -284,7 +295,7 @@ class FalService(Service):
 
     def _queue(self, r: Request, path: str) -> tuple:
         if r.method == "POST":
-            self._arguments(r.json())
+            self._arguments(r.json(), FAL_MAX_BYTES.get(path.strip("/")))
             base = f"https://queue.fal.run{path}/requests/1"
             return 200, {
                 "request_id": "1",
@@ -296,7 +307,7 @@ class FalService(Service):
             return 200, {"status": "COMPLETED", "logs": [], "metrics": {}}
         return 200, {"video": {"url": "https://v3.fal.media/files/out.mp4"}}
 
-    def _arguments(self, body) -> None:
+    def _arguments(self, body, max_bytes: int | None = None) -> None:
         def walk(value, loc):
             if isinstance(value, str) and value.startswith("data:"):
                 try:
@@ -305,7 +316,7 @@ class FalService(Service):
                     raise Reject(
                         422, {"detail": [{"loc": ["body", *loc], "msg": str(exc), "type": "value_error"}]}
                     ) from None
-                self._check(mime, data, loc)
+                self._check(mime, data, loc, max_bytes)
             elif isinstance(value, dict):
                 for k, v in value.items():
                     walk(v, [*loc, k])
@@ -315,9 +326,9 @@ class FalService(Service):
 
         walk(body, [])
 
-    def _check(self, mime: str | None, data: bytes, loc: list) -> None:
+    def _check(self, mime: str | None, data: bytes, loc: list, max_bytes: int | None = None) -> None:
         try:
-            inspect_image(data, mime, FAL_MIMES)
+            inspect_image(data, mime, FAL_MIMES, max_bytes)
         except ImageRefused as exc:
             raise Reject(
                 422, {"detail": [{"loc": ["body", *loc], "msg": str(exc), "type": "image_load_error"}]}
@@ -379,6 +390,8 @@ class ReplicateService(Service):
 # -- Luma ------------------------------------------------------------------------------------------
 
 LUMA_MIMES = ("image/jpeg", "image/png", "image/webp")
+LUMA_MAX_REFS = {"image": 9, "image_edit": 8}
+"""``image_ref``: 'Up to 9 for type 'image', up to 8 for type 'image_edit'' (luma-agents 0.5.0)."""
 
 
 class LumaService(Service):
@@ -401,6 +414,11 @@ class LumaService(Service):
                         walk(v)
 
             walk(body)
+            limit = LUMA_MAX_REFS.get(body.get("type", "image"))
+            if limit is not None and len(body.get("image_ref") or []) > limit:
+                raise Reject(
+                    400, {"detail": f"image_ref: up to {limit} for type {body.get('type', 'image')}"}
+                )
             checked = []
             for ref in refs:
                 try:

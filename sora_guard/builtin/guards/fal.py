@@ -1,6 +1,6 @@
 """The fal-client adapter: images in run/submit/subscribe/stream arguments and in uploads, with the
-profile picked by endpoint id (``[tool.sora-guard.endpoints]``, then :data:`ENDPOINTS`); a client or
-the module-level API (``fal_client.run``)."""
+profile picked by endpoint id (``[tool.sora-guard.endpoints]``, then the profiles' ``models`` patterns,
+such as ``fal-ai/kling-video/*``); a client or the module-level API (``fal_client.run``)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,18 @@ import os
 import sys
 
 from sora_guard.builtin.guards._walk import data_urls
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
+from sora_guard.vocabulary.guarding import (
+    Adapter,
+    Call,
+    Context,
+    Count,
+    ImageInput,
+    Outgoing,
+    Plan,
+    instance_of,
+)
 
-__all__ = ["ADAPTER", "ENDPOINTS"]
-
-ENDPOINTS = {
-    "fal-ai/kling-video/*": "kling",
-    "fal-ai/minimax/*": "minimax-hailuo",
-    "fal-ai/minimax-video/*": "minimax-hailuo",
-    "minimax/h3*": "runway-h3-max",
-    "fal-ai/veo3.1/*": "veo",
-}
-"""Built-in endpoint -> profile mappings: Kling and MiniMax Hailuo image-to-video on fal; MiniMax H3
-(``minimax/h3-max/image-to-video``, no ``fal-ai/`` prefix) to the profile of the same model on
-Runway; Veo 3.1 on fal to Veo's."""
+__all__ = ["ADAPTER"]
 
 
 def _data_url(out: Outgoing) -> str:
@@ -68,8 +66,9 @@ def _remote(value: object, where: tuple, depth: int = 0):
 
 
 def plan_run(arguments: dict, ctx: Context) -> Plan:
-    """``run`` / ``submit`` / ``subscribe`` / ``stream``: the endpoint's profile for every image in ``arguments``."""
-    profile = ctx.profile_for_endpoint(arguments.get("application"), ENDPOINTS)
+    """``run`` / ``submit`` / ``subscribe`` / ``stream``: the endpoint's profile for every image in
+    ``arguments``, and how many there are (the profile's ``max_images``)."""
+    profile = ctx.profile_for_endpoint(arguments.get("application"))
     body = arguments.get("arguments")
     plan = Plan()
     for where, value in data_urls(body, ("arguments",)):
@@ -88,6 +87,7 @@ def plan_run(arguments: dict, ctx: Context) -> Plan:
         )
     for where, value in _remote(body, ("arguments",)):
         plan.images.append(ImageInput(".".join(map(str, where[1:])), where, value, profile=profile))
+    plan.counts.append(Count("arguments", len(plan.images), profile))
     return plan
 
 
@@ -123,7 +123,7 @@ def plan_upload(arguments: dict, ctx: Context) -> Plan:
         "data",
         ("_image",),
         value,
-        profile=ctx.profile_for_endpoint(None, {}),
+        profile=ctx.profile_for_endpoint(None),
         encode=_keep,
         always_encode=True,
     )
@@ -137,7 +137,7 @@ def plan_upload_file(arguments: dict, ctx: Context) -> Plan:
         "path",
         ("_image",),
         arguments["_image"],
-        profile=ctx.profile_for_endpoint(None, {}),
+        profile=ctx.profile_for_endpoint(None),
         encode=_keep,
         always_encode=True,
     )
@@ -153,7 +153,7 @@ def plan_upload_image(arguments: dict, ctx: Context) -> Plan:
         "image",
         ("_image",),
         None,
-        profile=ctx.profile_for_endpoint(None, {}),
+        profile=ctx.profile_for_endpoint(None),
         encode=_keep,
         always_encode=True,
     )

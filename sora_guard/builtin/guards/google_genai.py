@@ -12,6 +12,7 @@ from sora_guard.vocabulary.guarding import (
     Base64Text,
     Call,
     Context,
+    Count,
     ImageInput,
     Outgoing,
     Plan,
@@ -22,6 +23,7 @@ from sora_guard.vocabulary.model import Size
 __all__ = ["ADAPTER"]
 
 VEO = "veo"
+REFERENCE = "veo-reference"
 DEFAULT_ASPECT = "16:9"
 EMPTY = (
     "google-genai sends this image as an empty {} (the picture is dropped): "
@@ -31,14 +33,9 @@ REFERENCE_IMAGES = (
     "https://docs.cloud.google.com/vertex-ai/generative-ai/docs/video/use-reference-images-to-guide-video-generation"
     " (read 2026-12-07)"
 )
-MAX_ASSETS, MAX_STYLES, STYLE_MODELS = 3, 1, ("veo-2.0-generate-exp",)
-"""Veo reference images: 'up to three images of a single person, character, or product' (ASSET), or
-'a single style image ... only supported by veo-2.0-generate-exp' (STYLE), from :data:`REFERENCE_IMAGES`."""
-OMNI_MODELS = ("gemini-omni-",)
-MAX_OMNI_IMAGES = 10
-"""Gemini Omni (video on the Developer API, ``interactions``): at most 10 images a prompt, per Vertex AI's
-Gemini Omni page as the team's services notes of 2026-12-06 relay it (png, jpeg, webp, heic, heif);
-no stored copy of the page could be followed, so more is a warning, not an error."""
+MAX_STYLES, STYLE_MODELS = 1, ("veo-2.0-generate-exp",)
+"""Veo STYLE reference images: 'a single style image ... only supported by veo-2.0-generate-exp', from
+:data:`REFERENCE_IMAGES` (how many ASSET images: ``max_images`` of the ``veo-reference`` profile)."""
 IMAGE_FIELDS = ("image", "frame")
 """How the names of the fields that hold a ``types.Image`` end (``reference_image``, ``person_image``, ``last_frame``)."""
 
@@ -125,16 +122,18 @@ def plan_videos(arguments: dict, ctx: Context) -> Plan:
             )
         )
         references = _field(config, "reference_images") or []
+        reference = ctx.profile_for_model(None, REFERENCE)
         kinds = []
         for i, ref in enumerate(references):
             kinds.append(str(_field(ref, "reference_type") or "").upper().rpartition(".")[2])
             where = ("config", "reference_images", i, "image")
-            found.append(_image(f"config.reference_images[{i}]", where, _field(ref, "image"), profile))
+            found.append(_image(f"config.reference_images[{i}]", where, _field(ref, "image"), reference))
         if references and any(f is not None for f in found[:3]):
             plan.problems.append(
                 "config.reference_images cannot be combined with image, source.image or config.last_frame"
             )
-        plan.problems.extend(_reference_problems(model, kinds))
+        plan.problems.extend(_style_problems(model, kinds))
+        plan.counts.append(Count("config.reference_images", kinds.count("ASSET"), reference))
         mask = _field(config, "mask")
         if mask is not None:
             found.append(
@@ -146,22 +145,19 @@ def plan_videos(arguments: dict, ctx: Context) -> Plan:
     return plan
 
 
-def _reference_problems(model: object, kinds: list[str]) -> list[str]:
-    """What :data:`REFERENCE_IMAGES` says Veo refuses: more than 3 ASSET images; a STYLE image but with
-    veo-2.0-generate-exp, and there only one and without ASSET images."""
+def _style_problems(model: object, kinds: list[str]) -> list[str]:
+    """What :data:`REFERENCE_IMAGES` says Veo refuses of STYLE images: one but with veo-2.0-generate-exp,
+    and there only one and without ASSET images."""
     assets, styles = kinds.count("ASSET"), kinds.count("STYLE")
-    problems = []
-    if assets > MAX_ASSETS:
-        problems.append(f"{assets} ASSET reference images: Veo takes up to {MAX_ASSETS} ({REFERENCE_IMAGES})")
     if styles and model not in STYLE_MODELS:
-        problems.append(
+        return [
             f"a STYLE reference image with {model}: only {', '.join(STYLE_MODELS)} takes one ({REFERENCE_IMAGES})"
-        )
-    elif styles > MAX_STYLES or (styles and assets):
-        problems.append(
+        ]
+    if styles > MAX_STYLES or (styles and assets):
+        return [
             f"{styles} STYLE and {assets} ASSET reference images: a single STYLE image, alone ({REFERENCE_IMAGES})"
-        )
-    return problems
+        ]
+    return []
 
 
 def plan_images(arguments: dict, ctx: Context) -> Plan:
@@ -215,8 +211,8 @@ def _decoded(label: str, where: tuple, part: object, profile: str | None) -> Ima
 
 
 def plan_interactions(arguments: dict, ctx: Context) -> Plan:
-    """``interactions.create``: every ``{"type": "image", "data" | "uri", "mime_type"}`` part of ``input``;
-    Gemini Omni takes at most :data:`MAX_OMNI_IMAGES` images a prompt."""
+    """``interactions.create``: every ``{"type": "image", "data" | "uri", "mime_type"}`` part of ``input``,
+    and how many there are (Gemini Omni's ``max_images`` a prompt)."""
     model = arguments.get("model")
     profile = ctx.profile_for_model(model, None)
     plan = Plan()
@@ -233,11 +229,7 @@ def plan_interactions(arguments: dict, ctx: Context) -> Plan:
                     image.encode = _with_mime(image.encode, part)
                     image.where = where
                 plan.images.append(image)
-    if isinstance(model, str) and model.startswith(OMNI_MODELS) and len(plan.images) > MAX_OMNI_IMAGES:
-        plan.notes.append(
-            f"{len(plan.images)} images: {model} takes at most {MAX_OMNI_IMAGES} a prompt by Vertex AI's Gemini "
-            "Omni page (unverified here): the service may refuse the request"
-        )
+    plan.counts.append(Count("input", len(plan.images), profile))
     return plan
 
 

@@ -11,6 +11,7 @@ from sora_guard.vocabulary.guarding import (
     Base64Text,
     Call,
     Context,
+    Count,
     ImageInput,
     Outgoing,
     Plan,
@@ -20,8 +21,11 @@ from sora_guard.vocabulary.guarding import (
 __all__ = ["ADAPTER"]
 
 SDK = "luma-agents 0.5.0"
-MAX_REFS = {"image": 9, "image_edit": 8}
-"""``image_ref``: 'Up to 9 for type 'image', up to 8 for type 'image_edit'' (types/generation_create_params.py)."""
+DEFAULT = "luma"
+EDIT = "luma-image-edit"
+"""The profile of ``image_ref`` for type ``image_edit`` (its own reference count)."""
+COUNTED = ("image", "image_edit")
+"""The types whose ``image_ref`` count the SDK states ('Up to 9 for type 'image', up to 8 for type 'image_edit'')."""
 MAX_KEYFRAMES = 64
 """``video.keyframes``: '1-64 anchors' (types/video_options_param.py)."""
 _REFERENCES = ("file_id", "generation_id")
@@ -79,19 +83,21 @@ def _reference(label: str, where: tuple, ref: dict, profile: str | None, plan: P
 
 def plan_generation(arguments: dict, ctx: Context) -> Plan:
     """``generations.create``: ``image_ref[]``, ``source``, ``video.start_frame``, ``end_frame``,
-    ``keyframes`` and the edit's keyframes, against the profile of ``model`` (none built in: the
-    service-independent checks); counts as the SDK states them."""
-    profile = ctx.profile_for_model(arguments.get("model"), None)
+    ``keyframes`` and the edit's keyframes, against the profile of ``model`` (``luma`` when none is
+    given; ``image_ref`` of an ``image_edit`` against ``luma-image-edit``), and how many references."""
+    profile = ctx.profile_for_model(arguments.get("model"), DEFAULT)
+    refs_profile = ctx.profile_for_model(None, EDIT) if arguments.get("type") == "image_edit" else profile
     plan = Plan()
     for name in ("image_ref", "source", "video", "extra_body"):
         for where, ref in _refs(arguments.get(name), (name,)):
-            image = _reference(".".join(map(str, where)), where, ref, profile, plan)
+            image = _reference(
+                ".".join(map(str, where)), where, ref, refs_profile if name == "image_ref" else profile, plan
+            )
             if image is not None:
                 plan.images.append(image)
-    kind, refs = arguments.get("type"), arguments.get("image_ref")
-    limit = MAX_REFS.get(kind) if isinstance(kind, str) else None
-    if limit is not None and isinstance(refs, (list, tuple)) and len(refs) > limit:
-        plan.problems.append(f"{len(refs)} image_ref for type {kind}: up to {limit} ({SDK})")
+    refs = arguments.get("image_ref")
+    if arguments.get("type") in COUNTED and isinstance(refs, (list, tuple)):
+        plan.counts.append(Count("image_ref", len(refs), refs_profile))
     video = arguments.get("video")
     keyframes = video.get("keyframes") if isinstance(video, dict) else None
     if isinstance(keyframes, (list, tuple)) and len(keyframes) > MAX_KEYFRAMES:

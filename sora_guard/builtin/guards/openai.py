@@ -8,7 +8,7 @@ import functools
 import re
 
 from sora_guard.builtin.guards._walk import data_urls, is_data_url, names_an_image, parts
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Plan, instance_of
+from sora_guard.vocabulary.guarding import Adapter, Call, Context, Count, ImageInput, Plan, instance_of
 from sora_guard.vocabulary.model import Size
 
 __all__ = ["ADAPTER"]
@@ -19,7 +19,6 @@ IMAGE_EDIT = "openai-image-edit"
 MASK = "openai-image-mask"
 MARKUP = "openai-image-markup"
 VISION = "openai-vision"
-MAX_EDIT_IMAGES = 16
 STANDARD_EDIT_SIZES = {"auto", "1024x1024", "1536x1024", "1024x1536"}
 LEGACY_EDIT_SIZES = {"256x256", "512x512"}
 """openai 3.63.0 ``types/image_edit_params.py``: 'This legacy size suggestion is retained for SDK
@@ -82,7 +81,9 @@ def _extra_body(arguments: dict, profile: str | None) -> list[ImageInput]:
 def plan_video(arguments: dict, ctx: Context) -> Plan:
     """``videos.create`` / ``create_and_poll``: the model/size/seconds request and ``input_reference``.
 
-    A model no profile claims (a gateway's ``minimax/h3``) gets the service-independent checks and a
+    The reference must be exactly ``size`` where the model's profile lists exact sizes (Sora); for an
+    aspect-tolerant one (a gateway's ``minimax/h3``) ``size`` is the video's shape, and another aspect
+    is a crop/pad warning. A model no profile claims gets the service-independent checks and a
     warning, never another model's sizes.
     """
     model = arguments.get("model")
@@ -106,10 +107,11 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
         return plan
     value = arguments.get("input_reference")
     sends_references = _sdk_sends_references()
-    size = plan.request_size if plan.request_profile is not None else None
+    exact = plan.request_profile is not None and bool(ctx.profile(plan.request_profile).sizes)
+    shape = plan.request_size if plan.request_profile is not None and not exact else None
     image = ImageInput(
-        "input_reference", ("input_reference",), value, profile=plan.request_profile, size=size,
-        encode=_file_tuple, always_encode=True,
+        "input_reference", ("input_reference",), value, profile=plan.request_profile,
+        size=plan.request_size if exact else None, output=shape, encode=_file_tuple, always_encode=True,
     )  # fmt: skip
     if isinstance(value, dict):
         url, file_id = value.get("image_url"), value.get("file_id")
@@ -189,15 +191,15 @@ def _given(value: object) -> bool:
 
 
 def plan_edit(arguments: dict, ctx: Context) -> Plan:
-    """``images.edit``: up to 16 images, then the mask or the markup at the first image's size."""
+    """``images.edit``: the images (as many as the profile's ``max_images``), then the mask or the markup
+    at the first image's size."""
     profile = IMAGE_EDIT
     plan = Plan(problems=_edit_size_problems(arguments.get("size")))
     _edit_request(arguments, plan)
     images = arguments.get("image")
     many = isinstance(images, list)
     items = list(images) if many else [images] if "image" in arguments and images is not None else []
-    if len(items) > MAX_EDIT_IMAGES:
-        plan.problems.append(f"{len(items)} images; images.edit takes at most {MAX_EDIT_IMAGES}")
+    plan.counts.append(Count("image", len(items), profile))
     for i, item in enumerate(items):
         label = f"image[{i}]" if many else "image"
         plan.images.append(

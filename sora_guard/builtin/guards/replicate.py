@@ -1,23 +1,24 @@
 """The replicate adapter: ``Path``, file-object and image data URI values in a prediction's ``input``,
-with the profile picked by model reference (``[tool.sora-guard.endpoints]``, then :data:`MODELS`)."""
+with the profile picked by model reference (``[tool.sora-guard.endpoints]``, then the profiles' ``models``
+patterns, such as ``kwaivgi/kling-*``)."""
 
 from __future__ import annotations
 
 import io
 
 from sora_guard.builtin.guards._walk import data_urls
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
+from sora_guard.vocabulary.guarding import (
+    Adapter,
+    Call,
+    Context,
+    Count,
+    ImageInput,
+    Outgoing,
+    Plan,
+    instance_of,
+)
 
-__all__ = ["ADAPTER", "MODELS"]
-
-MODELS = {
-    "kwaivgi/kling-*": "kling",
-    "minimax/video-01*": "minimax-hailuo",
-    "minimax/hailuo-*": "minimax-hailuo",
-    "minimax/h3*": "runway-h3-max",
-}
-"""Built-in model -> profile mappings: Kling and MiniMax Hailuo image-to-video on Replicate; MiniMax H3
-(``minimax/h3-highspeed``) to the profile of the same model on Runway."""
+__all__ = ["ADAPTER"]
 
 
 class _Named(io.BytesIO):
@@ -51,13 +52,15 @@ def _reference(arguments: dict) -> str | None:
 
 
 def plan_prediction(arguments: dict, ctx: Context) -> Plan:
-    """``run`` / ``predictions.create`` and friends: every file or image data URI in ``input``."""
-    profile = ctx.profile_for_endpoint(_reference(arguments), MODELS)
+    """``run`` / ``predictions.create`` and friends: every file or image data URI in ``input``, and how
+    many there are (the profile's ``max_images``)."""
+    profile = ctx.profile_for_endpoint(_reference(arguments))
     plan = Plan()
     for where, value in data_urls(arguments.get("input"), ("input",)):
         label = ".".join(map(str, where))
         encode = _data_url if isinstance(value, str) else _named
         plan.images.append(ImageInput(label, where, value, profile=profile, encode=encode))
+    plan.counts.append(Count("input", len(plan.images), profile))
     return plan
 
 

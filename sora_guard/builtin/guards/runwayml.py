@@ -1,52 +1,19 @@
-"""The runwayml adapter: image URIs in every call that takes them, per-model profiles, the data URI and
-ephemeral upload limits (:data:`DATA_URI`, :data:`UPLOAD`), and paths or files sent as data URIs."""
+"""The runwayml adapter: image URIs in every call that takes them, per-model profiles (a data URI's image
+held to ``max_data_uri``, an ephemeral upload to ``runway-upload``), and paths or files sent as data URIs."""
 
 from __future__ import annotations
 
 from sora_guard.builtin.guards._walk import data_urls, names_an_image
-from sora_guard.vocabulary.guarding import (
-    Adapter,
-    Call,
-    Caution,
-    Context,
-    ImageInput,
-    Outgoing,
-    Plan,
-    instance_of,
-)
+from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
 from sora_guard.vocabulary.model import Size
 
-__all__ = ["ADAPTER", "DATA_URI", "UPLOAD", "data_uri_bytes"]
+__all__ = ["ADAPTER"]
 
 DEFAULT = "runway"
-MIB = 1024 * 1024
-INPUTS_PAGE = "https://docs.dev.runwayml.com/assets/inputs (read 2026-12-07)"
-UPLOADS_PAGE = "https://docs.dev.runwayml.com/assets/uploads (read 2026-12-07)"
-
-DATA_URI = Caution(
-    5 * MIB - 1,
-    "characters",
-    f"{INPUTS_PAGE}: 'the length of the encoded data URI must be under 5MB (1024 × 1024 × 5 bytes)'",
-)
-"""Runway's data URI limit as its inputs page stated it until 2026: the URI's characters, under 5 MiB.
-The page now gives "5MB" as the image's data URI size limit: read as the image's bytes (the larger
-reading, :data:`DATA_URI_BYTES`, an error above it), a URI over this one is sent with a warning."""
-DATA_URI_BYTES = 5 * MIB - 1
-"""The image's bytes under 5 MiB (1024 × 1024 × 5): above it every reading of the page refuses it."""
-
-UPLOAD = Caution(200_000_000, "bytes", f"{UPLOADS_PAGE}: 'The maximum uploadable file is 200MB'")
-"""Ephemeral uploads: "200MB", a unit the page does not define: 200 MiB (:data:`UPLOAD_BYTES`) is
-enforced, and a file between 200,000,000 bytes and that is sent with a warning."""
-UPLOAD_BYTES = 200 * MIB
-
+UPLOAD = "runway-upload"
 URI_FIELDS = ("prompt_image", "image_uri", "uri", "reference_image", "mask_uri")
 """Fields whose string is a URI: remote ones (``https://``, ``runway://``) pass with a warning."""
 _SKIP = ("extra_headers", "extra_query", "timeout")
-
-
-def data_uri_bytes(mime: str = "image/jpeg") -> int:
-    """The largest image whose data URI stays within the stricter reading of the limit (:data:`DATA_URI`)."""
-    return (DATA_URI.limit - len(f"data:{mime};base64,")) // 4 * 3
 
 
 def _data_url(out: Outgoing) -> str:
@@ -77,8 +44,7 @@ def plan_images(arguments: dict, ctx: Context) -> Plan:
             first_frame = name == "prompt_image" and (len(where) == 1 or where[-1] == "uri")
             plan.images.append(
                 ImageInput(label, where, found, profile=profile, output=output if first_frame else None,
-                           encode=_data_url, always_encode=not is_text, max_bytes=DATA_URI_BYTES,
-                           caution=DATA_URI)
+                           encode=_data_url, always_encode=not is_text, limit="max_data_uri")
             )  # fmt: skip
         plan.images.extend(_references(name, value, (name,), profile))
     return plan
@@ -101,11 +67,12 @@ def plan_upload(arguments: dict, ctx: Context) -> Plan:
     value = arguments.get("file")
     plan = Plan()
     if names_an_image(value) or _nameless(value):
-        profile = ctx.profile_for_model(None, DEFAULT)
+        profile = ctx.profile_for_model(None, UPLOAD)
         plan.images.append(
-            ImageInput("file", ("file",), value, profile=profile, encode=Outgoing.file_tuple,
-                       always_encode=True, max_bytes=UPLOAD_BYTES, caution=UPLOAD)
-        )  # fmt: skip
+            ImageInput(
+                "file", ("file",), value, profile=profile, encode=Outgoing.file_tuple, always_encode=True
+            )
+        )
     return plan
 
 
