@@ -74,7 +74,8 @@ def destinations(
 
 
 def write_to(path: str | None, write: Callable[[IO[str]], object], console: Console) -> None:
-    """``write(stream)`` to standard output, or to a file that replaces ``path`` atomically once complete."""
+    """``write(stream)`` to standard output, or to a file that replaces ``path`` atomically once complete
+    (its folders made first, as ruff's ``--output-file`` makes them)."""
     if path is None:
         write(console.out)
         console.out.flush()
@@ -84,6 +85,7 @@ def write_to(path: str | None, write: Callable[[IO[str]], object], console: Cons
     from sora_guard.io.atomic import atomic_writer  # only a run that writes a file
 
     try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with atomic_writer(path) as fp:
             text = io.TextIOWrapper(fp, encoding="utf-8", newline="")
             write(text)
