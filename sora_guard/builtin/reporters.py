@@ -331,7 +331,7 @@ def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
     return _json_text(document)
 
 
-_MARKUP = re.compile(r"([\\`*_\[\]<>|!~&$])")
+_MARKUP = r"([\\`*_\[\]<>|!~&$])"
 """What starts inline Markdown in a line's middle: code, emphasis, links, raw HTML, entities, table
 cells, strikethrough, GitHub's math."""
 
@@ -342,7 +342,7 @@ SUMMARY_BYTES = 1024 * 1024
 def _md(text: str) -> str:
     """``text`` as Markdown text in a line's middle, markup escaped (:data:`_MARKUP`), so a file name
     cannot open a link, an emphasis, raw HTML or a table cell."""
-    return _MARKUP.sub(r"\\\1", printable(text))
+    return re.sub(_MARKUP, r"\\\1", printable(text))  # compiled on first use: a check needs none
 
 
 def _md_code(text: str) -> str:
