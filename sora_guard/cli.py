@@ -343,7 +343,7 @@ def _check_options(check: argparse.ArgumentParser) -> None:
         "--format",
         dest="output_format",
         metavar="FORMAT",
-        help="text, json, github, sarif or html (github when GITHUB_ACTIONS=true)",
+        help="text, json, github, sarif, html or markdown (github when GITHUB_ACTIONS=true)",
     )
     _output_file_option(out, "instead of stdout")
     out.add_argument(
