@@ -22,6 +22,7 @@ __all__ = [
     "Reporter",
     "count_cards",
     "heading_rows",
+    "literals",
     "noun",
     "printable",
     "render_statistics",
@@ -345,6 +346,19 @@ def _md(text: str) -> str:
     return re.sub(_MARKUP, r"\\\1", printable(text))  # compiled on first use: a check needs none
 
 
+_LITERAL = r"``(.+?)``|`([^`]+)`"
+"""reST's double-backquoted literals, as rule docstrings write code, and Markdown's single ones."""
+
+
+def literals(text: str) -> list[tuple[str, bool]]:
+    """``text`` (a rule's docstring) in parts, each with whether it is code: ``"``--size``"`` is code."""
+    parts, end = [], 0
+    for m in re.finditer(_LITERAL, text, re.S):
+        parts += [(text[end : m.start()], False), (m[1] if m[1] is not None else m[2], True)]
+        end = m.end()
+    return [*parts, (text[end:], False)]
+
+
 def _md_code(text: str) -> str:
     """``text`` as a Markdown code span, fenced by more backticks than it holds in a row."""
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
@@ -389,7 +403,8 @@ def render_markdown(report: Report, rules: Mapping[str, Rule]) -> str:
         lines += ["", "### Rules", ""]
         for code in sorted(codes):
             said = rules[code].summary if code in rules else codes[code]
-            lines.append(f"- **{code}** {_md(codes[code])}: {_md(said)} (`sora-guard rules {code}`)")
+            said = "".join(_md_code(part) if literal else _md(part) for part, literal in literals(said))
+            lines.append(f"- **{code}** {_md(codes[code])}: {said} (`sora-guard rules {code}`)")
     return "\n".join(lines) + "\n"
 
 

@@ -89,8 +89,9 @@ class Reporter:
 
     A reporter for large runs also has ``write(entries, rules, out)``, which writes to the text
     stream ``out`` while the :class:`Entry` objects arrive, so memory stays flat however many files
-    there are; from a run, ``entries`` is an :class:`Entries` carrying the same ``heading``. ``pictures`` asks for each entry's pictures; ``fixes`` means ``write`` also reports
-    ``fix`` runs (``sora-guard fix --output-format NAME``).
+    there are; from a run, ``entries`` is an :class:`Entries` carrying the same ``heading``.
+    ``pictures`` asks for each entry's pictures; ``fixes`` means ``write`` also reports ``fix`` runs
+    (``sora-guard fix --output-format NAME``).
     """
 
     name: str

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import IO
 
 from sora_guard import __version__
-from sora_guard.builtin.reporters import count_cards, heading_rows, noun, printable, summary_text
+from sora_guard.builtin.reporters import count_cards, heading_rows, literals, noun, printable, summary_text
 from sora_guard.vocabulary.contract import Entries, Entry, Picture
 from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Heading, Report, Rule, Severity
 
@@ -258,16 +258,9 @@ def _filters(tally: _Tally) -> Safe:
     return _join(groups)
 
 
-_LITERAL = re.compile(r"``(.+?)``|`([^`]+)`", re.S)
-
-
 def _inline(text: str) -> Safe:
-    """One paragraph of a rule's docstring: ````code```` (and Markdown's ```code```) as code, the rest text."""
-    parts, end = [], 0
-    for m in _LITERAL.finditer(text):
-        parts += [html.escape(text[end : m.start()]), _t("code", text=m[1] if m[1] is not None else m[2])]
-        end = m.end()
-    return _join([*parts, html.escape(text[end:])])
+    """One paragraph of a rule's docstring: its literals as code, the rest as text."""
+    return _join(_t("code", text=part) if literal else html.escape(part) for part, literal in literals(text))
 
 
 def _doc(text: str) -> Safe:
