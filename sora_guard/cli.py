@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from sora_guard import __version__
 from sora_guard.vocabulary.exceptions import ConfigError, ExecutorError, GitError, SoraGuardError, UsageError
@@ -119,31 +119,8 @@ def run_context(args: argparse.Namespace, console: Console | None = None) -> Run
         scheduler=getattr(args, "scheduler", None),
         cache=not getattr(args, "no_cache", True),
         console=console,
+        argv=getattr(args, "argv", ()),
     )
-
-
-def _write(text: str, output: Path | None, console: Console) -> None:
-    _write_stream(lambda out: out.write(text), output, console)
-
-
-def _write_stream(write: Callable[[IO[str]], object], output: Path | None, console: Console) -> None:
-    """``write(stream)`` to stdout, or to a file that replaces ``output`` atomically once it is complete."""
-    if output is None:
-        write(console.out)
-        console.out.flush()
-        return
-    import io
-
-    from sora_guard.io.atomic import atomic_writer
-
-    try:
-        with atomic_writer(output) as fp:
-            text = io.TextIOWrapper(fp, encoding="utf-8", newline="")
-            write(text)
-            text.flush()
-            text.detach()
-    except OSError as exc:  # name the report, not the temporary file
-        raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(output)) from None
 
 
 def _show(args: argparse.Namespace, run: RunContext, console: Console) -> int | None:
@@ -165,11 +142,13 @@ def _show(args: argparse.Namespace, run: RunContext, console: Console) -> int | 
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from sora_guard.run.reports import destinations, write_check
+
     run = run_context(args, console)
     shown = _show(args, run, console)
     if shown is not None:
         return shown
-    reporter = run.reporter(args.output_format)
+    chosen = destinations(run, args.output, args.output_format)
     if args.staged:
         from sora_guard.git.staged import staged_blobs
 
@@ -188,37 +167,20 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             console.warn("no image files found under the given path(s)")
     for notice in run.notices():
         console.warn(notice)
-    if args.statistics:
-        from sora_guard.builtin.reporters import render_statistics
-
-        _write(render_statistics(report, reporter.name), args.output, console)
-    elif reporter.write is not None and reporter.pictures:  # thumbnails made while rows are written
-        entries = run.entries(report, pictures=True)
-        _write_stream(
-            lambda out: reporter.write(entries, run.settings.registry.rules, out), args.output, console
-        )
-    else:
-        _write(reporter.render(report, run.settings.registry.rules), args.output, console)
+    write_check(run, report, chosen, console, statistics=args.statistics)
     return EXIT_OK if report.ok or args.exit_zero else EXIT_ERRORS
 
 
 def cmd_fix(args: argparse.Namespace, console: Console) -> int:
     from sora_guard.builtin.reporters import diagnostic_line
     from sora_guard.run.fix_report import describe
-    from sora_guard.vocabulary.contract import Entry
+    from sora_guard.run.reports import destinations, write_fix
 
     run = run_context(args, console)
     shown = _show(args, run, console)
     if shown is not None:
         return shown
-    if args.output_format in (None, "text"):
-        if args.output is not None:
-            raise UsageError(
-                "fix writes a report file with --output-format html or json (or a plugin's fix format)"
-            )
-        reporter = None
-    else:
-        reporter = run.reporter(args.output_format, fixes=True)
+    chosen = destinations(run, args.output, args.output_format, fixes=True)
     dry_run = args.dry_run or args.diff
     fixing = run.fix(
         args.paths or ["."],
@@ -226,28 +188,14 @@ def cmd_fix(args: argparse.Namespace, console: Console) -> int:
         dry_run=dry_run,
         anchor=args.anchor,
         crop_box=args.crop_box,
-        pictures=reporter is not None and reporter.pictures,
+        pictures=any(d.reporter.pictures for d in chosen),
     )
     for notice in run.notices():
         console.warn(notice)
     if not fixing.jobs and not fixing.skipped:
         console.warn("no image files found under the given path(s)")
-    lines = reporter is None or args.output is not None  # the lines, unless the report takes stdout
-
-    def entries() -> Iterator[Entry]:
-        for result in fixing:
-            if lines:
-                console.line(describe(result, args.diff))
-            yield result.entry()
-        yield from (Entry(r) for r in fixing.unread)
-
-    if reporter is None:
-        for _ in entries():
-            pass
-    else:
-        _write_stream(
-            lambda out: reporter.write(entries(), run.settings.registry.rules, out), args.output, console
-        )
+    lines = all(d.path is not None for d in chosen)  # the lines, unless a report takes stdout
+    write_fix(fixing, chosen, console, (lambda r: console.line(describe(r, args.diff))) if lines else None)
     if lines:
         console.line("".join(f"{diagnostic_line(r.path, d)}\n" for r in fixing.unread for d in r.diagnostics))
         console.line(fixing.summary.render(fixing.not_read))
@@ -367,11 +315,9 @@ def _check_options(check: argparse.ArgumentParser) -> None:
         "--format",
         dest="output_format",
         metavar="FORMAT",
-        help="text, json, github, sarif or html (github when GITHUB_ACTIONS=true)",
+        help="text, json, github, sarif, html or markdown (github when GITHUB_ACTIONS=true)",
     )
-    out.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout"
-    )
+    _output_file_option(out, "instead of stdout")
     out.add_argument(
         "--statistics", action="store_true", help="show counts per rule instead of each diagnostic"
     )
@@ -416,7 +362,21 @@ def _fix_options(fix: argparse.ArgumentParser) -> None:
         metavar="FORMAT",
         help="text (default: a line per file changed) or html (a page with each file before and after)",
     )
-    report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
+    _output_file_option(report, "(html, json, or a plugin's fix format)")
+
+
+def _output_file_option(group: argparse._ArgumentGroup, where: str) -> None:
+    group.add_argument(
+        "-o",
+        "--output-file",
+        "--output",
+        dest="output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]FILE",
+        help=f"write the report to FILE {where}; FORMAT:FILE writes that format's report too "
+        "(repeatable: -o sarif:x.sarif -o html:x.html); written atomically",
+    )
 
 
 def _preview_options(preview: argparse.ArgumentParser) -> None:
@@ -573,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    args.argv = ("sora-guard", *argv)  # the command line, for the head of a report
     with Console() as console, command_line_process(console):
         try:
             return args.run(args, console)

@@ -1,9 +1,10 @@
-"""Reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0;
-``html`` is its own built-in plugin (:mod:`sora_guard.builtin.html_report`)."""
+"""Reporters: ``text`` (a linter's lines), ``json``, ``github`` (workflow commands), ``sarif`` 2.1.0,
+``markdown`` (a GitHub step summary); ``html`` is its own built-in plugin (:mod:`sora_guard.builtin.html_report`)."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
@@ -12,12 +13,22 @@ from sora_guard import __version__
 from sora_guard.plugins import hookimpl
 from sora_guard.vocabulary.contract import Reporter
 from sora_guard.vocabulary.formats import is_url
-from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Report, Rule, Severity
+from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Heading, Report, Rule, Severity
 
 if TYPE_CHECKING:
     from sora_guard.vocabulary.contract import Entry, FixOutcome, Placement
 
-__all__ = ["Reporter", "printable", "render_statistics", "skipped_sentence", "summary_text"]
+__all__ = [
+    "Reporter",
+    "count_cards",
+    "heading_rows",
+    "literals",
+    "noun",
+    "printable",
+    "render_statistics",
+    "skipped_sentence",
+    "summary_text",
+]
 
 HOMEPAGE = "https://github.com/sora-guard/sora-guard"
 
@@ -66,6 +77,40 @@ def _artifact(uri: str) -> dict:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def noun(n: int, one: str, many: str) -> str:
+    """``one`` or ``many``, as ``n`` needs: "1 file with warnings only", "2 files with warnings only"."""
+    return one if n == 1 else many
+
+
+def heading_rows(heading: Heading) -> list[tuple[str, str]]:
+    """What a report's head says the run checked, as (label, value) rows in order."""
+    rows = [
+        (
+            noun(len(heading.targets), "Target", "Targets"),
+            ", ".join(heading.targets) or "none (the checks every service shares)",
+        ),
+        ("Size", heading.size),
+        ("Folder", heading.root),
+        ("Date", heading.date),
+        ("Version", f"sora-guard {heading.version}"),
+    ]
+    if heading.argv:
+        rows.append(("Command", heading.command))
+    return rows
+
+
+def count_cards(counts: Counts) -> list[tuple[int, str]]:
+    """The counts a report's head shows, each with its label in the number it needs."""
+    return [
+        (counts.files, noun(counts.files, "file checked", "files checked")),
+        (counts.failing, noun(counts.failing, "file with errors", "files with errors")),
+        (counts.warned, noun(counts.warned, "file with warnings only", "files with warnings only")),
+        (counts.errors, noun(counts.errors, "error", "errors")),
+        (counts.fixable, "fixable with sora-guard fix"),
+        (counts.warnings, noun(counts.warnings, "warning", "warnings")),
+    ]
 
 
 def summary_line(report: Report) -> str:
@@ -290,6 +335,82 @@ def render_sarif(report: Report, rules: Mapping[str, Rule]) -> str:
     return _json_text(document)
 
 
+_MARKUP = r"([\\`*_\[\]<>|!~&$])"
+"""What starts inline Markdown in a line's middle: code, emphasis, links, raw HTML, entities, table
+cells, strikethrough, GitHub's math."""
+
+SUMMARY_BYTES = 1024 * 1024
+"""The most a GitHub step summary holds: a larger one is refused whole, so the file rows stop short of it."""
+
+
+def _md(text: str) -> str:
+    """``text`` as Markdown text in a line's middle, markup escaped (:data:`_MARKUP`), so a file name
+    cannot open a link, an emphasis, raw HTML or a table cell."""
+    return re.sub(_MARKUP, r"\\\1", printable(text))  # compiled on first use: a check needs none
+
+
+_LITERAL = r"``(.+?)``|`([^`]+)`"
+"""reST's double-backquoted literals, as rule docstrings write code, and Markdown's single ones."""
+
+
+def literals(text: str) -> list[tuple[str, bool]]:
+    """``text`` (a rule's docstring) in parts, each with whether it is code: ``"``--size``"`` is code."""
+    parts, end = [], 0
+    for m in re.finditer(_LITERAL, text, re.S):
+        parts += [(text[end : m.start()], False), (m[1] if m[1] is not None else m[2], True)]
+        end = m.end()
+    return [*parts, (text[end:], False)]
+
+
+def _md_code(text: str) -> str:
+    """``text`` as a Markdown code span, fenced by more backticks than it holds in a row."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return (
+        f"{fence} {text} {fence}" if text.startswith("`") or text.endswith("`") else f"{fence}{text}{fence}"
+    )
+
+
+def markdown_head(heading: Heading | None, counts: Counts, title: str = "sora-guard check") -> list[str]:
+    """The head of a Markdown report: the title, the verdict, what was checked and the counts."""
+    lines = [f"## {title}", "", summary_text(counts), ""]
+    if heading is not None:
+        for label, value in heading_rows(heading):
+            shown = _md_code(printable(value)) if label in ("Folder", "Command") else _md(value)
+            lines.append(f"- **{label}:** {shown}")
+        lines.append("")
+    lines.append(" · ".join(f"**{n:,}** {label}" for n, label in count_cards(counts)))
+    return lines
+
+
+def render_markdown(report: Report, rules: Mapping[str, Rule]) -> str:
+    """The step summary: the head, a table of every diagnostic (cut short of GitHub's 1 MiB for a step
+    summary, saying how many rows were left out), and the rules the table names."""
+    lines = [*markdown_head(report.heading, report.counts()), ""]
+    rows = [(f, d) for f in report.files for d in f.diagnostics]
+    if rows:
+        lines += ["| file | severity | rule | message |", "|---|---|---|---|"]
+    budget = SUMMARY_BYTES - 64 * 1024 - sum(len(line.encode()) + 1 for line in lines)
+    codes: dict[str, str] = {}
+    for listed, (f, d) in enumerate(rows):
+        row = f"| {_md(f.path)} | {d.severity.value} | {d.code} {_md(d.name)} | {_md(d.message)} |"
+        budget -= len(row.encode()) + 1
+        if budget < 0:
+            lines += [
+                "",
+                f"{len(rows) - listed:,} more diagnostics are not listed: a step summary holds 1 MiB.",
+            ]
+            break
+        lines.append(row)
+        codes.setdefault(d.code, d.name)
+    if codes:
+        lines += ["", "### Rules", ""]
+        for code in sorted(codes):
+            said = rules[code].summary if code in rules else codes[code]
+            said = "".join(_md_code(part) if literal else _md(part) for part, literal in literals(said))
+            lines.append(f"- **{code}** {_md(codes[code])}: {said} (`sora-guard rules {code}`)")
+    return "\n".join(lines) + "\n"
+
+
 BUILTIN_REPORTERS = (
     Reporter("text", "one line per diagnostic, then a summary", render_text),
     Reporter(
@@ -301,6 +422,7 @@ BUILTIN_REPORTERS = (
     ),
     Reporter("github", "GitHub Actions workflow commands (annotations)", render_github),
     Reporter("sarif", "SARIF 2.1.0 for GitHub code scanning", render_sarif),
+    Reporter("markdown", "Markdown with what was checked, for a GitHub step summary", render_markdown),
 )
 
 

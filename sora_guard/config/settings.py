@@ -203,7 +203,7 @@ def _profile(value: Any) -> tuple[str, ...]:
     """The targets: one name (``"veo"``, or ``"veo,kling"`` as a flag gives it) or a list of names."""
     names = _str_list(value)
     if not names or not all(n.strip() for n in names):
-        raise ValueError("expected a target name or a list of them, e.g. \"veo\" or [\"veo\", \"kling\"]")
+        raise ValueError('expected a target name or a list of them, e.g. "veo" or ["veo", "kling"]')
     return names
 
 

@@ -481,7 +481,7 @@ class Preflight:
         size = report.expected_size
         if not report.path.startswith("<") and os.path.exists(report.path):
             profile = report.target.profile.name if report.target else ANY_SERVICE.name
-            options = (f" --profile {profile}" if profile != "sora-2" else "") + (
+            options = (f" --profile {profile}" if profile != ANY_SERVICE.name else "") + (
                 f" --size {size}" if size else ""
             )
             hints.append(

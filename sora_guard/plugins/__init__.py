@@ -13,6 +13,7 @@ from sora_guard.vocabulary.model import (
     Diagnostic,
     FileReport,
     Finding,
+    Heading,
     ImageInfo,
     Profile,
     Report,
@@ -25,6 +26,7 @@ from sora_guard.vocabulary.model import (
 
 if TYPE_CHECKING:
     from sora_guard.vocabulary.contract import (
+        Entries,
         Entry,
         Finder,
         FitOptions,
@@ -50,7 +52,7 @@ _LAZY = {
         "sora_guard.vocabulary.guarding",
     ),
     **dict.fromkeys(
-        ("Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject"),
+        ("Entries", "Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject"),
         "sora_guard.vocabulary.contract",
     ),
 }
@@ -67,12 +69,14 @@ __all__ = [
     "Plan",
     "instance_of",
     "Diagnostic",
+    "Entries",
     "Entry",
     "FileReport",
     "Finder",
     "Finding",
     "FitOptions",
     "FixOutcome",
+    "Heading",
     "ImageInfo",
     "Picture",
     "Placement",

@@ -4,11 +4,13 @@ console, and the runs themselves (discover, check, fix)."""
 from __future__ import annotations
 
 import os
+import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from sora_guard import __version__
 from sora_guard.config.lifecycle import run_notices
 from sora_guard.config.settings import COMMAND_LINE, Settings, load_settings, settings_from_options
 from sora_guard.config.validation import (
@@ -24,13 +26,13 @@ from sora_guard.run.check import check_files
 from sora_guard.run.discovery import Found
 from sora_guard.run.executors import Executor, make_executor
 from sora_guard.vocabulary.exceptions import TargetWarning
-from sora_guard.vocabulary.model import FileReport, Report
+from sora_guard.vocabulary.model import FileReport, Heading, Report
 
 if TYPE_CHECKING:
     from sora_guard.run.cache import CheckCache
     from sora_guard.run.fixrun import FixRun
     from sora_guard.run.progress import Console
-    from sora_guard.vocabulary.contract import Entry, Reporter
+    from sora_guard.vocabulary.contract import Entries, Reporter
 
 __all__ = ["RunContext"]
 
@@ -42,7 +44,7 @@ class RunContext:
     the run's plugin registry; ``executor`` is where per-file work runs; ``cache`` answers files
     known unchanged (``check``, ``fix``); ``console``, when a door prints, draws the progress bar.
     ``where`` names the source of the door's own arguments in messages (``command line``, or
-    nothing for the API).
+    nothing for the API); ``argv``, the command line as typed, for the head of its reports.
     """
 
     def __init__(
@@ -53,12 +55,14 @@ class RunContext:
         cache: bool = False,
         console: Console | None = None,
         where: str = "",
+        argv: Sequence[str] = (),
     ) -> None:
         self.settings = validate(settings)
         self.executor = executor or make_executor()
         self.cache = cache
         self.console = console
         self.where = where
+        self.argv = tuple(argv)
 
     @classmethod
     def from_configuration(
@@ -73,14 +77,16 @@ class RunContext:
         scheduler: str | None = None,
         cache: bool = True,
         console: Console | None = None,
+        argv: Sequence[str] = (),
     ) -> RunContext:
         """The command line's run: the configuration found from the working folder (or ``config``,
-        or none when ``isolated``), then ``flags`` (configuration keys to raw values, as typed)."""
+        or none when ``isolated``), then ``flags`` (configuration keys to raw values, as typed);
+        ``argv`` is the command line, for the head of its reports."""
         settings = load_settings(
             config=config, isolated=isolated, overrides=flags, autoload_plugins=None if plugins else False
         )
         runner = make_executor(executor, jobs=jobs, scheduler=scheduler, progress=console is not None)
-        return cls(settings, executor=runner, cache=cache, console=console, where=COMMAND_LINE)
+        return cls(settings, executor=runner, cache=cache, console=console, where=COMMAND_LINE, argv=argv)
 
     @classmethod
     def from_options(
@@ -108,6 +114,22 @@ class RunContext:
             reporters = {n: r for n, r in reporters.items() if r.fixes and r.write is not None}
         return reporters[validate_reporter(chosen, reporters, origin)]
 
+    def heading(self) -> Heading:
+        """What this run checks, stamped now, for the head of its reports (``Report.heading``,
+        ``Entries.heading``); ``SOURCE_DATE_EPOCH``, when set, is the date (reproducible reports)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        moment = time.localtime(int(epoch)) if epoch.isdigit() else time.localtime()
+        date = time.strftime("%Y-%m-%dT%H:%M:%S%z", moment)
+        size = self.settings.size
+        return Heading(
+            targets=self.settings.targets,
+            size="auto" if size is None else str(size),
+            root=os.getcwd(),
+            version=__version__,
+            argv=self.argv,
+            date=f"{date[:-2]}:{date[-2:]}",  # ISO 8601's +01:00, where strftime gives +0100
+        )
+
     def notices(self) -> list[str]:
         """What this run says before it reports: each closed or retired target, each model name taken
         as a target (``config.lifecycle``). The command line prints them; the API warns them
@@ -132,41 +154,43 @@ class RunContext:
 
     def check(self, paths: Iterable[str | os.PathLike]) -> Report:
         """Check every file under ``paths`` (folders walked, URLs listed) into one report."""
+        heading = self.heading()
         found = self.discover(paths)
         report = check_files(found.files, self.settings, executor=self.executor, cache=self._cache())
         report.files.extend(found.reports(self.settings))
         report.skipped = found.unread
+        report.heading = heading
         return report
 
     def check_stream(self, name: str, stream: IO[bytes]) -> Report:
         """Check the image ``stream`` holds as the file ``name`` (its per-path settings and extension
         apply); under ``force-exclude`` a name ``exclude`` matches is skipped."""
-        settings = self.settings
+        settings, heading = self.settings, self.heading()
         if settings.force_exclude and settings.is_excluded(name):
-            return Report()
+            return Report(heading=heading)
         own = settings.for_path(name)
-        return Report(files=[check_stream(stream, own.all_targets(), own.rules(), name)])
+        return Report(files=[check_stream(stream, own.all_targets(), own.rules(), name)], heading=heading)
 
     def check_data(self, items: Iterable[tuple[str, bytes]]) -> Report:
         """Check images held in memory, each under its path (git's staged blobs)."""
-        return Report(files=[self.check_bytes(data, name) for name, data in items])
+        heading = self.heading()
+        return Report(files=[self.check_bytes(data, name) for name, data in items], heading=heading)
 
     def check_bytes(self, data: bytes, name: str) -> FileReport:
         """Check one image held in memory as the file ``name``."""
         own = self.settings.for_path(name)
         return check_bytes(data, own.all_targets(), own.rules(), name=name)
 
-    def entries(self, report: Report, pictures: bool = False) -> Iterator[Entry]:
-        """``report``'s files for a streaming reporter; with ``pictures``, each file with
-        diagnostics gets its thumbnail, made on the executor while earlier rows are written."""
+    def entries(self, report: Report, pictures: bool = False) -> Entries:
+        """``report``'s files for a streaming reporter, with its heading; with ``pictures``, each file
+        with diagnostics gets its thumbnail, made on the executor while earlier rows are written."""
+        from sora_guard.vocabulary.contract import Entries, Entry
+
         if pictures:
             from sora_guard.run.pictures import check_entries  # the fitting pipeline loads only then
 
-            yield from check_entries(report, self.settings, self.executor)
-            return
-        from sora_guard.vocabulary.contract import Entry
-
-        yield from (Entry(f) for f in report.files)
+            return Entries(check_entries(report, self.settings, self.executor), report.heading)
+        return Entries((Entry(f) for f in report.files), report.heading)
 
     def fix(
         self,
@@ -200,4 +224,5 @@ class RunContext:
             executor=self.executor,
             cache=self._cache(outside=out),
             console=self.console,
+            heading=self.heading(),
         )

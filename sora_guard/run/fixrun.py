@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -13,11 +13,12 @@ from sora_guard.run.discovery import Skipped, not_read, skipped_reports
 from sora_guard.run.executors import Executor
 from sora_guard.run.fix import FixResult, Status, fix_files, plan
 from sora_guard.run.fix_report import Summary
-from sora_guard.vocabulary.model import FileReport
+from sora_guard.vocabulary.model import FileReport, Heading
 
 if TYPE_CHECKING:
     from sora_guard.run.cache import CheckCache
     from sora_guard.run.progress import Console
+    from sora_guard.vocabulary.contract import Entries
 
 __all__ = ["FixRun"]
 
@@ -42,8 +43,10 @@ class FixRun:
         executor: Executor,
         cache: CheckCache | None,
         console: Console | None,
+        heading: Heading | None = None,
     ) -> None:
         self.settings, self.executor, self.cache, self.console = settings, executor, cache, console
+        self.heading = heading
         self.skipped: list[Skipped] = []
         self.jobs = plan(paths, settings, out, dry_run, anchor, crop_box, self.skipped)
         if pictures:
@@ -63,6 +66,20 @@ class FixRun:
                 self.summary.add(result)
                 yield result
                 bar.advance()
+
+    def entries(self, each: Callable[[FixResult], object] | None = None) -> Entries:
+        """The run as a streaming reporter reads it: each result's entry (``each(result)`` called
+        first, to print its line), then the folders and links the walk could not read."""
+        from sora_guard.vocabulary.contract import Entries, Entry
+
+        def stream() -> Iterator[Entry]:
+            for result in self:
+                if each is not None:
+                    each(result)
+                yield result.entry()
+            yield from (Entry(r) for r in self.unread)
+
+        return Entries(stream(), self.heading)
 
     @functools.cached_property
     def unread(self) -> list[FileReport]:

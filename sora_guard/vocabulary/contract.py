@@ -12,10 +12,11 @@ from .model import Report, Rule, Size
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .pictures import Entry, Finder, FitOptions, FixOutcome, Picture, Placement, Subject
+    from .pictures import Entries, Entry, Finder, FitOptions, FixOutcome, Picture, Placement, Subject
 
 __all__ = [
     "Box",
+    "Entries",
     "Entry",
     "Finder",
     "FitOptions",
@@ -32,7 +33,18 @@ __all__ = [
 Box = tuple[float, float, float, float]
 
 _PICTURES = frozenset(
-    {"WHOLE", "Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject", "inside"}
+    {
+        "WHOLE",
+        "Entries",
+        "Entry",
+        "Finder",
+        "FitOptions",
+        "FixOutcome",
+        "Picture",
+        "Placement",
+        "Subject",
+        "inside",
+    }
 )
 """Defined in :mod:`.pictures`, loaded on first use: registering strategies and reporters (every run,
 a one-file check included) needs none of them, and each dataclass costs start-up time."""
@@ -72,12 +84,14 @@ class Strategy:
 
 @dataclass(frozen=True)
 class Reporter:
-    """A named output format. ``render(report, rules)`` returns the full output text.
+    """A named output format. ``render(report, rules)`` returns the full output text;
+    ``report.heading`` says what the run checked (targets, size, folder, version, command line, date).
 
     A reporter for large runs also has ``write(entries, rules, out)``, which writes to the text
     stream ``out`` while the :class:`Entry` objects arrive, so memory stays flat however many files
-    there are. ``pictures`` asks for each entry's pictures; ``fixes`` means ``write`` also reports
-    ``fix`` runs (``sora-guard fix --output-format NAME``).
+    there are; from a run, ``entries`` is an :class:`Entries` carrying the same ``heading``.
+    ``pictures`` asks for each entry's pictures; ``fixes`` means ``write`` also reports ``fix`` runs
+    (``sora-guard fix --output-format NAME``).
     """
 
     name: str

@@ -34,6 +34,7 @@ __all__ = [
     "Diagnostic",
     "Rule",
     "FileReport",
+    "Heading",
     "Report",
     "rule",
     "is_pattern",
@@ -626,12 +627,15 @@ class FileReport:
 
 class Counts:
     """The totals every reporter states, kept one file at a time (streaming reporters add each file
-    as it passes; :meth:`Report.counts` adds them all). A plain class: see "Start-up" in docs/architecture.md."""
+    as it passes; :meth:`Report.counts` adds them all): files, those ``failing`` (with errors) and
+    ``warned`` (warnings only), diagnostics, ``fixable`` ones, unreadable folders and skipped files.
+    A plain class: see "Start-up" in docs/architecture.md."""
 
-    __slots__ = ("files", "failing", "errors", "warnings", "fixable", "folders", "skipped")
+    __slots__ = ("files", "failing", "warned", "errors", "warnings", "fixable", "folders", "skipped")
 
     def __init__(self) -> None:
-        self.files = self.failing = self.errors = self.warnings = self.fixable = self.folders = 0
+        self.files = self.failing = self.warned = self.errors = self.warnings = self.fixable = 0
+        self.folders = 0
         self.skipped: dict[str, int] = {}
         """Files a walk did not read, by why (a format sora-guard does not read, no extension)."""
 
@@ -645,18 +649,43 @@ class Counts:
         else:
             self.files += 1
             self.failing += bool(errors)
+            self.warned += not errors and bool(report.diagnostics)
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
 
+@dataclass(frozen=True)
+class Heading:
+    """What a run checked, for the head of a report: the ``targets`` (profile names, or model names
+    taken as targets) and ``size`` (``auto`` or ``WxH``), the working folder ``root``, the sora-guard
+    ``version``, the ``argv`` of the command line as typed (empty when the API ran it) and the
+    ``date`` it ran (ISO 8601, local time with its offset). Made by the run context."""
+
+    targets: tuple[str, ...]
+    size: str
+    root: str
+    version: str
+    argv: tuple[str, ...] = ()
+    date: str = ""
+
+    @property
+    def command(self) -> str:
+        """The command line as a POSIX shell takes it (``""`` when the API ran)."""
+        import shlex  # only for the reports that show it
+
+        return shlex.join(self.argv)
+
+
 @dataclass
 class Report:
     """The result of one run over many files. ``skipped`` holds the files a walk met but did not read
-    (each with ``path`` and ``reason``): no diagnostic, but counted in the summary."""
+    (each with ``path`` and ``reason``): no diagnostic, but counted in the summary. ``heading`` says
+    what the run checked (None for a report a run context did not make); it is not compared."""
 
     files: list[FileReport] = field(default_factory=list)
     skipped: list = field(default_factory=list)
+    heading: Heading | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:

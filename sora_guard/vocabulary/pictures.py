@@ -3,17 +3,27 @@ and entries. Loaded on first use through :mod:`.contract`, which registering plu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from .contract import Box
-from .model import Diagnostic, FileReport
+from .model import Diagnostic, FileReport, Heading
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["WHOLE", "Entry", "Finder", "FitOptions", "FixOutcome", "Picture", "Placement", "Subject"]
+__all__ = [
+    "WHOLE",
+    "Entries",
+    "Entry",
+    "Finder",
+    "FitOptions",
+    "FixOutcome",
+    "Picture",
+    "Placement",
+    "Subject",
+]
 
 
 @dataclass(frozen=True)
@@ -137,3 +147,15 @@ class Entry:
     picture: Picture | None = None
     fix: FixOutcome | None = None
     fixed_picture: Picture | None = None
+
+
+class Entries(Iterator[Entry]):
+    """The entries of one run as a streaming reporter's ``write`` gets them: iterate for each
+    :class:`Entry`, once; ``heading`` says what the run checked (None when no run context made it)."""
+
+    def __init__(self, entries: Iterable[Entry], heading: Heading | None = None) -> None:
+        self._entries = iter(entries)
+        self.heading = heading
+
+    def __next__(self) -> Entry:
+        return next(self._entries)

@@ -7,6 +7,7 @@ transparent, truncated, corrupt, HEIF, hostile names), runs the real CLI and ope
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from support.images import (
     truncated,
     write,
 )
+
+from sora_guard import __version__
 
 HOSTILE = "<img src=x onerror=alert(1)>.jpg"
 SCRIPT = "<script>alert(2)<_script>.png"
@@ -260,3 +263,56 @@ def test_fix_run_writes_the_report_of_what_it_did(run_cli, library, open_report)
 def test_fix_report_formats(run_cli, library, flags, message):
     done = run_cli("fix", "--profile", "sora-2", "--isolated", "--dry-run", *flags, ".", cwd=library)
     assert done.returncode == 2 and message in done.stderr
+
+
+def test_the_head_says_what_was_checked_in_words_with_rule_docs_rendered(run_cli, tmp_path, open_report):
+    root = tmp_path / "shoot"
+    write(root / "ok.jpg", encode(marker((1280, 720)), "JPEG"))
+    write(root / "wide.jpg", encode(marker((1600, 720)), "JPEG"))
+    write(root / "clear.png", marker((1280, 720), "RGBA"))
+    done = run_cli(
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--profile",
+        "veo",
+        "--size",
+        "1280x720",
+        "-o",
+        "html:../r.html",
+        ".",
+        cwd=root,
+    )
+    assert done.returncode == 1 and "wide.jpg: SG101" in done.stdout  # the text report on the terminal too
+    page = open_report(tmp_path / "r.html")
+    facts = dict(
+        page.page.eval_on_selector_all(
+            "dl.run > div",
+            "ds => ds.map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])",
+        )
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", facts.pop("Date"))
+    assert facts == {
+        "Target": "veo",
+        "Size": "1280x720",
+        "Folder": str(root),
+        "Version": f"sora-guard {__version__}",
+        "Command": "sora-guard check --isolated --no-cache --profile veo --size 1280x720 -o html:../r.html .",
+    }
+    cards = page.page.eval_on_selector_all(".counts li", "ls => ls.map(l => l.textContent)")
+    assert cards == [
+        "3files checked",
+        "1file with errors",
+        "1file with warnings only",
+        "1error",
+        "1fixable with sora-guard fix",
+        "1warning",
+    ]
+    doc = page.page.locator("#rule-SG101")
+    assert "``" not in doc.text_content()  # reST literals shown as code, not as markup
+    assert "sora-guard fix --size 1280x720 --strategy cover FILE" in doc.locator("code").all_text_contents()
+    paragraphs = doc.locator("p").all_text_contents()
+    assert paragraphs[0] == "Image size differs from the target size, even by one pixel."
+    assert [p.split(":")[0] for p in paragraphs[1:]] == ["Why", "Fix"]
+    page.screenshot("check-head")
+    page.assert_clean()

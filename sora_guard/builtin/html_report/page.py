@@ -19,9 +19,9 @@ from importlib import resources
 from typing import IO
 
 from sora_guard import __version__
-from sora_guard.builtin.reporters import printable, summary_text
-from sora_guard.vocabulary.contract import Entry, Picture
-from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Report, Rule, Severity
+from sora_guard.builtin.reporters import count_cards, heading_rows, literals, noun, printable, summary_text
+from sora_guard.vocabulary.contract import Entries, Entry, Picture
+from sora_guard.vocabulary.model import Counts, Diagnostic, FileReport, Heading, Report, Rule, Severity
 
 __all__ = ["write_html", "render_html"]
 
@@ -68,7 +68,6 @@ class _Tally:
 
     counts: Counts = field(default_factory=Counts)
     """Files, errors, warnings and fixable, counted as every reporter counts them."""
-    with_warnings: int = 0
     severities: Counter = field(default_factory=Counter)
     codes: Counter = field(default_factory=Counter)
     names: dict = field(default_factory=dict)
@@ -181,7 +180,6 @@ def _row(entry: Entry, shown: list[Diagnostic]) -> Safe:
 
 def _count(tally: _Tally, entry: Entry, shown: list[Diagnostic]) -> None:
     tally.counts.add(entry.report)
-    tally.with_warnings += bool(entry.report.diagnostics) and entry.report.ok
     if entry.fix is not None:
         tally.fix = True
         tally.dry_run |= entry.fix.dry_run
@@ -200,28 +198,33 @@ def _counts(tally: _Tally) -> Safe:
     if tally.fix:
         verb = "would fix" if tally.dry_run else "fixed"
         cards = [
-            ("files", tally.counts.files),
-            (verb, tally.status["fixed"]),
-            ("already fine", tally.status["unchanged"]),
-            ("not fixable", tally.status["failed"]),
+            (tally.counts.files, noun(tally.counts.files, "file", "files")),
+            (tally.status["fixed"], verb),
+            (tally.status["unchanged"], "already fine"),
+            (tally.status["failed"], "not fixable"),
         ]
     else:
-        cards = [
-            ("files checked", tally.counts.files),
-            ("files with errors", tally.counts.failing),
-            ("files with warnings only", tally.with_warnings),
-            ("errors", tally.counts.errors),
-            ("fixable with sora-guard fix", tally.counts.fixable),
-            ("warnings", tally.counts.warnings),
-        ]
-    return _join(_t("count", value=f"{n:,}", label=label) for label, n in cards)
+        cards = count_cards(tally.counts)
+    return _join(_t("count", value=f"{n:,}", label=label) for n, label in cards)
+
+
+def _run(heading: Heading | None) -> Safe:
+    """What the run checked (targets, size, folder, date, version, command line), or nothing."""
+    if heading is None:
+        return Safe("")
+    rows = (
+        _t("fact", label=label, value=_t("code", text=printable(value)) if label == "Command" else value)
+        for label, value in heading_rows(heading)
+    )
+    return _t("run", facts=_join(rows))
 
 
 def _verdict(tally: _Tally) -> Safe:
     """The run in one sentence; `quoted` commands become code."""
     if tally.fix:
         verb = "Would fix" if tally.dry_run else "Fixed"
-        text = f"{verb} {tally.status['fixed']} file(s); {tally.status['unchanged']} already fine; {tally.status['failed']} not fixable."
+        fixed = tally.status["fixed"]
+        text = f"{verb} {fixed} {noun(fixed, 'file', 'files')}; {tally.status['unchanged']} already fine; {tally.status['failed']} not fixable."
     else:
         text = summary_text(tally.counts)
     return Safe(re.sub(r"`([^`<>&]+)`", r"<code>\1</code>", html.escape(text)))
@@ -255,6 +258,24 @@ def _filters(tally: _Tally) -> Safe:
     return _join(groups)
 
 
+def _inline(text: str) -> Safe:
+    """One paragraph of a rule's docstring: its literals as code, the rest as text."""
+    return _join(_t("code", text=part) if literal else html.escape(part) for part, literal in literals(text))
+
+
+def _doc(text: str) -> Safe:
+    """A rule's docstring as HTML: blank lines part paragraphs, lines starting ``- `` or ``* `` are a list."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines()]
+        if all(line.startswith(("- ", "* ")) for line in lines):
+            items = _join(_t("item", text=_inline(line[2:])) for line in lines)
+            blocks.append(_t("list", items=items))
+        else:
+            blocks.append(_t("paragraph", text=_inline(" ".join(lines))))
+    return _join(blocks)
+
+
 def _rules(rules: Mapping[str, Rule], tally: _Tally) -> Safe:
     """The documentation of every code the rows link to."""
     articles = []
@@ -269,19 +290,20 @@ def _rules(rules: Mapping[str, Rule], tally: _Tally) -> Safe:
                 name=r.name,
                 severity=r.severity.value,
                 fixable=fixable,
-                doc=r.doc or r.summary,
+                doc=_doc(r.doc or r.summary),
             )
         )
     for code in sorted(set(tally.codes) - set(rules)):
-        doc = "A code of a plugin that registered no rule for it."
+        doc = _doc("A code of a plugin that registered no rule for it.")
         articles.append(_t("rule", code=code, name=tally.names[code], severity="", fixable=Safe(""), doc=doc))
     return _join(articles)
 
 
 def write_html(entries: Iterable[Entry], rules: Mapping[str, Rule], out: IO[str]) -> None:
     """Write the report of ``entries`` to ``out``, one row at a time; the rows wait in a temporary
-    file while the counts that head the page are gathered."""
-    tally = _Tally()
+    file while the counts that head the page are gathered. The head says what was checked when
+    ``entries`` carry a heading (:class:`Entries`)."""
+    tally, heading = _Tally(), getattr(entries, "heading", None)
     style, script = _asset("report.css"), _asset("report.js")
     with tempfile.TemporaryFile("w+", encoding="utf-8") as rows:
         for entry in entries:
@@ -304,6 +326,7 @@ def write_html(entries: Iterable[Entry], rules: Mapping[str, Rule], out: IO[str]
                 title=title,
                 style=Safe(style),
                 verdict=_verdict(tally),
+                run=_run(heading),
                 counts=_counts(tally),
                 filters=_filters(tally),
             )
@@ -317,5 +340,5 @@ def write_html(entries: Iterable[Entry], rules: Mapping[str, Rule], out: IO[str]
 def render_html(report: Report, rules: Mapping[str, Rule]) -> str:
     """The page for ``report`` as one string, without pictures (the reporter contract's ``render``)."""
     out = io.StringIO()
-    write_html((Entry(f) for f in report.files), rules, out)
+    write_html(Entries((Entry(f) for f in report.files), report.heading), rules, out)
     return out.getvalue()
