@@ -108,7 +108,7 @@ def test_wrong_size_raises_with_zero_requests_and_names_the_fix(server, client, 
     message = str(exc.value)
     assert "SG101" in message and "1920x1080" in message and str(path) in message
     assert 'guard(client, fix="cover")' in message
-    assert f"sora-guard fix --size 1280x720 --strategy cover {path}" in message
+    assert f"sora-guard fix --profile sora-2 --size 1280x720 --strategy cover {path}" in message
     assert [d.code for d in exc.value.diagnostics] == ["SG101"]
     assert API_KEY not in message
 

@@ -33,10 +33,14 @@ def _codes(document: dict) -> dict[str, list[str]]:
 
 
 def test_text_on_the_terminal_with_sarif_json_and_html_files_from_one_check(run_cli, assets, tmp_path):
-    alone = run_cli("check", "--isolated", "--no-cache", "--output-format", "json", "assets")
+    alone = run_cli(
+        "check", "--isolated", "--profile", "sora-2", "--no-cache", "--output-format", "json", "assets"
+    )
     done = run_cli(
         "check",
         "--isolated",
+        "--profile",
+        "sora-2",
         "--no-cache",
         "assets",
         "-o",
@@ -70,16 +74,45 @@ def test_o_path_keeps_its_meaning_and_a_value_is_a_format_only_when_one_is_regis
     run_cli, assets, tmp_path
 ):
     done = run_cli(
-        "check", "--isolated", "--no-cache", "--output-format", "json", "-o", "plain.json", "assets"
+        "check",
+        "--isolated",
+        "--profile",
+        "sora-2",
+        "--no-cache",
+        "--output-format",
+        "json",
+        "-o",
+        "plain.json",
+        "assets",
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert _codes(json.loads((tmp_path / "plain.json").read_text()))["assets/wide.jpg"] == ["SG101"]
     # "notes" is no format: the whole value is a file name, written in the run's own format
-    named = run_cli("check", "--isolated", "--no-cache", "-o", "notes:today.txt", "--exit-zero", "assets")
+    named = run_cli(
+        "check",
+        "--isolated",
+        "--profile",
+        "sora-2",
+        "--no-cache",
+        "-o",
+        "notes:today.txt",
+        "--exit-zero",
+        "assets",
+    )
     assert (named.returncode, named.stdout) == (0, "")
     assert (tmp_path / "notes:today.txt").read_text().splitlines()[-1].startswith("Found 4 errors")
     # --statistics shapes the run's own format only; the other files are whole reports
-    stats = run_cli("check", "--isolated", "--no-cache", "--statistics", "-o", "markdown:m.md", "assets")
+    stats = run_cli(
+        "check",
+        "--isolated",
+        "--profile",
+        "sora-2",
+        "--no-cache",
+        "--statistics",
+        "-o",
+        "markdown:m.md",
+        "assets",
+    )
     assert stats.stdout.splitlines()[0] == "count  code   rule"
     assert "| assets/wide.jpg | error | SG101 size-mismatch |" in (tmp_path / "m.md").read_text()
 
@@ -95,7 +128,7 @@ def test_o_path_keeps_its_meaning_and_a_value_is_a_format_only_when_one_is_regis
 def test_bad_output_files_are_usage_errors_before_anything_is_written(
     run_cli, assets, tmp_path, flags, message
 ):
-    done = run_cli("check", "--isolated", "--no-cache", *flags, "assets")
+    done = run_cli("check", "--isolated", "--profile", "sora-2", "--no-cache", *flags, "assets")
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["assets"]
 
@@ -103,7 +136,17 @@ def test_bad_output_files_are_usage_errors_before_anything_is_written(
 def test_fix_writes_its_lines_and_several_reports_from_one_run(run_cli, assets, tmp_path):
     before = {p.name: p.read_bytes() for p in assets.iterdir()}
     done = run_cli(
-        "fix", "--isolated", "--no-cache", "--dry-run", "-o", "html:fix.html", "-o", "json:fix.json", "assets"
+        "fix",
+        "--isolated",
+        "--profile",
+        "sora-2",
+        "--no-cache",
+        "--dry-run",
+        "-o",
+        "html:fix.html",
+        "-o",
+        "json:fix.json",
+        "assets",
     )
     assert done.returncode == 1, done.stderr
     assert "assets/wide.jpg: would fix SG101" in done.stdout and "Would fix 2 file(s)" in done.stdout
@@ -119,8 +162,10 @@ def test_fix_writes_its_lines_and_several_reports_from_one_run(run_cli, assets, 
     }
     page = (tmp_path / "fix.html").read_text()  # read back from the one run: the same outcomes
     assert page.count('class="pair"') == 2 and "Would fix 2 files;" in page
-    assert "<dt>Command</dt><dd><code>sora-guard fix --isolated --no-cache --dry-run -o html:fix.html" in page
-    sarif = run_cli("fix", "--isolated", "--dry-run", "-o", "sarif:fix.sarif", "assets")
+    assert "<dt>Command</dt><dd><code>sora-guard fix --isolated --profile sora-2 --no-cache --dry-run -o html:fix.html" in page
+    sarif = run_cli(
+        "fix", "--isolated", "--profile", "sora-2", "--dry-run", "-o", "sarif:fix.sarif", "assets"
+    )
     assert sarif.returncode == 2 and "unknown output format 'sarif'; known: html, json" in sarif.stderr
 
 
@@ -167,13 +212,25 @@ def test_a_plugin_reporter_written_before_headings_is_one_of_several(assets, tmp
     install_plugin(site, "sora_guard_csv", {"csv": "sora_guard_csv"}, {"sora_guard_csv": REPORTER})
     env = {"PYTHONPATH": str(site)}
     check = run_process(
-        "check", "--isolated", "--no-cache", "-o", "csv:c.csv", "-o", "html:c.html", "assets", env=env
+        "check",
+        "--isolated",
+        "--profile",
+        "sora-2",
+        "--no-cache",
+        "-o",
+        "csv:c.csv",
+        "-o",
+        "html:c.html",
+        "assets",
+        env=env,
     )
     assert check.returncode == 1, check.stderr
     assert "assets/wide.jpg,1\n" in (tmp_path / "c.csv").read_text()
     fix = run_process(
         "fix",
         "--isolated",
+        "--profile",
+        "sora-2",
         "--no-cache",
         "--dry-run",
         "-o",

@@ -33,7 +33,9 @@ def _cells(markdown: str) -> list[list[str]]:
 def test_every_file_is_one_row_of_text_whatever_it_is_called(run_cli, tmp_path):
     for name in NAMES:
         write(tmp_path / "assets" / name, encode(marker((1600, 720)), "JPEG"))
-    done = run_cli("check", "--isolated", "--no-cache", "--output-format", "markdown", "assets")
+    done = run_cli(
+        "check", "--isolated", "--profile", "sora-2", "--no-cache", "--output-format", "markdown", "assets"
+    )
     assert done.returncode == 1
     rows = _cells(done.stdout)
     shown = {"assets/" + name.replace("\n", "\\x0a") for name in NAMES}
@@ -44,7 +46,7 @@ def test_every_file_is_one_row_of_text_whatever_it_is_called(run_cli, tmp_path):
 
 def test_a_summary_stops_short_of_githubs_limit_and_says_how_many_rows_it_left_out(tmp_path):
     write(tmp_path / "wide.jpg", encode(marker((1600, 720)), "JPEG"))
-    report = RunContext.from_options().check([tmp_path / "wide.jpg"])
+    report = RunContext.from_options(profile="sora-2").check([tmp_path / "wide.jpg"])
     one = report.files[0]
     report.files = [replace(one, path=f"{tmp_path}/{'deep/' * 20}{n:05}.jpg") for n in range(10_000)]
     text = render_markdown(report, {})
