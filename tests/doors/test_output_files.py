@@ -162,7 +162,10 @@ def test_fix_writes_its_lines_and_several_reports_from_one_run(run_cli, assets, 
     }
     page = (tmp_path / "fix.html").read_text()  # read back from the one run: the same outcomes
     assert page.count('class="pair"') == 2 and "Would fix 2 files;" in page
-    assert "<dt>Command</dt><dd><code>sora-guard fix --isolated --profile sora-2 --no-cache --dry-run -o html:fix.html" in page
+    assert (
+        "<dt>Command</dt><dd><code>sora-guard fix --isolated --profile sora-2 --no-cache --dry-run -o html:fix.html"
+        in page
+    )
     sarif = run_cli(
         "fix", "--isolated", "--profile", "sora-2", "--dry-run", "-o", "sarif:fix.sarif", "assets"
     )
