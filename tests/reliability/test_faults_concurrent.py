@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 
-from support.faults import CACHE, assert_whole, originals, passing
+from support.faults import CACHE, assert_whole, fix_command, originals, passing
 
 from sora_guard.io.atomic import TEMP_PREFIX
 
@@ -32,18 +31,7 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
             (folder / name).write_bytes(data)
         procs = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sora_guard",
-                    "fix",
-                    "--isolated",
-                    "--profile",
-                    "sora-2",
-                    "-j",
-                    "2",
-                    str(folder),
-                ],
+                fix_command(folder, "-j", "2"),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -60,7 +48,7 @@ def test_concurrent_fix_runs_never_corrupt_a_file(tmp_path):
         assert assert_whole(folder, files) == (fine, len(files) - fine)
         assert not list(folder.rglob(f"{TEMP_PREFIX}*"))
         again = subprocess.run(
-            [sys.executable, "-m", "sora_guard", "fix", "--isolated", "--profile", "sora-2", str(folder)],
+            fix_command(folder),
             capture_output=True,
             text=True,
             cwd=folder,

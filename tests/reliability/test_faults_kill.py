@@ -14,12 +14,11 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from support.faults import assert_whole, originals, passing
+from support.faults import assert_whole, fix_command, originals, passing
 from support.images import encode, marker
 
 from sora_guard.io.atomic import TEMP_PREFIX
@@ -30,19 +29,7 @@ SEED = int(os.environ.get("SORA_GUARD_FAULT_SEED", "7"))
 
 def _fix(folder: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sora_guard",
-            "fix",
-            "--isolated",
-            "--profile",
-            "sora-2",
-            "-j",
-            "2",
-            *extra,
-            str(folder),
-        ],
+        fix_command(folder, "-j", "2", *extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "CI": "1"},
@@ -99,17 +86,7 @@ def _kill_runs(tmp_path: Path, kills: int, out: bool) -> tuple[int, int]:
                 if done == len(files) - fine:  # killed while tidying up: the work is done, start afresh
                     break
         final = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sora_guard",
-                "fix",
-                "--isolated",
-                "--profile",
-                "sora-2",
-                *extra,
-                str(folder),
-            ],
+            fix_command(folder, *extra),
             capture_output=True,
             text=True,
             env={**os.environ, "CI": "1"},

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.faults import fix_command
 from support.images import encode, marker
 
 from sora_guard.config import Settings
@@ -27,18 +28,7 @@ def photo() -> bytes:
 def _start(folder: Path) -> subprocess.Popen:
     env = {**os.environ, "CI": "1"}
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sora_guard",
-            "fix",
-            "--isolated",
-            "--profile",
-            "sora-2",
-            "-j",
-            "2",
-            str(folder),
-        ],
+        fix_command(folder, "-j", "2"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

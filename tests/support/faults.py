@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from sora_guard.config import Settings
@@ -11,6 +12,21 @@ from sora_guard.io.atomic import TEMP_PREFIX
 from support.images import encode, exif_rotated_jpeg, marker
 
 CACHE = ".sora-guard-cache"
+
+
+def fix_command(folder: Path, *extra: str) -> list[str]:
+    """``sora-guard fix`` of ``folder`` against sora-2's sizes, for a process of its own (to kill)."""
+    return [
+        sys.executable,
+        "-m",
+        "sora_guard",
+        "fix",
+        "--isolated",
+        "--profile",
+        "sora-2",
+        *extra,
+        str(folder),
+    ]
 
 
 def originals() -> dict[str, bytes]:
