@@ -93,11 +93,15 @@ def run(runs: int) -> dict:
                 with_bomb = samples[f"{name} + bomb"]
                 seconds = statistics.median(s for s, _ in with_bomb)
                 peak = max(p for _, p in with_bomb)
+                base_seconds = statistics.median(s for s, _ in base)
+                base_peak = max(p for _, p in base)
                 rows[f"{label}, {name} + bomb"] = {
                     "seconds": seconds,
                     "peak_mb": peak,
-                    "time_ratio": seconds / statistics.median(s for s, _ in base),
-                    "memory_ratio": peak / max(p for _, p in base),
+                    "base_seconds": base_seconds,
+                    "base_peak_mb": base_peak,
+                    "time_ratio": seconds / base_seconds,
+                    "memory_ratio": peak / base_peak,
                     "met": peak < GOAL_MB and seconds < GOAL_SECONDS,
                 }
     return {"runs": runs, "goal_mb": GOAL_MB, "goal_seconds": GOAL_SECONDS, "rows": rows}

@@ -185,6 +185,8 @@ def main() -> None:
     from sora_guard.config import load_settings
 
     settings = load_settings(config=args.config, isolated=args.config is None)
+    if args.config is None:
+        settings = replace(settings, targets=("sora-2",))  # the corpus's 1280x720, as run.py's TARGET
     server, cached = None, None
     path = args.path
     if path is None:

@@ -69,7 +69,7 @@ def measure(folder: Path, repeat: int) -> dict:
     }
     for _ in range(repeat):
         for fmt, samples in runs.items():
-            argv = run.sora_guard("check", "--isolated", "--no-cache", "--output-format", fmt)
+            argv = run.sora_guard("check", "--isolated", *run.TARGET, "--no-cache", "--output-format", fmt)
             argv += ["-o", str(out / f"report.{fmt}"), str(folder)]
             start = time.perf_counter()
             proc = subprocess.Popen(argv, cwd=run.WORK, env=run.ENV, stdout=subprocess.DEVNULL)

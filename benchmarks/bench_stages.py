@@ -90,7 +90,7 @@ def run(rounds: int) -> dict:
         + sorted(folders["phone-portrait"].glob("*.jpg"))[:6]
     )
     datas = [p.read_bytes() for p in paths]
-    settings = Settings(root=HERE, quality=95)
+    settings = Settings(root=HERE, quality=95, targets=("sora-2",))  # as run.TARGET
     _stages(datas[0], settings)  # lazy imports and caches
     times: dict[str, list[tuple[float, float]]] = {}
     for _ in range(rounds):

@@ -20,6 +20,8 @@ GOALS = {
     "psnr": 38.0,
     "preflight_ms": 10.0,
     "memory_growth": 1.5,
+    "bomb_mb": 200.0,
+    "bomb_seconds": 3.0,
 }
 
 
@@ -201,7 +203,25 @@ def rows(results: dict) -> list[dict]:
                 peak="",
             )
         )
-    return out
+    return out + _bomb_rows(results.get("bombs"))
+
+
+def _bomb_rows(bombs: dict | None) -> list[dict]:
+    """Each command on a folder holding a 10-gigapixel PNG bomb, against the folder without it."""
+    if not bombs:
+        return []
+    return [
+        dict(
+            what=f"`{name}`: a 74-byte PNG claiming 100000x100000 among the files",
+            ours=f"{r['seconds']:.2f} s",
+            base=f"without the bomb: {r['base_seconds']:.2f} s, {r['base_peak_mb']:.0f} MB",
+            ratio=f"{r['time_ratio']:.2f}x time, {r['memory_ratio']:.2f}x memory",
+            goal=f"< {GOALS['bomb_mb']:.0f} MB, < {GOALS['bomb_seconds']:.0f} s",
+            met=_yes(r["peak_mb"] < GOALS["bomb_mb"] and r["seconds"] < GOALS["bomb_seconds"]),
+            peak=f"{r['peak_mb']:.0f} MB",
+        )
+        for name, r in bombs["rows"].items()
+    ]
 
 
 def _folder_rows(folder: dict | None) -> list[dict]:

@@ -1,6 +1,6 @@
 """Every performance figure of sora-guard, side by side with its baseline, from one command.
 
-    python benchmarks/run.py [--scale S] [--repeat N] [--only check,formats,fix,memory,startup,preflight]
+    python benchmarks/run.py [--scale S] [--repeat N] [--only check,formats,fix,memory,startup,preflight,bombs]
 
 Generates (once, cached under ``benchmarks/out/corpus``) the corpus of ``corpus.py``, then times,
 each command in a fresh process and interleaved with its baselines so load on a shared machine
@@ -16,8 +16,9 @@ hits both alike (medians of ``--repeat`` runs):
   each next to its floor;
 - peak memory of the whole process tree (workers included) of ``check`` and ``fix`` at N and 10N
   files (10N made of hard links, so the disk holds N);
-- ``bench_startup.py`` (one-file check vs ``import PIL.Image``) and ``bench_preflight.py``
-  (pre-flight overhead), which their owners maintain, folded in from their ``--json`` output.
+- ``bench_startup.py`` (one-file check vs ``import PIL.Image``), ``bench_preflight.py``
+  (pre-flight overhead) and ``bench_bombs.py`` (a decompression bomb among healthy files, against
+  the same folder without it), which their owners maintain, folded in from their ``--json`` output.
 
 Writes ``benchmarks/results.md`` (the README's Performance table), ``benchmarks/results.png``
 (a chart) and ``benchmarks/out/results.json``. Nothing here asserts: it measures and reports.
@@ -54,6 +55,12 @@ ENV = {
 } | {"PYTHONPATH": str(HERE.parent)}
 """What every timed command runs with: bytecode caching on, as on a user's machine, and the
 sora-guard of this checkout (a worktree is measured as itself, not as the installed copy)."""
+
+
+TARGET = ("--profile", "sora-2")
+"""What every check and fix here is measured against: 1280x720 and 720x1280 by orientation, the sizes
+the baselines fit to (sora-2's: the API closed on 2026-09-24, but a fixed-size target's work is the
+same, and the figures stay comparable with earlier runs)."""
 
 
 def sora_guard(*args: str) -> list[str]:
@@ -174,7 +181,10 @@ def psnr(a: Path, b: Path) -> float:
 
 
 def psnr_summary(ours: Path, reference: Path) -> dict:
-    values = [psnr(ours / p.name, p) for p in sorted(reference.iterdir())]
+    """PSNR of each output against the reference's file of that name (``fix --out`` keeps each
+    input folder's name under ``ours``; the recipes write flat)."""
+    mine = {p.name: p for p in ours.rglob("*") if p.is_file()}
+    values = [psnr(mine[p.name], p) for p in sorted(reference.iterdir())]
     return {"mean_db": statistics.mean(values), "min_db": min(values), "files": len(values)}
 
 
@@ -188,7 +198,7 @@ def bench_check(sets: dict[str, Path], repeat: int) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     cache = work / ".sora-guard-cache"
-    isolated = ("check", "--isolated", str(folder))
+    isolated = ("check", "--isolated", *TARGET, str(folder))
     commands = {
         "decode loop": (baseline("decode", str(folder)), {}),
         "draft loop": (baseline("draft", str(folder)), {}),
@@ -219,7 +229,10 @@ def bench_formats(sets: dict[str, Path], repeat: int) -> dict:
         res = interleaved(
             {
                 "decode loop": (baseline("decode", str(folder)), {}),
-                "check": (sora_guard("check", "--isolated", "--no-cache", str(folder)), {"ok": (0, 1)}),
+                "check": (
+                    sora_guard("check", "--isolated", *TARGET, "--no-cache", str(folder)),
+                    {"ok": (0, 1)},
+                ),
             },
             repeat,
         )
@@ -245,6 +258,7 @@ def bench_fix(
             sora_guard(
                 "fix",
                 "--isolated",
+                *TARGET,
                 "--strategy",
                 "cover",
                 "--size",
@@ -302,13 +316,14 @@ def bench_memory(sets: dict[str, Path], scale: float) -> dict:
         for count in (n, 10 * n):
             folder = _farm(kind, sources, count)
             if kind == "check":
-                argv = sora_guard("check", "--isolated", "--no-cache", str(folder))
+                argv = sora_guard("check", "--isolated", *TARGET, "--no-cache", str(folder))
             else:
                 out = WORK / "fix-memory-out"
                 shutil.rmtree(out, ignore_errors=True)
                 argv = sora_guard(
                     "fix",
                     "--isolated",
+                    *TARGET,
                     "--strategy",
                     "cover",
                     "--size",
@@ -385,7 +400,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        default="check,formats,fix,memory,startup,preflight",
+        default="check,formats,fix,memory,startup,preflight,bombs",
         help="comma-separated scenarios to run",
     )
     args = parser.parse_args()
@@ -418,6 +433,8 @@ def main() -> int:
         results["startup"] = bench_owned("bench_startup.py", 20)
     if "preflight" in only:
         results["preflight"] = bench_owned("bench_preflight.py", 100)
+    if "bombs" in only:
+        results["bombs"] = bench_owned("bench_bombs.py", 3)
     results["machine"]["load_after"] = os.getloadavg()[0]
     name = args.name
     (OUT / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
