@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sora_guard import __version__
-from sora_guard.vocabulary.exceptions import ConfigError, ExecutorError, GitError, SoraGuardError, UsageError
+from sora_guard.vocabulary.exceptions import SoraGuardError, UsageError
 
 if TYPE_CHECKING:
     from sora_guard.run.context import RunContext
@@ -444,7 +444,7 @@ COMMANDS: dict[
         cmd_rules,
     ),
     "profiles": (
-        "list the target profiles with their status (the default marked), or show one with its sources",
+        "list the target profiles with their status (the run's targets marked), or show one with its sources",
         _profiles_options,
         cmd_profiles,
     ),
@@ -467,7 +467,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     costs a one-file check over a millisecond). Without one, all of them, for ``--help``."""
     parser = argparse.ArgumentParser(
         prog="sora-guard",
-        description="Check and fix reference images for Sora 2 and other video-generation APIs.",
+        description="Check and fix the reference images you send to video- and image-generation APIs.",
     )
     parser.add_argument("--version", action="version", version=f"sora-guard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -507,15 +507,6 @@ def _unrecognised(parser: argparse.ArgumentParser, command: str | None, unknown:
     sub.error(f"unrecognized arguments: {' '.join(unknown)}" + "".join(f"\n  {h}" for h in hints))
 
 
-EXIT_CODES: dict[type[BaseException], int] = {
-    ConfigError: EXIT_USAGE,
-    UsageError: EXIT_USAGE,
-    ExecutorError: EXIT_USAGE,
-    GitError: EXIT_USAGE,
-}
-"""What each error sora-guard raises on purpose exits with; every other ``SoraGuardError`` exits 2 too."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code: 0 no errors, 1 errors found, 2 usage or
     configuration error (or a report that could not be written), 130 interrupted."""
@@ -537,9 +528,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with Console() as console, command_line_process(console):
         try:
             return args.run(args, console)
-        except SoraGuardError as exc:
+        except SoraGuardError as exc:  # configuration, usage, executor, git: what ruff exits 2 for
             console.error(str(exc))
-            return EXIT_CODES.get(type(exc), EXIT_USAGE)
+            return EXIT_USAGE
         except KeyboardInterrupt:
             console.error("interrupted")
             return 130
