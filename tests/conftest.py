@@ -32,9 +32,7 @@ def run_cli(tmp_path, monkeypatch):
     standard input."""
     from sora_guard.cli import main
 
-    def run(
-        *args: str, cwd: Path | None = None, env: dict | None = None, stdin: bytes = b"", timeout: float = 120
-    ) -> Result:
+    def run(*args: str, cwd: Path | None = None, env: dict | None = None, stdin: bytes = b"") -> Result:
         env = dict(env or {})
         with monkeypatch.context() as patch:
             patch.chdir(cwd or tmp_path)

@@ -7,18 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-from PIL import Image
-
 from sora_guard.cli import main
 
 PHOTOS = Path(__file__).resolve().parents[1] / "support" / "photos"
-
-
-@pytest.fixture(autouse=True)
-def _pillow_limit(monkeypatch):
-    """``cli.main`` lifts Pillow's own pixel limit for its process (SG504 applies instead): restored after."""
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
 
 
 def test_the_fix_line_says_how_many_faces_fit_and_what_keeps_them_all(tmp_path, capsys, monkeypatch):

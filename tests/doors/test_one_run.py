@@ -37,8 +37,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_flags_override_per_path_tables(project, run_cli):
-    table = run_cli("check", "--output-format", "json", "portrait")
-    assert "target 720x1280" in table.stdout or '"target": "720x1280"' in table.stdout
+    table = json.loads(run_cli("check", "--output-format", "json", "portrait").stdout)
+    assert table["files"][0]["target"] == "720x1280"  # the per-path table's size
     flagged = json.loads(run_cli("check", "--size", "1280x720", "--output-format", "json", "portrait").stdout)
     assert flagged["files"][0]["target"] == "1280x720"  # the flag wins over the table, as the README says
     fixed = run_cli("fix", "--dry-run", "--strategy", "pad", "portrait")

@@ -60,9 +60,12 @@ def noisy(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_check_keeps_libtiff_noise_out_and_its_reason_in(noisy, run_cli, jobs):
+def test_check_keeps_libtiff_noise_out_and_its_reason_in(noisy, run_process, jobs):
+    """A process of its own: libtiff writes to descriptor 2, which an in-process run never sees."""
     folder, reasons = noisy
-    proc = run_cli("check", "--no-cache", "--select", "SG5", "-j", jobs, "--profile", "kling", str(folder))
+    proc = run_process(
+        "check", "--no-cache", "--select", "SG5", "-j", jobs, "--profile", "kling", str(folder)
+    )
     assert proc.returncode == 1
     assert proc.stderr == "", proc.stderr
     lines = proc.stdout.splitlines()
@@ -73,10 +76,10 @@ def test_check_keeps_libtiff_noise_out_and_its_reason_in(noisy, run_cli, jobs):
     assert "decoder error -2" not in proc.stdout
 
 
-def test_fix_keeps_libtiff_noise_out(noisy, run_cli, tmp_path):
+def test_fix_keeps_libtiff_noise_out(noisy, run_process, tmp_path):
     folder, reasons = noisy
     for args in (["--out", str(tmp_path / "fixed")], []):
-        proc = run_cli("fix", "--no-cache", "--profile", "kling", str(folder), *args)
+        proc = run_process("fix", "--no-cache", "--profile", "kling", str(folder), *args)
         assert proc.returncode == 1 and proc.stderr == "", proc.stderr
         assert all(reason in proc.stdout for reason in reasons.values()), proc.stdout
 
