@@ -83,5 +83,6 @@ def check_stream(stream: IO[bytes], target: Targets, rules: Iterable[Rule], name
 
 
 def check_image(im: Image.Image, target: Targets, rules: Iterable[Rule], name: str = "<image>") -> FileReport:
-    """Check an in-memory PIL image (format, size, mode and orientation; it has no bytes to limit)."""
-    return check_info(probe_image(im, name), target, rules)
+    """Check an opened PIL image (format, size, mode and orientation; it has no bytes to limit): one
+    over the target's pixel limit stops at its size, as a file does."""
+    return check_info(probe_image(im, name, _first(target).limits.max_pixels), target, rules)

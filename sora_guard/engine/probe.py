@@ -347,6 +347,8 @@ def probe_bytes(
     so its headers are read and its pixel data is not decoded again.
     """
     info = ImageInfo(name=name, extension=os.path.splitext(name)[1].lower(), byte_size=len(data))
+    if decode and len(data) > limits.max_file_bytes:  # refused as the same file on disk is
+        return _probe_data(info, None, limits)
     _read_image(info, io.BytesIO(data), limits, decode)
     return info
 

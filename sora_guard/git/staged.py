@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, NamedTuple
 
 from sora_guard.config import Settings
@@ -52,8 +52,9 @@ def staged_files(settings: Settings) -> list[StagedFile]:
     return found
 
 
-def _read_blobs(files: list[StagedFile]) -> Iterator[tuple[StagedFile, bytes]]:
-    """Each file's staged content, one object at a time through ``git cat-file --batch``."""
+def _read_blobs(files: list[StagedFile], limit: Callable[[str], int]) -> Iterator[tuple[StagedFile, bytes]]:
+    """Each file's staged content, one object at a time through ``git cat-file --batch``; of a blob
+    over its path's ``limit(path)`` bytes, only ``limit + 1`` are kept (the check refuses it, SG501)."""
     if not files:
         return
     proc = subprocess.Popen(["git", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -66,7 +67,10 @@ def _read_blobs(files: list[StagedFile]) -> Iterator[tuple[StagedFile, bytes]]:
             header = stdout.readline().split()
             if len(header) != 3 or header[1] != b"blob":
                 raise GitError(f"git cat-file cannot read the staged content of {item.path}")
-            data = stdout.read(int(header[2]))
+            size, keep = int(header[2]), limit(item.path) + 1
+            data = stdout.read(min(size, keep))
+            for _ in range(keep, size, 1 << 20):  # the rest of a blob too large to check, unkept
+                stdout.read(min(1 << 20, size - _))
             stdout.read(1)  # the newline after each object
             yield item, data
     finally:
@@ -77,5 +81,7 @@ def _read_blobs(files: list[StagedFile]) -> Iterator[tuple[StagedFile, bytes]]:
 
 def staged_blobs(settings: Settings) -> Iterator[tuple[str, bytes]]:
     """``(path, content)`` of every added or modified image as staged, its path relative to here."""
-    for item, data in _read_blobs(staged_files(settings)):
+    for item, data in _read_blobs(
+        staged_files(settings), lambda path: settings.for_path(path).max_file_bytes
+    ):
         yield item.path, data

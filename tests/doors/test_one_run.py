@@ -183,3 +183,36 @@ def test_errors_say_what_went_wrong_and_exit_2(tmp_path, run_cli):
     assert run_cli("--version").returncode == 0
     with pytest.raises(UsageError, match="no such file or folder"):
         sora_guard.check_paths([tmp_path / "missing"])
+
+
+def _codes(report) -> list[str]:
+    return [d.code for d in report.diagnostics]
+
+
+def test_every_door_refuses_a_file_over_the_read_limit(tmp_path, run_cli):
+    """The path, the bytes, the staged blob (the git hook): the same SG501 under ``max-file-bytes``."""
+    import subprocess
+
+    data = encode(marker((640, 360)), "PNG")
+    write(tmp_path / "big.png", data)
+    limit = len(data) - 1
+    codes = {
+        "path": _codes(sora_guard.check(tmp_path / "big.png", max_file_bytes=limit)),
+        "bytes": _codes(sora_guard.check(data, name="big.png", max_file_bytes=limit)),
+    }
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "big.png"], cwd=tmp_path, check=True)
+    staged = run_cli(
+        "check", "--isolated", "--staged", "--max-file-bytes", str(limit), "--output-format", "json"
+    )
+    codes["staged"] = [d["code"] for f in json.loads(staged.stdout)["files"] for d in f["diagnostics"]]
+    assert codes == {door: ["SG501"] for door in codes}, codes
+    assert "more than" in sora_guard.check(data, name="big.png", max_file_bytes=limit).diagnostics[0].message
+
+
+def test_an_opened_image_over_the_pixel_limit_is_refused_before_it_is_decoded(tmp_path):
+    write(tmp_path / "wide.png", marker((2000, 1000)))
+    assert _codes(sora_guard.check(tmp_path / "wide.png", max_pixels=1000)) == ["SG504"]
+    with Image.open(tmp_path / "wide.png") as im:
+        assert _codes(sora_guard.check(im, max_pixels=1000)) == ["SG504"]
+        assert im.tile  # not loaded: the refusal came from the header
