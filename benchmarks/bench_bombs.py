@@ -1,7 +1,7 @@
 """A decompression bomb among healthy files costs nothing: memory and time of every command with and
 without it.
 
-A folder holds a 74-byte PNG whose header claims 100000x100000 (10 gigapixels), a 16-bit 800x600
+A folder holds a 69-byte PNG whose header claims 100000x100000 (10 gigapixels), a 16-bit 800x600
 PNG and a 1281x720 JPEG; a second folder adds four 12 MP photos. Each command (``check``,
 ``check --output-format html``, ``fix --dry-run``, ``fix --out``) runs on each folder with the bomb
 and, as its baseline in the same run, on the same folder without it, interleaved, on the pool's
@@ -20,6 +20,7 @@ import json
 import shutil
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import zlib
@@ -28,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import sora_guard, timed  # noqa: E402
+from run import ENV, sora_guard, timed  # noqa: E402
 
 GOAL_MB, GOAL_SECONDS = 200.0, 3.0
 
@@ -45,7 +46,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def bomb() -> bytes:
-    """A PNG declaring 100000x100000 RGB with a few bytes of pixel data: 74 bytes on disk."""
+    """A PNG declaring 100000x100000 RGB with a few bytes of pixel data: 69 bytes on disk."""
     header = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\0" * 64)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
@@ -73,10 +74,23 @@ def folders(root: Path) -> dict[str, Path]:
     return made
 
 
+def _refused(folder: Path) -> None:
+    """Stop unless ``check`` refuses the bomb as too many pixels (SG504): a run that skipped or
+    missed it would time nothing worth reporting."""
+    argv = sora_guard(*COMMANDS["check"], "--isolated", "--no-cache", "--size", "1280x720", "assets")
+    proc = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
+    files = {
+        Path(f["path"]).name: [d["code"] for d in f["diagnostics"]] for f in json.loads(proc.stdout)["files"]
+    }
+    if "SG504" not in files.get("zbomb.png", []):
+        raise SystemExit(f"the bomb was not refused as SG504: {files}")
+
+
 def run(runs: int) -> dict:
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         made = folders(Path(tmp))
+        _refused(made["small + bomb"])
         for label, args in COMMANDS.items():
             for name in ("small", "photos"):
                 samples: dict[str, list[tuple[float, float]]] = {name: [], f"{name} + bomb": []}
@@ -104,7 +118,13 @@ def run(runs: int) -> dict:
                     "memory_ratio": peak / base_peak,
                     "met": peak < GOAL_MB and seconds < GOAL_SECONDS,
                 }
-    return {"runs": runs, "goal_mb": GOAL_MB, "goal_seconds": GOAL_SECONDS, "rows": rows}
+    return {
+        "runs": runs,
+        "bomb_bytes": len(bomb()),
+        "goal_mb": GOAL_MB,
+        "goal_seconds": GOAL_SECONDS,
+        "rows": rows,
+    }
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ def sora_guard_command() -> list[str]:
 
 def commands() -> dict[str, list[str]]:
     """The one-file check first (cold: a hook sees changed files, so the cache cannot answer)."""
-    check = [*sora_guard_command(), "check"]
+    check = [*sora_guard_command(), "check", "--profile", "sora-2"]  # as run.TARGET
     return {
         "sora-guard check one.jpg": [*check, "--no-cache", "one.jpg"],  # key read by run.py/report.py
         "sora-guard check one.jpg (cache hit)": [*check, "one.jpg"],

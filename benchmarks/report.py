@@ -212,7 +212,7 @@ def _bomb_rows(bombs: dict | None) -> list[dict]:
         return []
     return [
         dict(
-            what=f"`{name}`: a 74-byte PNG claiming 100000x100000 among the files",
+            what=f"`{name}`: a {bombs['bomb_bytes']}-byte PNG claiming 100000x100000 among the files",
             ours=f"{r['seconds']:.2f} s",
             base=f"without the bomb: {r['base_seconds']:.2f} s, {r['base_peak_mb']:.0f} MB",
             ratio=f"{r['time_ratio']:.2f}x time, {r['memory_ratio']:.2f}x memory",

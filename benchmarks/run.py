@@ -390,7 +390,7 @@ def machine() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="multiply the corpus (default 1: about 8 minutes on 2 cores)"
+        "--scale", type=float, default=1.0, help="multiply the corpus (default 1: about 4 minutes on 2 cores)"
     )
     parser.add_argument(
         "--repeat", type=int, default=3, help="timed rounds per command; medians are reported (default 3)"

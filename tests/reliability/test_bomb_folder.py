@@ -21,7 +21,7 @@ ADDRESS_SPACE = 1536 * 1024**2
 
 @pytest.fixture
 def bomb_folder(tmp_path: Path) -> Path:
-    """A 74-byte PNG declaring 100000x100000, named to come last, beside two files fix repairs."""
+    """A 69-byte PNG declaring 100000x100000, named to come last, beside two files fix repairs."""
     folder = tmp_path / "assets"
     write(folder / "deep.png", png_16bit_rgb((800, 600)))
     write(folder / "off.jpg", encode(Image.new("RGB", (1281, 720), "red"), "JPEG"))
