@@ -44,13 +44,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--extend-exclude", metavar="GLOB,...", help=about["extend-exclude"])
     files.add_argument("--force-exclude", action="store_true", default=None, help=about["force-exclude"])
     files.add_argument("--follow-symlinks", action="store_true", default=None, help=about["follow-symlinks"])
-    files.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="read this configuration file instead of searching for one",
-    )
-    files.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    _add_config_options(files)
     files.add_argument(
         "--show-settings",
         action="store_true",
@@ -58,11 +52,6 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     )
     files.add_argument(
         "--show-files", action="store_true", help="list the files the run would read (and what it skips)"
-    )
-    files.add_argument(
-        "--no-plugins",
-        action="store_true",
-        help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)",
     )
     files.add_argument(
         "-j", "--jobs", type=int, metavar="N", help="files worked on at once (default: all cores)"
@@ -228,6 +217,8 @@ def _add_fit_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_rules(args: argparse.Namespace, console: Console) -> int:
+    from sora_guard.engine.selection import prefix_match
+
     registry = run_context(args).settings.registry
     r = registry.rule(args.code) if args.code else None
     if r is not None:
@@ -242,7 +233,7 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
         always = ", reported whatever the selection" if r.always else ""
         console.line(f"{r.code} {r.name} [{r.severity.value}{always}; {how}]\n\n{r.doc}\n")
         return EXIT_OK
-    listed = [r for code, r in registry.rules.items() if code.startswith((args.code or "").strip().upper())]
+    listed = [r for code, r in registry.rules.items() if prefix_match(code, [args.code or "ALL"]) >= 0]
     if not listed:  # a prefix, as --select takes, matched nothing
         raise UsageError(
             f"unknown rule {args.code!r}: not a code, a code prefix or a rule name (see `sora-guard rules`)"
@@ -275,7 +266,7 @@ def cmd_rules(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_profiles(args: argparse.Namespace, console: Console) -> int:
     settings = run_context(args).settings
-    names = sorted(settings.registry.profiles | dict(settings.profiles))
+    names = settings.profile_names()
     if args.audit:
         from sora_guard.guard.audit import audit
 
@@ -479,10 +470,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, metavar="FILE", help="read this configuration file")
+def _add_config_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read this configuration file instead of searching for one",
+    )
     parser.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    parser.add_argument("--no-plugins", action="store_true", help="load only the built-in plugins")
+    parser.add_argument(
+        "--no-plugins",
+        action="store_true",
+        help="load only the built-in plugins (also SORA_GUARD_DISABLE_PLUGIN_AUTOLOAD=1)",
+    )
 
 
 def _unrecognised(parser: argparse.ArgumentParser, command: str | None, unknown: list[str]) -> None:

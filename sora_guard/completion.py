@@ -74,7 +74,7 @@ def _values(registry: Registry, command: str) -> dict[str, Sequence[str]]:
 
     named = {key.replace("-", "_"): sorted(getattr(registry, attribute)) for key, attribute in NAMED.items()}
     if command == "fix":
-        named["output_format"] = ["text", *(n for n in named["output_format"] if registry.reporters[n].fixes)]
+        named["output_format"] = ["text", *sorted(registry.fix_reporters)]
     codes = sorted(registry.rules)
     selectors = dict.fromkeys(("select", "ignore", "extend_select"), ["ALL", *codes])
     return {**named, **selectors, "name": named["profile"], "code": codes, "executor": EXECUTORS}

@@ -492,10 +492,15 @@ class Settings:
             alternatives=self.rendering(self.size) if refused else (),
         )
 
+    def profile_names(self) -> list[str]:
+        """The profiles of this run, registered or configured (``[profiles.NAME]``), sorted."""
+        return sorted({*self.registry.profiles, *self.profiles})
+
     def rendering(self, size: Size) -> tuple[str, ...]:
         """The profiles of this run (registered or configured) whose models render exactly ``size``."""
-        names = sorted({*self.registry.profiles, *self.profiles})
-        return tuple(n for n in names if (p := self.resolve_profile(n)).models and size in p.sizes)
+        return tuple(
+            n for n in self.profile_names() if (p := self.resolve_profile(n)).models and size in p.sizes
+        )
 
     def rules(self) -> list[Rule]:
         """The selected rules (made once per settings object)."""
@@ -513,6 +518,10 @@ class Settings:
     def __getstate__(self) -> dict:
         """Pickled (to worker processes) without memos: they hold plugin objects and rebuild cheaply."""
         return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_exclude_re")}
+
+    def force_excluded(self, path: str | os.PathLike) -> bool:
+        """True when ``force-exclude`` is on and ``path`` is excluded: a path named outright is skipped."""
+        return self.force_exclude and self.is_excluded(path)
 
     def is_excluded(self, path: str | os.PathLike) -> bool:
         """True when ``path`` (relative to root) or a folder it is in matches an exclude pattern, as in ruff.

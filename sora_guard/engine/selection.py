@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from sora_guard.vocabulary.model import Rule
 
-__all__ = ["select_rules", "unknown_selectors"]
+__all__ = ["prefix_match", "select_rules", "unknown_selectors"]
 
 
-def _matches(code: str, selectors: Iterable[str]) -> int:
+def prefix_match(code: str, selectors: Iterable[str]) -> int:
     """Length of the longest selector that is a prefix of ``code`` (``ALL`` matches as 0), -1 if none."""
     best = -1
     for sel in selectors:
@@ -37,7 +37,9 @@ def select_rules(
     named = {s.strip().upper() for s in (*select, *extend_select)}
     chosen = []
     for r in rules:
-        if max(_matches(r.code, select), _matches(r.code, extend_select)) > _matches(r.code, ignore):
+        if max(prefix_match(r.code, select), prefix_match(r.code, extend_select)) > prefix_match(
+            r.code, ignore
+        ):
             chosen.append(replace(r, named=True) if r.code in named else r)
         elif r.always:
             chosen.append(replace(r, only_errors=True))

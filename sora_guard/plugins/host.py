@@ -160,6 +160,11 @@ class Registry:
     def reporters(self) -> dict:
         return {r.name: r for r in self._collect("sora_guard_reporters")}
 
+    @property
+    def fix_reporters(self) -> dict:
+        """The reporters that can report a ``fix`` run (they take fixes and write a report)."""
+        return {n: r for n, r in self.reporters.items() if r.fixes and r.write is not None}
+
     @functools.cached_property
     def guards(self) -> list[Adapter]:
         """The pre-flight guard adapters, in registration order (built-ins first)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 
@@ -43,6 +42,8 @@ def model_owner(model: str, models: Mapping[str, Iterable[str]]) -> str | None:
 
 def _unknown(name: str, models: Mapping[str, Iterable[str]]) -> str:
     """``unknown profile 'sora2' (did you mean 'sora-2'?); known: ...``, suggesting profile or model names."""
+    import difflib  # only for a name that is wrong: not on a one-file check's start-up
+
     owner = {m: p for p, ms in models.items() for m in ms if not is_pattern(m)}
     candidates = [*models, *owner]
     squashed = {_squashed(c): c for c in candidates}

@@ -109,9 +109,7 @@ class RunContext:
         if chosen is None:
             chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
         origin = self.where if name else settings.origins.get("output_format", "")
-        reporters = settings.registry.reporters
-        if fixes:
-            reporters = {n: r for n, r in reporters.items() if r.fixes and r.write is not None}
+        reporters = settings.registry.fix_reporters if fixes else settings.registry.reporters
         return reporters[validate_reporter(chosen, reporters, origin)]
 
     def heading(self) -> Heading:
@@ -166,7 +164,7 @@ class RunContext:
         """Check the image ``stream`` holds as the file ``name`` (its per-path settings and extension
         apply); under ``force-exclude`` a name ``exclude`` matches is skipped."""
         settings, heading = self.settings, self.heading()
-        if settings.force_exclude and settings.is_excluded(name):
+        if settings.force_excluded(name):
             return Report(heading=heading)
         own = settings.for_path(name)
         return Report(files=[check_stream(stream, own.all_targets(), own.rules(), name)], heading=heading)

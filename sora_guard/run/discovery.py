@@ -61,12 +61,12 @@ def discover(
         if is_url(path):
             from sora_guard.io.storage import walk  # fsspec loads only for URLs
 
-            if settings.force_exclude and settings.is_excluded(path):
+            if settings.force_excluded(path):
                 continue
             found: Iterable[str] = walk(path, settings.storage_options, settings.is_excluded)
         elif os.path.isdir(path) and not os.path.islink(path.rstrip(os.sep) or path):
             found = _walk(path, settings, skipped)
-        elif settings.force_exclude and settings.is_excluded(path):
+        elif settings.force_excluded(path):
             continue
         else:
             found = (path,)

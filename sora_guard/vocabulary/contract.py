@@ -12,9 +12,21 @@ from .model import Report, Rule, Size
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .pictures import Entries, Entry, Finder, FitOptions, FixOutcome, Picture, Placement, Subject
+    from .pictures import (
+        WHOLE,
+        Entries,
+        Entry,
+        Finder,
+        FitOptions,
+        FixOutcome,
+        Picture,
+        Placement,
+        Subject,
+        inside,
+    )
 
 __all__ = [
+    "WHOLE",
     "Box",
     "Entries",
     "Entry",
@@ -28,6 +40,7 @@ __all__ = [
     "Subject",
     "contain_scale",
     "cover_scale",
+    "inside",
 ]
 
 Box = tuple[float, float, float, float]

@@ -23,6 +23,7 @@ __all__ = [
     "Picture",
     "Placement",
     "Subject",
+    "inside",
 ]
 
 

@@ -44,6 +44,8 @@ def test_rules_takes_a_prefix_or_a_name(tmp_path, run_cli):
     assert run_cli("rules", "enlarged").stdout.startswith("SG911 enlarged")
     unknown = run_cli("rules", "SG7")
     assert unknown.returncode == 2 and "not a code, a code prefix or a rule name" in unknown.stderr
+    every = run_cli("rules", "ALL")  # as --select ALL takes it
+    assert every.returncode == 0 and every.stdout == run_cli("rules").stdout
 
 
 def test_profiles_mark_the_runs_targets_and_show_every_field(tmp_path, run_cli):

@@ -128,3 +128,12 @@ def test_a_plugin_finder_keeps_its_subject_whole_in_smart_fits(tmp_path, run_pro
     plain = run_process(*args, "--no-plugins", cwd=tmp_path / "work", env=env)
     (entry,) = json.loads(plain.stdout)["files"]
     assert entry["subjects"] == [] and entry["window"]["source"][0] < 0.25  # saliency alone: the detail
+
+
+def test_the_contract_offers_every_picture_type_it_loads_on_first_use():
+    """``contract`` names what ``pictures`` defines without importing it: the lists must agree."""
+    from sora_guard.vocabulary import contract, pictures
+
+    assert contract._PICTURES == set(pictures.__all__)
+    assert set(pictures.__all__) <= set(contract.__all__)
+    assert all(getattr(contract, name) is getattr(pictures, name) for name in pictures.__all__)
