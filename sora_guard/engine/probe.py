@@ -232,7 +232,7 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
         return False
     if info.format == "JPEG" and data is not None:
         if jpegscan.intact(data):  # its header walk met no extraneous bytes either
-            return  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
+            return True  # proven complete without decoding the pixels (baseline JPEGs; see jpegscan)
         info.extraneous_bytes = jpegscan.extraneous_bytes(data)
     if info.format == "HEIF" and data is not None and cut_short(data):
         info.decode_error = TRUNCATED  # a decode would not read a cut-off thumbnail or gain map
@@ -283,8 +283,10 @@ def _webp_intact(data: bytes) -> bool:
     return webpscan.intact(data)
 
 
-_SCANS = {"JPEG": jpegscan.intact, "PNG": pngscan.intact, "WEBP": _webp_intact}
-"""Formats whose integrity a scan can prove without decoding every pixel (a False answer: decode)."""
+_SCANS = {"PNG": pngscan.intact, "WEBP": _webp_intact}
+"""Formats whose integrity a scan can prove without decoding every pixel (a False answer: decode).
+A JPEG's scan (``jpegscan.intact``) runs first in :func:`_decode`, which also looks for extraneous
+bytes where it declines; asked again, it would decline again."""
 
 
 def prove(info: ImageInfo, data: bytes, limits: Limits = Limits()) -> None:

@@ -161,7 +161,8 @@ def fix_spec(own: Settings, job: FixJob | None = None) -> FixSpec:
 def fix_bytes(data: bytes, name: str, settings: Settings) -> FixResult:
     """Fix an image held in memory and write nothing; ``output`` holds the bytes to use.
 
-    The same decisions and pipeline as :func:`fix_file` (the pre-flight guard's fix mode runs it).
+    The same decisions and pipeline as :func:`fix_file`, with the file's own settings (the pre-flight
+    guard's fix mode calls :func:`repair` the same way, with the call's target).
     """
     own = settings.for_path(name)
     job = FixJob(name, dry_run=True, keep=True)
