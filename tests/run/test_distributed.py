@@ -292,7 +292,7 @@ def test_cli_dask_without_a_scheduler_starts_a_local_cluster(bucket, run_cli):
         "2",
         str(local / "batch"),
     )
-    assert (there.returncode, there.stderr) == (1, here.stderr)  # the default target's notice, nothing more
+    assert (there.returncode, there.stderr) == (1, here.stderr)  # sora-2's closed notice only
     assert there.stdout == here.stdout and "in 16 files of 24 files" in there.stdout
 
 
@@ -307,7 +307,7 @@ def test_cli_check_bucket_on_cluster_equals_local_cli(bucket, s3_endpoint, clust
     there = run_cli(
         "check", "--output-format", "json", "--scheduler", cluster.scheduler_address, url, cwd=tmp_path
     )  # implies dask
-    assert (there.returncode, there.stderr) == (1, here.stderr)  # the default target's notice, nothing more
+    assert (there.returncode, there.stderr) == (1, here.stderr)  # sora-2's closed notice only
     assert there.stdout.replace(url, "<lib>") == here.stdout.replace(str(local), "<lib>")
     assert json.loads(there.stdout)["summary"]["files"] == len(library()) - 2
 
@@ -749,7 +749,7 @@ def test_relative_paths_on_a_cluster_whose_workers_run_elsewhere(bucket, externa
         "batch",
         cwd=tmp_path,
     )
-    assert (there.returncode, there.stderr) == (1, here.stderr)  # the default target's notice, nothing more
+    assert (there.returncode, there.stderr) == (1, here.stderr)  # sora-2's closed notice only
     assert there.stdout == here.stdout and "SG501" not in there.stdout
     fixed = run_cli(
         "fix",
