@@ -64,7 +64,8 @@ EDIT_PARAMS = OPENAI + "types/image_edit_params.py"
 # -- Runway ---------------------------------------------------------------------------------------
 
 RUNWAY_SDK = "runwayml 5.24.0: runwayml/types/"
-RUNWAY_INPUTS = "https://docs.dev-stage.runwayml.com/assets/inputs"
+RUNWAY_INPUTS = "https://docs.dev.runwayml.com/assets/inputs/"
+"""Runway's inputs page as read in 2026-11 (the same text its staging copy, docs.dev-stage, still shows)."""
 RUNWAY_FORMATS = _fact(
     "formats", SERVICE, _read(RUNWAY_INPUTS, "Content-Types image/jpeg, image/png, image/webp", NOTES_2026_11)
 )
