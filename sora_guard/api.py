@@ -9,8 +9,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sora_guard.config import Settings
 from sora_guard.engine.check import check_image
-from sora_guard.engine.fitting import fit_picture
-from sora_guard.engine.opener import open_source
+from sora_guard.engine.fitting import fit_data, fit_picture
+from sora_guard.engine.opener import open_source, read_source
 from sora_guard.plugins.host import Registry, load_registry
 from sora_guard.run.check import check_file
 from sora_guard.run.context import RunContext
@@ -115,13 +115,15 @@ def open_image(
 
 
 def fit_image(
-    image: Image.Image | str | os.PathLike | bytes,
+    image: Image.Image | str | os.PathLike | bytes | IO[bytes],
     size: Size | str | Target,
     strategy: str = "cover",
     options: FitOptions | None = None,
     *,
     registry: Registry | None = None,
     max_pixels: int = Limits.max_pixels,
+    max_file_bytes: int = Limits.max_file_bytes,
+    max_decode_seconds: float | None = Limits.max_decode_seconds,
 ) -> Image.Image:
     """Fit a picture to ``size`` (``"1280x720"``, a Size, or a Target) with a named strategy.
 
@@ -129,14 +131,24 @@ def fit_image(
     result is RGB (or RGBA when the picture has alpha), in sRGB, the right way up and exactly the
     requested size; a PIL image passed in is left alone. One over ``max_pixels`` is refused before
     it is decoded (:class:`~sora_guard.vocabulary.exceptions.TooManyPixels`).
+
+    A path, bytes or stream is fitted as ``fix`` fits a file: read within ``max_file_bytes``,
+    refused before decoding when it is a progressive-JPEG scan bomb, decoded once at the smallest
+    scale that serves, within ``max_decode_seconds``
+    (:class:`~sora_guard.vocabulary.exceptions.FitError` when it cannot be).
     """
     from PIL import Image  # as every picture sora-guard fits has it
 
-    if not isinstance(image, Image.Image):
-        image = open_image(image, max_pixels=max_pixels)
-    elif image.width * image.height > max_pixels:
-        raise TooManyPixels(image.size, max_pixels)
     registry = registry or load_registry()
     chosen = lookup("strategy", strategy, registry.strategies)
     exact = Size.parse(size) if isinstance(size, str) else size
-    return fit_picture(image, exact, chosen, options or FitOptions(), registry.finders).image
+    options = options or FitOptions()
+    if isinstance(image, Image.Image):  # the caller's own: copied, never changed
+        if image.width * image.height > max_pixels:
+            raise TooManyPixels(image.size, max_pixels)
+        return fit_picture(image, exact, chosen, options, registry.finders).image
+    limits = Limits(
+        max_pixels=max_pixels, max_file_bytes=max_file_bytes, max_decode_seconds=max_decode_seconds
+    )
+    name = os.fspath(image) if isinstance(image, (str, os.PathLike)) else "<bytes>"
+    return fit_data(read_source(image, limits), exact, chosen, options, registry.finders, limits, name).image

@@ -9,20 +9,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sora_guard.config.validation import fit_fractions
-from sora_guard.engine.fitting import encode, fit_picture, output_size
-from sora_guard.engine.opener import open_source
+from sora_guard.engine.fitting import Fitted, encode, fit_data, fit_picture, open_probed, output_size
+from sora_guard.engine.opener import read_source
 from sora_guard.engine.pictures import draw_placement
 from sora_guard.engine.probe import probe_image
 from sora_guard.io.atomic import atomic_write_bytes
 from sora_guard.vocabulary.contract import FitOptions
 from sora_guard.vocabulary.exceptions import FitError, TooManyPixels, UsageError
-from sora_guard.vocabulary.model import Size
+from sora_guard.vocabulary.model import Limits, Size
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from sora_guard.plugins.host import Registry
     from sora_guard.run.context import RunContext
+    from sora_guard.vocabulary.contract import Strategy
 
 __all__ = ["default_output", "preview", "render_preview"]
 
@@ -45,43 +46,62 @@ def preview(
     anchor: str | Sequence[float] | None = None,
     crop_box: str | Sequence[float] | None = None,
 ) -> tuple[Path, Size]:
-    """Write the contact sheet of ``image`` at the size its settings demand; where it went, and that size."""
+    """Write the contact sheet of ``image`` at the size its settings demand; where it went, and that size.
+
+    The file is read, opened and probed as ``fix`` does it (limits before any decode, a scan bomb
+    refused unread), and each strategy fits its bytes as ``fix`` would (:func:`fit_data`)."""
     anchor, crop_box = fit_fractions(run.settings, anchor, crop_box, run.where)
     own = run.settings.for_path(image)
+    limits = own.limits()
     try:
-        im = open_source(image, own.limits())  # HEIC too, and never a bomb
-        im.load()
-    except (OSError, ValueError, TooManyPixels) as exc:
+        data = read_source(image, limits)  # HEIC too, and never a bomb
+        info = open_probed(data, image, limits)[1]
+    except (OSError, ValueError, TooManyPixels, FitError) as exc:
         raise UsageError(f"cannot read {image}: {exc}") from None
-    size = output_size(probe_image(im, image).displayed, own.fit_target())
+    size = output_size(info.displayed, own.fit_target())
     options = FitOptions(background=own.background, anchor=anchor or (0.5, 0.5), crop_box=crop_box)
-    sheet = render_preview(im, Size(size.width, size.height), own.registry, options)
+    sheet = render_preview(data, Size(size.width, size.height), own.registry, options, limits)
     written = output or default_output(image, size)
     atomic_write_bytes(written, encode(sheet, "PNG"))
     return written, size
 
 
 def render_preview(
-    im: Image.Image, size: Size, registry: Registry, options: FitOptions | None = None
+    image: Image.Image | bytes,
+    size: Size,
+    registry: Registry,
+    options: FitOptions | None = None,
+    limits: Limits = Limits(),
 ) -> Image.Image:
     """A contact sheet: the original (the right way up), then each strategy fitted to ``size``.
 
-    The original shows the subjects the finders found and the window the first strategy that keeps
-    them (``smart``) takes, as the HTML fix report draws them."""
+    ``image`` is an image file's bytes (each fit is ``fix``'s, within ``limits``: :func:`fit_data`)
+    or a PIL image (left alone). The original shows the subjects the finders found and the window
+    the first strategy that keeps them (``smart``) takes, as the HTML fix report draws them."""
     from PIL import Image, ImageDraw, ImageFont
 
-    info = probe_image(im)
-    shown = info.displayed
+    options = options or FitOptions()
+
+    def fit(to: Size, strategy: Strategy, opts: FitOptions = FitOptions(), finders=()) -> Fitted:
+        if isinstance(image, Image.Image):
+            return fit_picture(image, to, strategy, opts, finders)
+        return fit_data(image, to, strategy, opts, finders, limits)
+
+    shown = (
+        probe_image(image).displayed
+        if isinstance(image, Image.Image)
+        else open_probed(image, "<bytes>", limits)[1].displayed
+    )
     scale = min(1.0, TILE / max(shown.width, shown.height))
     thumb_size = Size(max(1, round(shown.width * scale)), max(1, round(shown.height * scale)))
     # the same orientation and colour handling as every fit
-    original = fit_picture(im, thumb_size, registry.strategies["stretch"]).image
+    original = fit(thumb_size, registry.strategies["stretch"]).image
     label = f"original {shown}"
     keeper = next((s for s in registry.strategies.values() if s.subjects and s.placement), None)
     kept = None
     if keeper is not None:
         try:
-            kept = fit_picture(im, size, keeper, options or FitOptions(), registry.finders)
+            kept = fit(size, keeper, options, registry.finders)
         except FitError:
             kept = None
         else:
@@ -90,11 +110,7 @@ def render_preview(
     tiles: list[tuple[str, Image.Image | None]] = [(label, original)]
     for name, strategy in registry.strategies.items():
         try:
-            fitted = (
-                kept.image
-                if kept and strategy is keeper
-                else fit_picture(im, size, strategy, options or FitOptions()).image
-            )
+            fitted = kept.image if kept and strategy is keeper else fit(size, strategy, options).image
             tiles.append((f"{name} {size}", fitted))
         except FitError as exc:
             tiles.append((f"{name}: failed ({exc})", None))

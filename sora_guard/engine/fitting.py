@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from sora_guard.engine.fixnotes import distorted, enlarged, finder_failed, profile_ignored, subjects_cut
 from sora_guard.engine.outputs import WRITABLE_FORMATS, output_format
-from sora_guard.engine.probe import probe_image
+from sora_guard.engine.probe import decode_deadline, probe_image, scan_bomb_error
 from sora_guard.engine.quiet import quiet_warnings
 from sora_guard.vocabulary.contract import Box, FitOptions, Strategy
-from sora_guard.vocabulary.exceptions import FitError
-from sora_guard.vocabulary.model import Diagnostic, Size, Target
+from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
+from sora_guard.vocabulary.model import Diagnostic, ImageInfo, Limits, Size, Target
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -29,7 +29,10 @@ __all__ = [
     "ALPHA_FORMATS",
     "WRITABLE_FORMATS",
     "decode_at",
+    "fit_data",
     "fit_opened",
+    "open_probed",
+    "probe_opened",
     "encode",
     "output_size",
     "output_format",
@@ -311,6 +314,63 @@ def decode_at(
     return im
 
 
+def probe_opened(im: Image.Image, data: bytes, name: str, limits: Limits) -> ImageInfo:
+    """The header facts of ``im``, opened from ``data``, read under the decode time limit (reading a
+    PNG's EXIF decodes the whole image); a progressive-JPEG scan bomb is refused before any decode.
+
+    Raises :class:`FitError`: ``"timeout"`` when the probe ran out of time, ``"corrupt"`` for a scan bomb.
+    """
+    try:
+        with decode_deadline(limits.max_decode_seconds):
+            info = probe_image(im, name)
+    except DecodeTimeout:
+        raise FitError(f"decoding took longer than {limits.max_decode_seconds} s", "timeout") from None
+    bomb = scan_bomb_error(data, info.format)
+    if bomb:
+        raise FitError(bomb, "corrupt")
+    return info
+
+
+def open_probed(data: bytes, name: str, limits: Limits) -> tuple[Image.Image, ImageInfo]:
+    """``data`` opened (refused over ``limits.max_pixels`` before decoding) and probed
+    (:func:`probe_opened`), not decoded: the first steps of every fit of a file's bytes.
+
+    Raises what :func:`opener.open_image` raises (``TooManyPixels``, ``UnidentifiedImageError``,
+    ``OSError``), and :class:`FitError` from the probe.
+    """
+    from sora_guard.engine.opener import open_image  # Pillow loads only when an image is fitted
+
+    with quiet_warnings():
+        im = open_image(io.BytesIO(data), limits.max_pixels)
+    try:
+        return im, probe_opened(im, data, name, limits)
+    except BaseException:
+        im.close()
+        raise
+
+
+def fit_data(
+    data: bytes,
+    size: Size | Target,
+    strategy: Strategy,
+    options: FitOptions = FitOptions(),
+    finders: Sequence[Finder] = (),
+    limits: Limits = Limits(),
+    name: str = "<bytes>",
+) -> Fitted:
+    """The image file ``data`` fitted to ``size`` (or the size ``target`` demands of it) as displayed,
+    the way ``fix`` fits it: opened within ``limits`` (:func:`open_probed`), then decoded once, at
+    the smallest scale that still serves (libjpeg-turbo's M/8 scales for a JPEG), under the decode
+    time limit. Raises :class:`FitError`, or what :func:`open_probed` raises.
+    """
+    im, info = open_probed(data, name, limits)
+    exact = output_size(info.displayed, size) if isinstance(size, Target) else size
+    seen = finders if strategy.subjects else ()
+    return fit_opened(
+        im, exact, strategy, options, info.orientation, limits.max_decode_seconds, data, finders=seen
+    )
+
+
 def fit_picture(
     im: Image.Image,
     size: Size | Target,
@@ -320,7 +380,9 @@ def fit_picture(
 ) -> Fitted:
     """An opened picture fitted to ``size`` (or the size ``target`` demands of it) as displayed, the
     right way up and in sRGB, with what ``finders`` see when the strategy keeps subjects; ``im``
-    itself is left alone. The caller has checked its pixel count."""
+    itself is left alone (it is copied, so decoded in full). The caller has checked its pixel count.
+
+    For a PIL image a caller owns; a file's bytes go through :func:`fit_data`, as ``fix`` fits them."""
     orientation = probe_image(im).orientation
     shape = Size(*im.size).transposed() if orientation in (5, 6, 7, 8) else Size(*im.size)
     exact = output_size(shape, size) if isinstance(size, Target) else size

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import io
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -12,15 +11,14 @@ from typing import TYPE_CHECKING
 from sora_guard.engine import heif
 from sora_guard.engine.check import check_bytes, check_info
 from sora_guard.engine.cstderr import captured_stderr
-from sora_guard.engine.fitting import Fitted, encode, fit_opened, output_format, output_size
+from sora_guard.engine.fitting import Fitted, encode, fit_opened, open_probed, output_format, output_size
 from sora_guard.engine.fitting import flatten as flatten_alpha
 from sora_guard.engine.fixnotes import gain_map_dropped, not_fixed, profile_ignored
 from sora_guard.engine.fixnotes import renamed as renamed_note
 from sora_guard.engine.integrity import TRUNCATED, cut_short, explain
-from sora_guard.engine.probe import decode_deadline, probe_bytes, probe_image, prove, scan_bomb
-from sora_guard.engine.quiet import quiet_warnings
+from sora_guard.engine.probe import probe_bytes, prove
 from sora_guard.vocabulary.contract import FitOptions, Strategy
-from sora_guard.vocabulary.exceptions import DecodeTimeout, FitError
+from sora_guard.vocabulary.exceptions import FitError
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION
 from sora_guard.vocabulary.model import Diagnostic, FileReport, FixKind, ImageInfo, Rule, Severity, Target
 
@@ -114,15 +112,19 @@ def repair(
     Never raises for the image's content: unreadable, corrupt or unfixable images come back FAILED
     with the check's diagnostics.
     """
+    limits = target.limits
     try:
-        from sora_guard.engine.opener import open_image  # Pillow loads only when an image is repaired
-
-        with quiet_warnings():
-            im = open_image(io.BytesIO(data), target.limits.max_pixels)
+        im, info = open_probed(data, name, limits)  # the steps every fit of a file's bytes takes first
+    except FitError as exc:
+        if exc.kind != "timeout":  # a scan bomb: the check below says so, without decoding it
+            return Repair(Status.FAILED, check_bytes(data, target, rules, name))
+        info = probe_bytes(data, name, limits)
+        info.decode_timeout = limits.max_decode_seconds  # the decode just ran out of time here
+        return Repair(Status.FAILED, check_info(info, target, rules))
     except Exception:  # unreadable, or over max-pixels: the check below says why
         return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     with im:
-        return _repair_opened(im, data, name, dest or name, target, rules, spec)
+        return _repair_opened(im, info, data, dest or name, target, rules, spec)
 
 
 def _carries_metadata(im, info: ImageInfo) -> bool:
@@ -132,17 +134,10 @@ def _carries_metadata(im, info: ImageInfo) -> bool:
 
 
 def _repair_opened(
-    im, data: bytes, name: str, dest: str, target: Target, rules: list[Rule], spec: FixSpec
+    im, info: ImageInfo, data: bytes, dest: str, target: Target, rules: list[Rule], spec: FixSpec
 ) -> Repair:
     limits = target.limits
     by_code = {r.code: r for r in rules}
-    try:
-        with decode_deadline(limits.max_decode_seconds):  # reading a PNG's EXIF decodes the whole image
-            info = probe_image(im, name)
-    except DecodeTimeout:
-        info = probe_bytes(data, name, limits)
-        info.decode_timeout = limits.max_decode_seconds  # the decode just ran out of time here
-        return Repair(Status.FAILED, check_info(info, target, rules))
     info.byte_size = len(data)
     unconverted = None
     if info.format == "HEIF":
@@ -155,8 +150,6 @@ def _repair_opened(
         else:
             if adopted:
                 info.has_icc, info.icc_description = True, adopted
-    if scan_bomb(data, info.format):
-        return Repair(Status.FAILED, check_bytes(data, target, rules, name))
     before = check_info(info, target, rules)
     if not before.repairable:  # it passes, or has an error no fix repairs: the pixels decide which
         prove(info, data, limits)  # the header facts are in hand: only the pixel data is left to prove

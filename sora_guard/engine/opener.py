@@ -18,7 +18,7 @@ from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.vocabulary.exceptions import TooManyPixels
 from sora_guard.vocabulary.model import Limits
 
-__all__ = ["open_image", "open_source", "save_image"]
+__all__ = ["open_image", "open_source", "read_source", "save_image"]
 
 _PREINIT_PLUGINS = (
     (b"\xff\xd8\xff", "JPEG", "JpegImagePlugin"),
@@ -69,6 +69,12 @@ def open_source(source: str | os.PathLike | bytes | IO[bytes], limits: Limits = 
     Raises ``OSError`` (unreadable, or larger than the read limit), ``UnidentifiedImageError`` (not
     an image sora-guard reads) or :class:`TooManyPixels`.
     """
+    return open_image(io.BytesIO(read_source(source, limits)), limits.max_pixels)
+
+
+def read_source(source: str | os.PathLike | bytes | IO[bytes], limits: Limits = Limits()) -> bytes:
+    """The bytes of a file (a URL too), of a binary stream, or ``source`` itself: never more than
+    ``limits.max_file_bytes`` (over it: ``OSError``)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data: bytes | None = bytes(source) if len(source) <= limits.max_file_bytes else None
     elif isinstance(source, (str, os.PathLike)):
@@ -79,7 +85,7 @@ def open_source(source: str | os.PathLike | bytes | IO[bytes], limits: Limits = 
         raise OSError(
             f"more than {limits.max_file_bytes} bytes, over the per-file read limit (max-file-bytes)"
         )
-    return open_image(io.BytesIO(data), limits.max_pixels)
+    return data
 
 
 def _search(fp: IO[bytes], formats: Iterable[str]) -> Image.Image | None:

@@ -34,6 +34,7 @@ __all__ = [
     "probe_stream",
     "prove",
     "scan_bomb",
+    "scan_bomb_error",
 ]
 
 
@@ -223,6 +224,14 @@ def scan_bomb(data: bytes | None, fmt: str | None) -> int:
     return scans if scans > MAX_JPEG_SCANS else 0
 
 
+def scan_bomb_error(data: bytes | None, fmt: str | None) -> str | None:
+    """Why ``data`` is not decoded when it is a scan bomb (:func:`scan_bomb`), else None."""
+    scans = scan_bomb(data, fmt)
+    if not scans:
+        return None
+    return f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
+
+
 def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None = None) -> bool:
     """Prove the pixel data decodes (or record why not); True when that was proven without decoding.
 
@@ -237,11 +246,9 @@ def _decode(info: ImageInfo, im: Image.Image, limits: Limits, data: bytes | None
     if info.format == "HEIF" and data is not None and cut_short(data):
         info.decode_error = TRUNCATED  # a decode would not read a cut-off thumbnail or gain map
         return False
-    scans = scan_bomb(data, info.format)
-    if scans:
-        info.decode_error = (
-            f"{scans} scans, over the limit of {MAX_JPEG_SCANS} (a progressive-JPEG scan bomb); not decoded"
-        )
+    bomb = scan_bomb_error(data, info.format)
+    if bomb:
+        info.decode_error = bomb
         return False
     # the deadline sits inside the capture, so its timer can never interrupt restoring stderr
     noise = None

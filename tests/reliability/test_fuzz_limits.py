@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageFile
-from support.images import encode, write
+from support.images import encode, jpeg_scan_bomb, write
 
 import sora_guard
 
@@ -246,32 +246,11 @@ def test_bombs_and_max_pixels_through_the_cli(tmp_path, run_cli):
     )
 
 
-def _scan_bomb(side: int, scans: int) -> bytes:
-    """A progressive grey JPEG plus ``scans`` extra AC scans of ~34 bytes, each an end-of-band run
-    over every block: libjpeg walks all side*side/64 blocks per scan, however small the scan."""
-    import io
-    import struct
-
-    buf = io.BytesIO()
-    Image.new("L", (side, side), 128).save(buf, "JPEG", progressive=True, quality=50)
-    data = buf.getvalue()
-    end = data.rindex(b"\xff\xd9")
-    dht = b"\xff\xc4" + struct.pack(">H", 20) + bytes([0x11, 1] + [0] * 15) + bytes([0xE0])  # one code: EOB14
-    bits, left = "", (side // 8) ** 2
-    while left > 0:
-        run = min(max(left, 16384), 32767)
-        bits, left = bits + "0" + format(run - 16384, "014b"), left - run
-    bits += "1" * (-len(bits) % 8)
-    payload = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
-    scan = b"\xff\xda" + struct.pack(">H", 8) + bytes([1, 1, 0x01, 1, 63, 0]) + payload
-    return data[:end] + dht + scan * scans + data[end:]
-
-
 def test_progressive_jpeg_scan_bombs_are_refused_unread_and_slow_scans_time_out(decodes):
-    bomb = sora_guard.check(_scan_bomb(4096, 20_000), name="bomb.jpg", select=["SG5"])  # ~25 s to decode
+    bomb = sora_guard.check(jpeg_scan_bomb(4096, 20_000), name="bomb.jpg", select=["SG5"])  # ~25 s to decode
     assert [d.code for d in bomb.diagnostics] == ["SG503"] and "scan bomb" in bomb.diagnostics[0].message
     assert decodes == []
-    under = _scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
+    under = jpeg_scan_bomb(4096, 450)  # under the scan limit: decoded, so the time limit is what stops it
     assert "SG505" in _codes(
         sora_guard.check(under, name="slow.jpg", select=["SG5"], max_decode_seconds=0.05)
     )
@@ -282,7 +261,7 @@ def test_fix_refuses_a_scan_bomb_without_decoding_it(decodes):
     from sora_guard.config import Settings
     from sora_guard.run.fix import Status, fix_bytes
 
-    result = fix_bytes(_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))
+    result = fix_bytes(jpeg_scan_bomb(4096, 20_000), "bomb.jpg", Settings(root=Path.cwd()))
     assert result.status is Status.FAILED and [d.code for d in result.problems] == ["SG503"]
     assert decodes == []
 
@@ -301,4 +280,4 @@ def test_extra_scans_after_a_one_scan_baseline_jpeg_are_not_counted_and_still_re
     assert "SG503" in _codes(sora_guard.check(bomb, name="bomb.jpg", select=["SG5"]))  # ...still refused
     result = fix_bytes(bomb, "bomb.jpg", Settings(root=Path.cwd(), targets=("sora-2",)))
     assert result.status is Status.FAILED and "SG503" in {d.code for d in result.problems}
-    assert scan_bomb(_scan_bomb(256, 600), "JPEG") > 600  # a progressive file is still counted
+    assert scan_bomb(jpeg_scan_bomb(256, 600), "JPEG") > 600  # a progressive file is still counted

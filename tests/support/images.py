@@ -176,3 +176,21 @@ def decodes(data: bytes) -> bool:
     except Exception:
         return False
     return True
+
+
+def jpeg_scan_bomb(side: int, scans: int) -> bytes:
+    """A progressive grey JPEG plus ``scans`` extra AC scans of ~34 bytes, each an end-of-band run
+    over every block: libjpeg walks all side*side/64 blocks per scan, however small the scan."""
+    buf = io.BytesIO()
+    Image.new("L", (side, side), 128).save(buf, "JPEG", progressive=True, quality=50)
+    data = buf.getvalue()
+    end = data.rindex(b"\xff\xd9")
+    dht = b"\xff\xc4" + struct.pack(">H", 20) + bytes([0x11, 1] + [0] * 15) + bytes([0xE0])  # one code: EOB14
+    bits, left = "", (side // 8) ** 2
+    while left > 0:
+        run = min(max(left, 16384), 32767)
+        bits, left = bits + "0" + format(run - 16384, "014b"), left - run
+    bits += "1" * (-len(bits) % 8)
+    payload = int(bits, 2).to_bytes(len(bits) // 8, "big").replace(b"\xff", b"\xff\x00")
+    scan = b"\xff\xda" + struct.pack(">H", 8) + bytes([1, 1, 0x01, 1, 63, 0]) + payload
+    return data[:end] + dht + scan * scans + data[end:]
