@@ -14,7 +14,7 @@ from sora_guard.engine.opener import open_source, read_source
 from sora_guard.plugins.host import Registry, load_registry
 from sora_guard.run.check import check_file
 from sora_guard.run.context import RunContext
-from sora_guard.run.fix import FixResult
+from sora_guard.run.fixrun import FixResults
 from sora_guard.vocabulary.contract import FitOptions
 from sora_guard.vocabulary.exceptions import TooManyPixels, lookup
 from sora_guard.vocabulary.model import FileReport, Limits, Report, Size, Target
@@ -89,15 +89,20 @@ def fix_paths(
     jobs: int | None = None,
     executor: Executor | None = None,
     **options: Any,
-) -> list[FixResult]:
+) -> FixResults:
     """Fix files and folders like ``sora-guard fix``; options are configuration keys.
 
     ``sora_guard.fix_paths(["assets"], size="1280x720", strategy="blur-pad", out="fixed")``; paths
     and ``out`` may be URLs, and ``executor`` (e.g. a ``DaskExecutor``) runs the fixes elsewhere.
+
+    Returns a list of one :class:`~sora_guard.run.fix.FixResult` per file, in input order, whose
+    ``unread`` holds the SG501 reports of folders and links the walk did not read (an unreadable
+    folder, a link out of the tree), as ``sora-guard fix`` prints them; ``failed`` is True when
+    ``fix`` would exit 1.
     """
     run = RunContext.from_options(settings, jobs=jobs, executor=executor, **options)
     run.warn_notices()
-    return list(run.fix(list(paths), out=out, dry_run=dry_run, anchor=anchor, crop_box=crop_box))
+    return run.fix(list(paths), out=out, dry_run=dry_run, anchor=anchor, crop_box=crop_box).collect()
 
 
 def open_image(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,23 @@ if TYPE_CHECKING:
     from sora_guard.run.progress import Console
     from sora_guard.vocabulary.contract import Entries
 
-__all__ = ["FixRun"]
+__all__ = ["FixResults", "FixRun"]
+
+
+class FixResults(list):
+    """A finished ``fix``: each file's :class:`FixResult` in input order (a plain list of them, as
+    iterating a :class:`FixRun` yields), and :attr:`unread`, the SG501 reports of the folders and
+    links the walk could not or would not read (the command line prints them; ``check`` reports them).
+    """
+
+    def __init__(self, results: Iterable[FixResult], unread: list[FileReport]) -> None:
+        super().__init__(results)
+        self.unread = unread
+
+    @property
+    def failed(self) -> bool:
+        """True when a file could not be fixed or a folder could not be read (``fix`` exits 1)."""
+        return any(r.status is Status.FAILED for r in self) or not all(r.ok for r in self.unread)
 
 
 class FixRun:
@@ -80,6 +96,10 @@ class FixRun:
             yield from (Entry(r) for r in self.unread)
 
         return Entries(stream(), self.heading)
+
+    def collect(self) -> FixResults:
+        """Run it to the end: every result, and the folders and links not read."""
+        return FixResults(self, self.unread)
 
     @functools.cached_property
     def unread(self) -> list[FileReport]:

@@ -216,3 +216,24 @@ def test_an_opened_image_over_the_pixel_limit_is_refused_before_it_is_decoded(tm
     with Image.open(tmp_path / "wide.png") as im:
         assert _codes(sora_guard.check(im, max_pixels=1000)) == ["SG504"]
         assert im.tile  # not loaded: the refusal came from the header
+
+
+def test_fix_paths_reports_what_the_walk_did_not_read_as_the_cli_and_check_paths_do(tmp_path, run_cli):
+    tree = tmp_path / "tree"
+    write(tree / "wide.jpg", marker((900, 600)))
+    write(tmp_path / "outside" / "secret.jpg", marker((900, 600)))
+    (tree / "out.jpg").symlink_to("../outside/secret.jpg")
+    (tree / "outdir").symlink_to("../outside")
+    (tree / "broken.jpg").symlink_to("nowhere.jpg")
+    results = sora_guard.fix_paths([tree], size="1280x720", dry_run=True)
+    assert [r.path for r in results] == [str(tree / "broken.jpg"), str(tree / "wide.jpg")]
+    assert isinstance(results, list) and results == list(results)  # a list of FixResults, as before
+    unread = {Path(r.path).name: [(d.code, d.severity.value) for d in r.diagnostics] for r in results.unread}
+    assert unread == {"out.jpg": [("SG501", "warning")], "outdir": [("SG501", "warning")]}
+    assert "outside" in results.unread[0].diagnostics[0].message
+    checked = sora_guard.check_paths([tree], size="1280x720")
+    in_check = {Path(r.path).name for r in checked.files if any(d.code == "SG501" for d in r.diagnostics)}
+    assert in_check >= set(unread)
+    cli = run_cli("fix", "--isolated", "--no-cache", "--dry-run", "--size", "1280x720", "tree")
+    assert all(f"{name}: SG501" in cli.stdout for name in unread), cli.stdout
+    assert results.failed == (cli.returncode == 1)  # the broken link fails both
