@@ -3,6 +3,7 @@ console, and the runs themselves (discover, check, fix)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import warnings
@@ -208,6 +209,9 @@ class RunContext:
         from sora_guard.run.fixrun import FixRun  # the fix pipeline: not for a check
 
         point, box = fit_fractions(self.settings, anchor, crop_box, self.where)
+        executor = self.executor
+        if self.console is not None and getattr(executor, "progress", False) is not False:
+            executor = dataclasses.replace(executor, progress=False)  # the run draws its own bar
         common_fit(self.settings, self.where)
         paths = existing(paths)
         check_out(paths, out)
@@ -219,7 +223,7 @@ class RunContext:
             anchor=point,
             crop_box=box,
             pictures=pictures,
-            executor=self.executor,
+            executor=executor,
             cache=self._cache(outside=out),
             console=self.console,
             heading=self.heading(),

@@ -30,7 +30,8 @@ def make_executor(
     name: str | None = None, *, jobs: int | None = None, scheduler: str | None = None, progress: bool = False
 ) -> Executor:
     """``local``, or ``dask`` (the ``scheduler`` address, or a local cluster of ``jobs`` workers;
-    ``progress``: a bar on a terminal, for runs that draw none of their own). Without a name:
+    ``progress``: a bar on a terminal, for runs that draw none of their own; a ``fix`` on a console
+    draws its own and turns this one off). Without a name:
     ``dask`` when a scheduler is given, else ``local``."""
     name = name or ("dask" if scheduler else "local")
     if name == "local" and scheduler:
