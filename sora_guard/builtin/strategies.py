@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -283,7 +285,25 @@ def _starts(
     return spans
 
 
+_shared = threading.local()
+"""The last :func:`_smart_source` answer of this thread, until the other of ``fit`` and ``placement`` takes it."""
+
+
 def _smart_source(im: Image.Image, size: Size, options: FitOptions) -> Box:
+    """:func:`_smart_box`, worked out once per fit: the pipeline asks ``smart``'s ``fit`` and then its
+    ``placement`` about one picture, and the second call takes the first one's answer (kept for
+    that one call only, and only while that very picture, at that size and mode, is alive)."""
+    key = (im.size, im.mode, size, options)
+    last = getattr(_shared, "last", None)
+    _shared.last = None
+    if last is not None and last[0]() is im and last[1] == key:
+        return last[2]
+    box = _smart_box(im, size, options)
+    _shared.last = (weakref.ref(im), key, box)
+    return box
+
+
+def _smart_box(im: Image.Image, size: Size, options: FitOptions) -> Box:
     """The cover crop that keeps the subjects whole (:func:`_starts`), and where the content is.
 
     The crop spans the whole image along one axis (as ``cover`` does), so only its position along

@@ -199,3 +199,56 @@ def test_a_strategy_returning_the_wrong_size_is_an_error_not_a_bad_file():
     broken = Strategy("broken", "wrong size", lambda im, size, o: im)
     with pytest.raises(FitError, match="returned RGB 50x40"):
         fit_opened(marker((50, 40)), Size(30, 20), broken)
+
+
+def _scene(size: tuple[int, int], spot: tuple[float, float]) -> Image.Image:
+    """A graded background with a detailed, rare-coloured patch at ``spot`` (fractions): where smart looks."""
+    im = Image.linear_gradient("L").resize(size).convert("RGB")
+    draw = ImageDraw.Draw(im)
+    x, y = round(spot[0] * size[0]), round(spot[1] * size[1])
+    for i in range(0, 100, 10):
+        draw.rectangle([x + i, y + i, x + 200 - i, y + 200 - i], outline=RED if i % 20 else YELLOW, width=3)
+    return im
+
+
+def test_smart_works_out_its_crop_once_per_fit_with_the_same_output(monkeypatch):
+    """``fit`` and ``placement`` share one saliency map per fit; each alone, on its own copy of the
+    picture (nothing to share), gives the very same pixels and placement."""
+    from sora_guard.builtin import strategies
+    from sora_guard.engine.fitting import fit_opened
+    from sora_guard.vocabulary.pictures import Subject
+
+    maps: list[tuple[int, int]] = []
+    saliency = strategies._saliency
+    monkeypatch.setattr(strategies, "_saliency", lambda im: maps.append(im.size) or saliency(im))
+    smart = load_registry(False).strategies["smart"]
+    cases = [
+        (_scene((3000, 2000), (0.75, 0.4)), Size(720, 1280), FitOptions()),
+        (_scene((1600, 900), (0.1, 0.5)), Size(1080, 1080), FitOptions()),
+        (_scene((900, 1600), (0.3, 0.8)), Size(1280, 720), FitOptions()),
+        (marker((1600, 900)), Size(720, 1280), FitOptions(subjects=(Subject((0.1, 0.2, 0.3, 0.5)),))),
+    ]
+    for im, size, options in cases:
+        alone = smart.fit(im.copy(), size, options)
+        placed = smart.placement(im.copy(), size, options)
+        assert len(maps) == 2  # each alone works it out
+        maps.clear()
+        fitted = fit_opened(im.copy(), size, smart, options)
+        assert len(maps) == 1, (im.size, size)  # once per fit
+        assert fitted.image.tobytes() == alone.tobytes() and fitted.placement == placed
+        maps.clear()
+
+
+def test_fix_with_smart_computes_one_saliency_map_per_file(monkeypatch, tmp_path):
+    from support.images import encode
+
+    from sora_guard.api import make_settings
+    from sora_guard.builtin import strategies
+    from sora_guard.run.fix import Status, fix_bytes
+
+    maps: list[tuple[int, int]] = []
+    saliency = strategies._saliency
+    monkeypatch.setattr(strategies, "_saliency", lambda im: maps.append(im.size) or saliency(im))
+    data = encode(_scene((3000, 2000), (0.75, 0.4)), "JPEG", quality=90)
+    done = fix_bytes(data, "scene.jpg", make_settings(size="720x1280", strategy="smart"))
+    assert done.status is Status.FIXED and len(maps) == 1
