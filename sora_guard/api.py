@@ -8,11 +8,9 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
 from sora_guard.config import Settings
-from sora_guard.engine.check import check_image
 from sora_guard.engine.fitting import fit_data, fit_picture
 from sora_guard.engine.opener import open_source, read_source
 from sora_guard.plugins.host import Registry, load_registry
-from sora_guard.run.check import check_file
 from sora_guard.run.context import RunContext
 from sora_guard.run.fixrun import FixResults
 from sora_guard.vocabulary.contract import FitOptions
@@ -51,13 +49,10 @@ def check(
     run = RunContext.from_options(settings, **options)
     run.warn_notices()
     if isinstance(source, (str, os.PathLike)):
-        return check_file(os.fspath(source), run.settings)
+        return run.check_path(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return run.check_bytes(bytes(source), name or "<bytes>")
-    own = run.settings.for_path(name) if name else run.settings
-    return check_image(
-        source, own.all_targets(), own.rules(), name=name or getattr(source, "filename", "") or "<image>"
-    )
+    return run.check_image(source, name)
 
 
 def check_paths(

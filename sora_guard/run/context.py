@@ -22,14 +22,16 @@ from sora_guard.config.validation import (
     validate,
     validate_reporter,
 )
-from sora_guard.engine.check import check_bytes, check_stream
-from sora_guard.run.check import check_files
+from sora_guard.engine.check import check_bytes, check_image, check_stream
+from sora_guard.run.check import check_file, check_files
 from sora_guard.run.discovery import Found
 from sora_guard.run.executors import Executor, make_executor
 from sora_guard.vocabulary.exceptions import TargetWarning
 from sora_guard.vocabulary.model import FileReport, Heading, Report
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from sora_guard.run.cache import CheckCache
     from sora_guard.run.fixrun import FixRun
     from sora_guard.run.progress import Console
@@ -175,10 +177,21 @@ class RunContext:
         heading = self.heading()
         return Report(files=[self.check_bytes(data, name) for name, data in items], heading=heading)
 
+    def check_path(self, path: str | os.PathLike) -> FileReport:
+        """Check one file (a URL too) with the settings that apply to its path, as a run over it does."""
+        return check_file(os.fspath(path), self.settings)
+
     def check_bytes(self, data: bytes, name: str) -> FileReport:
         """Check one image held in memory as the file ``name``."""
         own = self.settings.for_path(name)
         return check_bytes(data, own.all_targets(), own.rules(), name=name)
+
+    def check_image(self, im: Image.Image, name: str | None = None) -> FileReport:
+        """Check an opened PIL image, as the file ``name`` when given (its per-path settings apply),
+        else under the image's own file name; one over the pixel limit stops at its size."""
+        own = self.settings.for_path(name) if name else self.settings
+        called = name or getattr(im, "filename", "") or "<image>"
+        return check_image(im, own.all_targets(), own.rules(), name=called)
 
     def entries(self, report: Report, pictures: bool = False) -> Entries:
         """``report``'s files for a streaming reporter, with its heading; with ``pictures``, each file

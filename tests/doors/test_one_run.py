@@ -237,3 +237,43 @@ def test_fix_paths_reports_what_the_walk_did_not_read_as_the_cli_and_check_paths
     cli = run_cli("fix", "--isolated", "--no-cache", "--dry-run", "--size", "1280x720", "tree")
     assert all(f"{name}: SG501" in cli.stdout for name in unread), cli.stdout
     assert results.failed == (cli.returncode == 1)  # the broken link fails both
+
+
+def test_check_of_a_path_bytes_or_pil_image_goes_through_the_run_context(project, monkeypatch):
+    """``sora_guard.check`` asks the run context, as every door does: the per-path table reaches a
+    path, bytes and an opened image named like it, and each answer is the context's own."""
+    import ast
+    import inspect
+
+    from sora_guard import api
+    from sora_guard.run.context import RunContext
+
+    monkeypatch.chdir(project)
+    path = project / "portrait" / "shot.jpg"
+    settings = load_settings()
+    run = RunContext(settings)
+    with Image.open(path) as opened:
+        answers = [
+            sora_guard.check(path, settings=settings),
+            sora_guard.check(path.read_bytes(), name="portrait/shot.jpg", settings=settings),
+            sora_guard.check(opened, name="portrait/shot.jpg", settings=settings),
+        ]
+        mine = [
+            run.check_path(path),
+            run.check_bytes(path.read_bytes(), "portrait/shot.jpg"),
+            run.check_image(opened, "portrait/shot.jpg"),
+        ]
+    size = [[d.message for d in r.diagnostics if d.code == "SG101"] for r in answers]
+    assert all(len(m) == 1 and "720x1280" in m[0] for m in size), size  # the per-path size, every time
+    assert [r.diagnostics for r in answers] == [r.diagnostics for r in mine]
+    big = Image.new("RGB", (3000, 2000))
+    assert "SG504" in _codes(sora_guard.check(big, max_pixels=1_000_000))  # the limit reaches an image too
+    called = {
+        node.func.attr
+        for node in ast.walk(ast.parse(inspect.getsource(api.check)))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert {"check_path", "check_bytes", "check_image"} <= called
+    tree = ast.parse(inspect.getsource(api))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not imported & {"sora_guard.engine.check", "sora_guard.run.check"}  # only the context checks
