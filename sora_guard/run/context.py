@@ -193,16 +193,13 @@ class RunContext:
         called = name or getattr(im, "filename", "") or "<image>"
         return check_image(im, own.all_targets(), own.rules(), name=called)
 
-    def entries(self, report: Report, pictures: bool = False) -> Entries:
-        """``report``'s files for a streaming reporter, with its heading; with ``pictures``, each file
-        with diagnostics gets its thumbnail, made on the executor while earlier rows are written."""
-        from sora_guard.vocabulary.contract import Entries, Entry
+    def pictured_entries(self, report: Report) -> Entries:
+        """``report``'s files for a reporter that shows pictures, with its heading: each file with
+        diagnostics gets its thumbnail, made on the executor while earlier rows are written."""
+        from sora_guard.run.pictures import check_entries  # the fitting pipeline loads only then
+        from sora_guard.vocabulary.contract import Entries
 
-        if pictures:
-            from sora_guard.run.pictures import check_entries  # the fitting pipeline loads only then
-
-            return Entries(check_entries(report, self.settings, self.executor), report.heading)
-        return Entries((Entry(f) for f in report.files), report.heading)
+        return Entries(check_entries(report, self.settings, self.executor), report.heading)
 
     def fix(
         self,

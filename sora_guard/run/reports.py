@@ -102,7 +102,7 @@ def _render(d: Destination, run: RunContext, report: Report, statistics: bool) -
 
         text = render_statistics(report, reporter.name)
     elif reporter.write is not None and reporter.pictures:  # thumbnails made while rows are written
-        entries = run.entries(report, pictures=True)
+        entries = run.pictured_entries(report)
         return lambda out: reporter.write(entries, rules, out)
     else:
         text = reporter.render(report, rules)
