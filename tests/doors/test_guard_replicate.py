@@ -111,3 +111,26 @@ def test_base64_strategy_and_async_run(rep, tmp_path):
 
     asyncio.run(main())
     assert len(loop.requests) == 3 and len(service.images) == 2
+
+
+def test_a_deployment_the_guarded_client_returns_is_guarded(rep):
+    """``deployments.get`` returns a Deployment whose ``predictions.create`` uploads the input's files."""
+    service, loop, client = rep
+    guarded = sora_guard.guard(client)
+    bad = truncated(encode(marker((640, 480)), "PNG"))
+    deployment = guarded.deployments.get("acme/kling")
+    assert isinstance(deployment, replicate.deployment.Deployment) and deployment.owner == "acme"
+    with pytest.raises(PreflightError, match="SG503"):
+        deployment.predictions.create(input={"image": io.BytesIO(bad)})
+
+    async def main():
+        deployment = await guarded.deployments.async_get("acme/kling")
+        with pytest.raises(PreflightError, match="SG503"):
+            await deployment.predictions.async_create(input={"image": io.BytesIO(bad)})
+        await deployment.predictions.async_create(input={"image": io.BytesIO(jpeg())})
+
+    asyncio.run(main())
+    assert [r.method for r in loop.requests] == ["GET", "GET", "POST", "POST"]
+    assert [m for m, _ in service.images] == ["image/jpeg"]
+    prediction = deployment.predictions.create(input={"prompt": "x"})  # data comes back as it is
+    assert type(prediction) is replicate.prediction.Prediction

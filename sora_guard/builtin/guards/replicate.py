@@ -75,6 +75,11 @@ _CALLS = (
     "models.predictions.async_create",
     "deployments.predictions.create",
     "deployments.predictions.async_create",
+    *(  # the Deployment that deployments.get returns (the guard wraps what a guarded call returns)
+        f"deployments.{get}().predictions.{create}"
+        for get in ("get", "async_get")
+        for create in ("create", "async_create")
+    ),
 )
 
 ADAPTER = Adapter(
