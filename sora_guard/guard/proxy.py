@@ -340,7 +340,8 @@ def _guarded_method(bound_method: Callable, path: str, door: Door) -> Callable:
             return (target, *binding.call_args(prepared), notes)
         return getattr(owner, method), (), prepared, notes
 
-    if inspect.isasyncgenfunction(inner):
+    underneath = inspect.unwrap(inner)  # openai's required_args: a sync wrapper around an async function
+    if inspect.isasyncgenfunction(inner) or inspect.isasyncgenfunction(underneath):
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
             work = planned(args, kwargs)
@@ -349,7 +350,7 @@ def _guarded_method(bound_method: Callable, path: str, door: Door) -> Callable:
             async for item in method(*a, **k):
                 yield item
 
-    elif inspect.iscoroutinefunction(inner):
+    elif inspect.iscoroutinefunction(inner) or inspect.iscoroutinefunction(underneath):
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
             work = planned(args, kwargs)
