@@ -100,6 +100,12 @@ def _within_strict(target: Target) -> Target:
     return dataclasses.replace(target, max_bytes=min(target.max_bytes, fact.strict))
 
 
+def _can_fix(image: ImageInput) -> bool:
+    """True when fix mode may repair ``image``: it allows it and the repair can be put back in the call
+    (an input without ``encode``, a URL say, would still go out as it was: its errors are raised)."""
+    return image.fixable and image.encode is not None
+
+
 def _sent_as(profile: Profile, field: str) -> Profile:
     """``profile`` with the byte limit of one form of sending (``field``: ``max_data_uri``) as its
     ``max_bytes``, with that limit's fact; the profile itself when it leaves ``field`` unset."""
@@ -198,7 +204,7 @@ class Preflight:
             if report is None:
                 continue
             reports.append(report)
-            if image.fixable:
+            if _can_fix(image):
                 fixable.append(report)
             if report.ok and report.info is not None and report.info.displayed is not None:
                 sizes[image.label] = report.info.displayed
@@ -275,7 +281,7 @@ class Preflight:
         report.path = read.name
         data, fmt = read.data, info.format
         errors = report.errors
-        if errors and self.fix is not None and image.fixable and all(d.fixable for d in errors):
+        if errors and self.fix is not None and _can_fix(image) and all(d.fixable for d in errors):
             if any(d.code != "SG203" for d in errors):
                 data, fmt, report = self._fitted(read, image.label, _within_strict(target), rules)
             else:  # only the label was wrong: the same bytes go out under their real type

@@ -248,3 +248,23 @@ def test_a_pil_image_from_a_file_is_named_by_it(fal, tmp_path):
     with Image.open(path) as im, pytest.raises(PreflightError, match=rf"{path}: SG103"):
         sora_guard.guard(client, profile="kling").upload_image(im)
     assert loop.requests == []
+
+
+def test_fix_mode_raises_for_a_remote_image_it_cannot_put_back(fal):
+    """``fix=`` with ``fetch_urls=True``: a downloaded image is checked, but the URL is what goes out, so
+    a repair could not be sent; its errors are raised instead of the original URL going out silently."""
+    from support.openai_server import OpenAIServer
+
+    service, loop, client = fal
+    with OpenAIServer(lifetime=60) as images:
+        images.assets["/assets/small.jpg"] = jpeg((100, 100))
+        images.assets["/assets/frame.jpg"] = jpeg()
+        guarded = sora_guard.guard(client, fix="cover", fetch_urls=True)
+        with pytest.raises(PreflightError, match=r"small.jpg: SG103 side-too-small.*\(kling;") as exc:
+            guarded.run(KLING, {"prompt": "x", "image_url": images.url + "/assets/small.jpg"})
+        assert "fix it in memory" not in str(exc.value)
+        assert loop.requests == []
+        guarded.run(KLING, {"prompt": "x", "image_url": images.url + "/assets/frame.jpg"})
+        assert [r.path for r in images.requests] == ["/assets/small.jpg", "/assets/frame.jpg"]
+    (request,) = loop.requests
+    assert request.json()["image_url"] == images.url + "/assets/frame.jpg"
