@@ -268,3 +268,21 @@ def test_fix_mode_raises_for_a_remote_image_it_cannot_put_back(fal):
         assert [r.path for r in images.requests] == ["/assets/small.jpg", "/assets/frame.jpg"]
     (request,) = loop.requests
     assert request.json()["image_url"] == images.url + "/assets/frame.jpg"
+
+
+def test_a_file_that_is_not_an_image_is_not_the_guards(fal, tmp_path):
+    """An audio file (a path or an open file) is not refused as not-an-image: what it does is fal's
+    affair (the client sends no file object in JSON); a file that says it is an image is checked."""
+    service, loop, client = fal
+    voice = tmp_path / "voice.mp3"
+    voice.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(600))
+    guarded = sora_guard.guard(client)
+    with open(voice, "rb") as audio:
+        for value in (voice, audio):
+            with pytest.raises(TypeError, match="not JSON serializable"):  # the client's own refusal
+                guarded.run(KLING, {"prompt": "x", "audio_url": value, "image_url": uri(jpeg())})
+    frame = tmp_path / "frame.jpg"
+    frame.write_bytes(truncated(jpeg()))
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.run(KLING, {"prompt": "x", "audio_url": voice, "image_url": frame})
+    assert loop.requests == []

@@ -22,6 +22,12 @@ def jpeg(size=(1280, 720)) -> bytes:
     return encode(marker(size), "JPEG", quality=90)
 
 
+def named(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
+
+
 @pytest.fixture
 def rep():
     service = ReplicateService()
@@ -106,7 +112,7 @@ def test_base64_strategy_and_async_run(rep, tmp_path):
     async def main():
         guarded = sora_guard.guard(client)
         with pytest.raises(PreflightError):
-            await guarded.async_run(KLING, input={"start_image": io.BytesIO(b"not an image")})
+            await guarded.async_run(KLING, input={"start_image": named(b"not an image", "frame.jpg")})
         await guarded.async_run(KLING, input={"start_image": path})
 
     asyncio.run(main())
@@ -134,3 +140,19 @@ def test_a_deployment_the_guarded_client_returns_is_guarded(rep):
     assert [m for m, _ in service.images] == ["image/jpeg"]
     prediction = deployment.predictions.create(input={"prompt": "x"})  # data comes back as it is
     assert type(prediction) is replicate.prediction.Prediction
+
+
+def test_a_file_that_is_not_an_image_is_not_the_guards(rep, tmp_path):
+    """Audio beside the image (``voice.mp3``, open or a path) is uploaded unchecked; what says it is
+    an image, or starts like one, is checked."""
+    service, loop, client = rep
+    voice = tmp_path / "voice.mp3"
+    voice.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(600))
+    guarded = sora_guard.guard(client)
+    with open(voice, "rb") as audio:
+        guarded.run(KLING, input={"audio": audio, "start_image": named(jpeg(), "frame.jpg")})
+    guarded.run(KLING, input={"audio": voice, "prompt": "x"})
+    assert [m for m, _ in service.images] == ["image/jpeg"]
+    assert len([r for r in loop.requests if r.path == "/v1/files"]) == 3
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.run(KLING, input={"audio": voice, "frame": io.BytesIO(truncated(jpeg()))})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
-from sora_guard.builtin.guards._walk import data_urls, is_data_url, names_an_image, parts
+from sora_guard.builtin.guards._walk import data_urls, is_data_url, is_image, parts
 from sora_guard.vocabulary.guarding import Adapter, Call, Context, Count, ImageInput, Plan, instance_of
 from sora_guard.vocabulary.model import Size
 
@@ -287,7 +287,7 @@ def plan_file(arguments: dict, ctx: Context) -> Plan:
     name or declared type) get the service-independent checks; both are uploaded typed from their content."""
     purpose, value = arguments.get("purpose"), arguments.get("file")
     plan = Plan()
-    if purpose == "vision" or names_an_image(value):
+    if purpose == "vision" or is_image(value):
         profile = VISION if purpose == "vision" else None
         plan.images.append(
             ImageInput("file", ("file",), value, profile=profile, encode=_file_tuple, always_encode=True)
@@ -300,7 +300,7 @@ def plan_provenance(arguments: dict, ctx: Context) -> Plan:
     an image is checked against the vision formats and uploaded typed from its content."""
     value = arguments.get("file")
     plan = Plan()
-    if names_an_image(value):
+    if is_image(value):
         plan.images.append(
             ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True,
                        ignore=PROVENANCE_IGNORES)
