@@ -41,6 +41,9 @@ log.addHandler(logging.NullHandler())  # a library stays quiet unless the applic
 FETCH_TIMEOUT = 30.0
 SERVICE_INDEPENDENT = ("SG203", "SG302", "SG404", "SG5")
 """Rules that hold for any service: the content is a readable, whole, still image of the declared type."""
+CONFIGURED_RULES = {"formats": "SG201", "max_bytes": "SG301", "size": "SG101"}
+"""The rule that holds an image to each configuration key: an image no profile claims is held to
+the keys the user set, as ``sora-guard check`` without a target holds it."""
 
 
 @dataclass
@@ -134,7 +137,8 @@ class Preflight:
         self.forced = profile
         self.fetch_urls = fetch_urls
         self.rules = settings.rules()
-        self.independent_rules = select_rules(self.rules, SERVICE_INDEPENDENT)
+        keys = tuple(code for key, code in CONFIGURED_RULES.items() if getattr(settings, key) is not None)
+        self.unclaimed_rules = select_rules(self.rules, SERVICE_INDEPENDENT + keys)
         names = {*settings.registry.profiles, *settings.profiles}
         self._profiles = [settings.resolve_profile(n) for n in sorted(names)]  # configured models count too
         self._by_name = {p.name: p for p in self._profiles}
@@ -247,8 +251,10 @@ class Preflight:
         """The target for one image, and the rules that apply to it (the byte limit of its form of
         sending, ``image.limit``, replacing the profile's, a configured ``max-bytes`` still capping it)."""
         size = image.size if image.same_size_as is None else sizes.get(image.same_size_as)
-        if image.profile is None:
-            target, rules = Target(ANY_SERVICE, limits=self.settings.limits()), self.independent_rules
+        if image.profile is None:  # the configured formats, max-bytes and size apply, as in the CLI
+            chosen = size if size is not None else self.settings.size
+            target = dataclasses.replace(self.settings, targets=(), size=chosen).target()
+            rules = self.unclaimed_rules
         elif image.same_size_as is None:  # configuration's formats and max-bytes apply to the main images
             target = dataclasses.replace(self.settings, targets=(image.profile,), size=size).target()
             rules = self.rules
