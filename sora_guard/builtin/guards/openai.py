@@ -8,7 +8,16 @@ import functools
 import re
 
 from sora_guard.builtin.guards._walk import data_urls, is_data_url, is_image, parts
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, Count, ImageInput, Plan, instance_of
+from sora_guard.vocabulary.guarding import (
+    Adapter,
+    Call,
+    Context,
+    Count,
+    ImageInput,
+    Outgoing,
+    Plan,
+    instance_of,
+)
 from sora_guard.vocabulary.model import Size
 
 __all__ = ["ADAPTER"]
@@ -36,14 +45,6 @@ PROVENANCE_IGNORES = ("SG404",)
 ``types/content_provenance_check_create_params.py``: 'GIF (including animated GIFs)')."""
 
 
-def _file_tuple(out):
-    return out.file_tuple()
-
-
-def _data_url(out):
-    return out.data_url()
-
-
 @functools.cache
 def _sdk_sends_references() -> bool | None:
     """Whether the installed SDK's multipart calls accept a reference dict (openai 3.54+: no, RuntimeError).
@@ -68,7 +69,7 @@ def _extra_body(arguments: dict, profile: str | None) -> list[ImageInput]:
     found = []
     for where, value in data_urls(arguments.get("extra_body"), ("extra_body",)):
         label = ".".join(map(str, where))
-        encode = _data_url if isinstance(value, str) else None
+        encode = Outgoing.data_url if isinstance(value, str) else None
         found.append(
             ImageInput(label, where, value, profile=profile, encode=encode, fixable=encode is not None)
         )
@@ -111,7 +112,7 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
     shape = plan.request_size if plan.request_profile is not None and not exact else None
     image = ImageInput(
         "input_reference", ("input_reference",), value, profile=plan.request_profile,
-        size=plan.request_size if exact else None, output=shape, encode=_file_tuple, always_encode=True,
+        size=plan.request_size if exact else None, output=shape, encode=Outgoing.file_tuple, always_encode=True,
     )  # fmt: skip
     if isinstance(value, dict):
         url, file_id = value.get("image_url"), value.get("file_id")
@@ -123,7 +124,7 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
             if image.always_encode:  # the checked image goes out as a file upload instead
                 image.where = ("input_reference",)
             else:
-                image.encode = _data_url
+                image.encode = Outgoing.data_url
         else:
             what = f"file_id {file_id}" if file_id is not None else "reference"
             plan.notes.append(
@@ -208,7 +209,7 @@ def plan_edit(arguments: dict, ctx: Context) -> Plan:
                 ("image", i) if many else ("image",),
                 item,
                 profile=profile,
-                encode=_file_tuple,
+                encode=Outgoing.file_tuple,
                 always_encode=True,
             )
         )
@@ -221,7 +222,7 @@ def plan_edit(arguments: dict, ctx: Context) -> Plan:
     for field, field_profile in (("mask", MASK), ("markup", MARKUP)):
         if has[field]:
             plan.images.append(
-                ImageInput(field, (field,), arguments[field], profile=field_profile, encode=_file_tuple,
+                ImageInput(field, (field,), arguments[field], profile=field_profile, encode=Outgoing.file_tuple,
                            always_encode=True, fixable=False, same_size_as=first)
             )  # fmt: skip
     plan.images.extend(_extra_body(arguments, profile))
@@ -253,7 +254,7 @@ def _input_images(root: object, where: tuple, notes: list[str]) -> list[ImageInp
         else:
             url, address = part.get("image_url"), (*address, "image_url")
         if isinstance(url, str):
-            found.append(ImageInput(label, address, url, profile=VISION, encode=_data_url))
+            found.append(ImageInput(label, address, url, profile=VISION, encode=Outgoing.data_url))
         elif part.get("file_id") is not None:
             notes.append(
                 f"{label} file_id {part['file_id']} cannot be checked locally and is passed through unchecked"
@@ -271,7 +272,11 @@ def _planner(*fields: str):
                 label = ".".join(map(str, where))
                 plan.images.append(
                     ImageInput(
-                        label, where, value, profile=VISION, encode=_data_url if is_data_url(value) else None
+                        label,
+                        where,
+                        value,
+                        profile=VISION,
+                        encode=Outgoing.data_url if is_data_url(value) else None,
                     )
                 )
         return plan
@@ -290,7 +295,9 @@ def plan_file(arguments: dict, ctx: Context) -> Plan:
     if purpose == "vision" or is_image(value):
         profile = VISION if purpose == "vision" else None
         plan.images.append(
-            ImageInput("file", ("file",), value, profile=profile, encode=_file_tuple, always_encode=True)
+            ImageInput(
+                "file", ("file",), value, profile=profile, encode=Outgoing.file_tuple, always_encode=True
+            )
         )
     return plan
 
@@ -302,7 +309,7 @@ def plan_provenance(arguments: dict, ctx: Context) -> Plan:
     plan = Plan()
     if is_image(value):
         plan.images.append(
-            ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True,
+            ImageInput("file", ("file",), value, profile=VISION, encode=Outgoing.file_tuple, always_encode=True,
                        ignore=PROVENANCE_IGNORES)
         )  # fmt: skip
     return plan

@@ -16,10 +16,6 @@ URI_FIELDS = ("prompt_image", "image_uri", "uri", "reference_image", "mask_uri")
 _SKIP = ("extra_headers", "extra_query", "timeout")
 
 
-def _data_url(out: Outgoing) -> str:
-    return out.data_url()
-
-
 def _output(ratio: object) -> Size | None:
     try:
         return Size.parse(ratio) if isinstance(ratio, str) else None
@@ -44,7 +40,7 @@ def plan_images(arguments: dict, ctx: Context) -> Plan:
             first_frame = name == "prompt_image" and (len(where) == 1 or where[-1] == "uri")
             plan.images.append(
                 ImageInput(label, where, found, profile=profile, output=output if first_frame else None,
-                           encode=_data_url, always_encode=not is_text, limit="max_data_uri")
+                           encode=Outgoing.data_url, always_encode=not is_text, limit="max_data_uri")
             )  # fmt: skip
         plan.images.extend(_references(name, value, (name,), profile))
     return plan
