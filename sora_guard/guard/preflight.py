@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import fnmatch
 import io
 import logging
 import mimetypes
@@ -27,6 +26,7 @@ from sora_guard.guard.addresses import replace
 from sora_guard.guard.scan import find_images
 from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.plugins.host import profile_for_model
+from sora_guard.plugins.names import model_owner
 from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME, HEIF_MIMES
@@ -165,17 +165,18 @@ class Preflight:
 
     def profile_for_endpoint(self, endpoint: object) -> str | None:
         """``profile=`` when given, else the most specific configured ``[endpoints]`` pattern matching
-        ``endpoint``, else the profile whose ``models`` claim it (an id or a pattern such as
-        ``fal-ai/kling-video/*``), else None: the service-independent checks."""
+        ``endpoint`` (in any case, as ``models`` are matched: :func:`model_owner`), else the profile
+        whose ``models`` claim it (an id or a pattern such as ``fal-ai/kling-video/*``), else None:
+        the service-independent checks."""
         if self.forced is not None:
             return self.forced
         if not isinstance(endpoint, str):
             return None
-        table = self.settings.endpoints
-        matches = [p for p in table if fnmatch.fnmatchcase(endpoint, p)]
-        if matches:
-            return table[max(matches, key=lambda p: (p == endpoint, len(p)))]
-        return self.profile_for_model(endpoint, None)
+        patterns: dict[str, list[str]] = {}  # profile -> its patterns: the shape model_owner reads
+        for pattern, name in self.settings.endpoints.items():
+            patterns.setdefault(name, []).append(pattern)
+        found = model_owner(endpoint, patterns)  # an id before a pattern, the longest; any case
+        return found if found is not None else self.profile_for_model(endpoint, None)
 
     def profile(self, name: str) -> Profile:
         """The profile ``name`` as this run resolves it (configured fields applied)."""

@@ -121,6 +121,27 @@ def test_configured_endpoints_win_over_the_profiles_patterns(fal, tmp_path):
     assert [m for m, _ in service.images] == ["image/webp"]
 
 
+def test_configured_endpoints_match_in_any_case_and_the_most_specific_wins(fal, tmp_path):
+    """``[endpoints]`` patterns are matched as the profiles' ``models`` are (``model_owner``): in any
+    case, an id before a pattern, the longest pattern before a shorter one."""
+    from sora_guard.config import load_settings
+
+    service, loop, client = fal
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.endpoints]\n"ACME/*" = "kling"\n"acme/video/*" = "minimax-hailuo"\n'
+        '"Acme/Video/Exact" = "veo"\n'
+    )
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    for endpoint, profile in (
+        ("acme/upscaler", "kling"),
+        ("Acme/Video/i2v", "minimax-hailuo"),
+        ("acme/video/exact", "veo"),
+    ):
+        with pytest.raises(PreflightError, match=rf"GIF is not accepted by {profile} \("):
+            guarded.run(endpoint, {"image_url": uri(GIF, "image/gif")})
+    assert loop.requests == []
+
+
 REFERENCE = "fal-ai/veo3.1/reference-to-video"
 MIB = 1024 * 1024
 
