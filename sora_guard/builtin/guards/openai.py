@@ -23,26 +23,35 @@ from sora_guard.vocabulary.model import Size
 __all__ = ["ADAPTER"]
 
 VIDEO_DEFAULTS = {"model": "sora-2", "size": "720x1280"}
-"""What the service uses when ``videos.create`` omits a parameter (the SDK's documented defaults)."""
+"""What the service uses when ``videos.create`` omits a parameter: openai 3.63.0
+``types/video_create_params.py``, ``model``: 'Defaults to `sora-2`', ``size``: 'Defaults to 720x1280'
+(read 2026-12-07)."""
 IMAGE_EDIT = "openai-image-edit"
 MASK = "openai-image-mask"
 MARKUP = "openai-image-markup"
 VISION = "openai-vision"
 STANDARD_EDIT_SIZES = {"auto", "1024x1024", "1536x1024", "1024x1536"}
+"""openai 3.63.0 ``types/image_edit_params.py``: 'The standard sizes `1024x1024`, `1536x1024`, and
+`1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic
+sizing' (read 2026-12-07)."""
 LEGACY_EDIT_SIZES = {"256x256", "512x512"}
 """openai 3.63.0 ``types/image_edit_params.py``: 'This legacy size suggestion is retained for SDK
-compatibility. Check the selected GPT image model's supported sizes.'"""
+compatibility. Check the selected GPT image model's supported sizes.' (read 2026-12-07)"""
 MAX_EDIT_OUTPUT = Size(3840, 2160)
+"""openai 3.63.0 ``types/image_edit_params.py``, ``size``: 'the maximum supported resolution is
+`3840x2160`' (read 2026-12-07)."""
 EDIT_PARAMS = "openai 3.63.0 types/image_edit_params.py"
+"""Where the edit facts here are stated, as messages name it (read 2026-12-07)."""
 MARKUP_MODELS = ("gpt-image-2.5-",)
-"""``markup``: 'Supports GPT Image 2.5' (openai 3.63.0 ``types/image_edit_params.py``)."""
+"""``markup``: 'Supports GPT Image 2.5' (openai 3.63.0 ``types/image_edit_params.py``, read 2026-12-07)."""
 NO_MARKUP_MODELS = r"(gpt-image-(1|1-mini|1\.5|2)|chatgpt-image-latest|dall-e-[23])(-\d{4}-\d{2}-\d{2})?"
 """Models before GPT Image 2.5, which that sentence leaves out (later ones, such as 2.6, get a warning)."""
 GIF_REFUSES = ("mask", "stream", "partial_images", "output_compression")
-"""'GIF output does not support streaming, partial images, masks, or custom output compression.'"""
+"""'GIF output does not support streaming, partial images, masks, or custom output compression.'
+(openai 3.63.0 ``types/image_edit_params.py``, ``frame_count``; read 2026-12-07)."""
 PROVENANCE_IGNORES = ("SG404",)
 """``content_provenance_checks.create`` takes animated GIFs (openai 3.63.0
-``types/content_provenance_check_create_params.py``: 'GIF (including animated GIFs)')."""
+``types/content_provenance_check_create_params.py``: 'GIF (including animated GIFs)'; read 2026-12-07)."""
 
 
 @functools.cache
