@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import fnmatch
 import io
 import logging
 import mimetypes
@@ -27,6 +26,7 @@ from sora_guard.guard.addresses import replace
 from sora_guard.guard.scan import find_images
 from sora_guard.io.read import read_bounded, read_stream
 from sora_guard.plugins.host import profile_for_model
+from sora_guard.plugins.names import model_owner
 from sora_guard.run.fix import fix_spec
 from sora_guard.vocabulary.exceptions import PreflightError, lookup
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS, FORMAT_EXTENSION, FORMAT_MIME, HEIF_MIMES
@@ -41,6 +41,9 @@ log.addHandler(logging.NullHandler())  # a library stays quiet unless the applic
 FETCH_TIMEOUT = 30.0
 SERVICE_INDEPENDENT = ("SG203", "SG302", "SG404", "SG5")
 """Rules that hold for any service: the content is a readable, whole, still image of the declared type."""
+CONFIGURED_RULES = {"formats": "SG201", "max_bytes": "SG301", "size": "SG101"}
+"""The rule that holds an image to each configuration key: an image no profile claims is held to
+the keys the user set, as ``sora-guard check`` without a target holds it."""
 
 
 @dataclass
@@ -100,6 +103,12 @@ def _within_strict(target: Target) -> Target:
     return dataclasses.replace(target, max_bytes=min(target.max_bytes, fact.strict))
 
 
+def _can_fix(image: ImageInput) -> bool:
+    """True when fix mode may repair ``image``: it allows it and the repair can be put back in the call
+    (an input without ``encode``, a URL say, would still go out as it was: its errors are raised)."""
+    return image.fixable and image.encode is not None
+
+
 def _sent_as(profile: Profile, field: str) -> Profile:
     """``profile`` with the byte limit of one form of sending (``field``: ``max_data_uri``) as its
     ``max_bytes``, with that limit's fact; the profile itself when it leaves ``field`` unset."""
@@ -128,7 +137,8 @@ class Preflight:
         self.forced = profile
         self.fetch_urls = fetch_urls
         self.rules = settings.rules()
-        self.independent_rules = select_rules(self.rules, SERVICE_INDEPENDENT)
+        keys = tuple(code for key, code in CONFIGURED_RULES.items() if getattr(settings, key) is not None)
+        self.unclaimed_rules = select_rules(self.rules, SERVICE_INDEPENDENT + keys)
         names = {*settings.registry.profiles, *settings.profiles}
         self._profiles = [settings.resolve_profile(n) for n in sorted(names)]  # configured models count too
         self._by_name = {p.name: p for p in self._profiles}
@@ -155,17 +165,18 @@ class Preflight:
 
     def profile_for_endpoint(self, endpoint: object) -> str | None:
         """``profile=`` when given, else the most specific configured ``[endpoints]`` pattern matching
-        ``endpoint``, else the profile whose ``models`` claim it (an id or a pattern such as
-        ``fal-ai/kling-video/*``), else None: the service-independent checks."""
+        ``endpoint`` (in any case, as ``models`` are matched: :func:`model_owner`), else the profile
+        whose ``models`` claim it (an id or a pattern such as ``fal-ai/kling-video/*``), else None:
+        the service-independent checks."""
         if self.forced is not None:
             return self.forced
         if not isinstance(endpoint, str):
             return None
-        table = self.settings.endpoints
-        matches = [p for p in table if fnmatch.fnmatchcase(endpoint, p)]
-        if matches:
-            return table[max(matches, key=lambda p: (p == endpoint, len(p)))]
-        return self.profile_for_model(endpoint, None)
+        patterns: dict[str, list[str]] = {}  # profile -> its patterns: the shape model_owner reads
+        for pattern, name in self.settings.endpoints.items():
+            patterns.setdefault(name, []).append(pattern)
+        found = model_owner(endpoint, patterns)  # an id before a pattern, the longest; any case
+        return found if found is not None else self.profile_for_model(endpoint, None)
 
     def profile(self, name: str) -> Profile:
         """The profile ``name`` as this run resolves it (configured fields applied)."""
@@ -198,7 +209,7 @@ class Preflight:
             if report is None:
                 continue
             reports.append(report)
-            if image.fixable:
+            if _can_fix(image):
                 fixable.append(report)
             if report.ok and report.info is not None and report.info.displayed is not None:
                 sizes[image.label] = report.info.displayed
@@ -241,8 +252,10 @@ class Preflight:
         """The target for one image, and the rules that apply to it (the byte limit of its form of
         sending, ``image.limit``, replacing the profile's, a configured ``max-bytes`` still capping it)."""
         size = image.size if image.same_size_as is None else sizes.get(image.same_size_as)
-        if image.profile is None:
-            target, rules = Target(ANY_SERVICE, limits=self.settings.limits()), self.independent_rules
+        if image.profile is None:  # the configured formats, max-bytes and size apply, as in the CLI
+            chosen = size if size is not None else self.settings.size
+            target = dataclasses.replace(self.settings, targets=(), size=chosen).target()
+            rules = self.unclaimed_rules
         elif image.same_size_as is None:  # configuration's formats and max-bytes apply to the main images
             target = dataclasses.replace(self.settings, targets=(image.profile,), size=size).target()
             rules = self.rules
@@ -275,7 +288,7 @@ class Preflight:
         report.path = read.name
         data, fmt = read.data, info.format
         errors = report.errors
-        if errors and self.fix is not None and image.fixable and all(d.fixable for d in errors):
+        if errors and self.fix is not None and _can_fix(image) and all(d.fixable for d in errors):
             if any(d.code != "SG203" for d in errors):
                 data, fmt, report = self._fitted(read, image.label, _within_strict(target), rules)
             else:  # only the label was wrong: the same bytes go out under their real type

@@ -4,11 +4,13 @@ and copies (``with_options``) stay guarded; nothing is patched."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import inspect
 import sys
 import types
+import typing
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -160,6 +162,101 @@ class GuardedClient(_Guarded):
         return f"<GuardedClient {type(self._sg_target).__name__} adapter={self.adapter.name} fix={preflight.fix!r}>"
 
 
+_FORWARDED = ("__bool__", "__eq__", "__str__")
+"""What a returned model (a Deployment) may implement, passed through to it."""
+
+
+def _enter(self: _Guarded) -> Any:
+    entered = self._sg_target.__enter__()
+    return self if entered is self._sg_target else _returned(entered, self._sg_door, self._sg_path)
+
+
+def _exit(self: _Guarded, *exc: object) -> Any:
+    return self._sg_target.__exit__(*exc)
+
+
+async def _aenter(self: _Guarded) -> Any:
+    entered = await self._sg_target.__aenter__()
+    return self if entered is self._sg_target else _returned(entered, self._sg_door, self._sg_path)
+
+
+async def _aexit(self: _Guarded, *exc: object) -> Any:
+    return await self._sg_target.__aexit__(*exc)
+
+
+_CONTEXT = {"__enter__": _enter, "__exit__": _exit, "__aenter__": _aenter, "__aexit__": _aexit}
+"""A returned context manager (a streamed response) stays one; what it enters into is guarded in turn."""
+
+
+def _forward(name: str) -> Callable:
+    def forwarded(self: _Guarded, *args: Any) -> Any:
+        return getattr(self._sg_target, name)(*args)
+
+    forwarded.__name__ = name
+    return forwarded
+
+
+@functools.lru_cache(maxsize=256)
+def _proxy_type(kind: type) -> type:
+    """The proxy class for SDK objects of type ``kind`` that a guarded call returns: ``_Guarded`` with
+    what ``kind`` implements of :data:`_FORWARDED` and :data:`_CONTEXT` passed through, and ``kind`` as its ``__class__``
+    (``isinstance`` holds)."""
+    namespace: dict[str, Any] = {
+        name: _forward(name)
+        for name in _FORWARDED
+        if getattr(kind, name, None) is not getattr(object, name, None)
+    }
+    namespace.update({name: method for name, method in _CONTEXT.items() if hasattr(kind, name)})
+    if "__eq__" in namespace:
+        namespace["__hash__"] = lambda self: hash(self._sg_target)
+    namespace["__class__"] = property(lambda self: kind)
+    return type(f"Guarded{kind.__name__}", (_Guarded,), namespace)
+
+
+def _is_model(kind: type) -> bool:
+    """A data model: pydantic (v1's ``__fields__``, v2's ``model_fields``) or a dataclass."""
+    return hasattr(kind, "__fields__") or hasattr(kind, "model_fields") or dataclasses.is_dataclass(kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _leads_to_calls(kind: type, sdk: str) -> bool:
+    """True when a public property of ``kind`` is annotated to return an SDK class that is not a model
+    (replicate's ``Deployment.predictions``: a namespace whose ``create`` uploads files)."""
+    for name, member in inspect.getmembers(kind, lambda m: isinstance(m, property)):
+        if name.startswith("_") or member.fget is None:
+            continue
+        try:
+            returned = typing.get_type_hints(member.fget).get("return")
+        except Exception:  # an annotation that does not resolve says nothing
+            continue
+        if (
+            isinstance(returned, type)
+            and returned.__module__.split(".")[0] == sdk
+            and not _is_model(returned)
+        ):
+            return True
+    return False
+
+
+def _returned(value: Any, door: Door, path: str) -> Any:
+    """What a guarded call returns, guarded in turn when its methods make calls of their own (a chat,
+    a deployment); data (models, streams and pages of them, awaitables) is returned as it is."""
+    if inspect.iscoroutine(value):  # from a sync function: resolves to what an async call returns
+        return _awaited(value, door, path)
+    kind = type(value)
+    if isinstance(value, _Guarded) or not door.is_resource(value):
+        return value
+    if _is_model(kind):
+        wrap = _leads_to_calls(kind, door.sdk)
+    else:
+        wrap = not any(hasattr(kind, m) for m in ("__iter__", "__aiter__", "__await__", "__getitem__"))
+    return _proxy_type(kind)(value, door, f"{path}()") if wrap else value
+
+
+async def _awaited(coroutine: Any, door: Door, path: str) -> Any:
+    return _returned(await coroutine, door, path)
+
+
 def _copier(method: Callable, door: Door, path: str) -> Callable:
     """``method`` (``with_options``, ``copy``...), its result guarded the same way."""
 
@@ -243,7 +340,8 @@ def _guarded_method(bound_method: Callable, path: str, door: Door) -> Callable:
             return (target, *binding.call_args(prepared), notes)
         return getattr(owner, method), (), prepared, notes
 
-    if inspect.isasyncgenfunction(inner):
+    underneath = inspect.unwrap(inner)  # openai's required_args: a sync wrapper around an async function
+    if inspect.isasyncgenfunction(inner) or inspect.isasyncgenfunction(underneath):
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
             work = planned(args, kwargs)
@@ -252,13 +350,13 @@ def _guarded_method(bound_method: Callable, path: str, door: Door) -> Callable:
             async for item in method(*a, **k):
                 yield item
 
-    elif inspect.iscoroutinefunction(inner):
+    elif inspect.iscoroutinefunction(inner) or inspect.iscoroutinefunction(underneath):
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
             work = planned(args, kwargs)
             method, a, k, notes = await _off_loop(resolved, *work) if work else (target, args, kwargs, [])
             door.warn(notes)
-            return await method(*a, **k)
+            return _returned(await method(*a, **k), door, path)
 
     else:
 
@@ -266,7 +364,7 @@ def _guarded_method(bound_method: Callable, path: str, door: Door) -> Callable:
             work = planned(args, kwargs)
             method, a, k, notes = resolved(*work) if work else (target, args, kwargs, [])
             door.warn(notes)
-            return method(*a, **k)
+            return _returned(method(*a, **k), door, path)
 
     functools.update_wrapper(guarded, inner)
     if message:

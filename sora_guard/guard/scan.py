@@ -16,7 +16,7 @@ from sora_guard.guard.addresses import replace
 from sora_guard.vocabulary.formats import EXTENSION_FORMATS
 from sora_guard.vocabulary.guarding import Base64Text, ImageInput, Outgoing
 
-__all__ = ["MIME_KEYS", "find_images"]
+__all__ = ["MIME_KEYS", "find_images", "is_image"]
 
 MAX_DEPTH = 16
 MIME_KEYS = ("mime_type", "mimeType", "media_type", "mediaType", "content_type", "contentType")
@@ -103,24 +103,54 @@ def _image(value, where: tuple, parent, key, mime: str | None, profile) -> Image
             return None
         return _typed(label, where, value, parent, key, mime, profile, _data)
     if _file_tuple(value):
-        named = _says_image(value[2] if len(value) > 2 else None) or _named_image(value[0])
-        if not (named or image_signature(_head(value[1]) or b"")):
+        if not is_image(value):
             return None
         return ImageInput(label, where, value, profile=profile, encode=Outgoing.file_tuple)
     if isinstance(value, os.PathLike) or _binary_file(value):
-        if not (_named_image(_name(value)) or image_signature(_head(value) or b"")):
+        if not is_image(value):
             return None
         return ImageInput(label, where, value, profile=profile, fixable=False)
     return None
 
 
+def is_image(value: object) -> bool:
+    """True when a value an SDK would upload or encode is an image by its own say or its content: a
+    data URL (``data:image/``, or base64 that starts like an image), bytes that start like one, a
+    file tuple's ``image/*`` MIME type or name, a path's or a file object's name (an image extension
+    or an ``image/*`` type), or a file whose first bytes are an image's (a file whose name declares
+    another type, such as ``voice.mp3``, is not opened to look). The one test of the scan and the
+    adapters: a value it refuses is not the guard's (audio, video, documents)."""
+    if isinstance(value, str):
+        return _image_data_url(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return image_signature(bytes(value[:HEAD])) is not None
+    if _file_tuple(value):
+        named = value[0] if isinstance(value[0], str) else _name(value[1])
+        return (
+            _says_image(value[2] if len(value) > 2 else None)
+            or _named_image(named)
+            or image_signature(_head(value[1]) or b"") is not None
+        )
+    if isinstance(value, os.PathLike) or _binary_file(value):
+        return _named_image(_name(value)) or image_signature(_head(value) or b"") is not None
+    return False
+
+
+def _image_data_url(value: str) -> bool:
+    if value[:5].lower() != "data:":
+        return False
+    comma = value.find(",", 0, 256)
+    head = value[5 : comma if comma >= 0 else 256].lower()
+    return _says_image(head.split(";")[0]) or (
+        comma >= 0
+        and head.endswith(";base64")
+        and _peek(value[comma + 1 : comma + 1 + _PEEK_CHARS]) is not None
+    )
+
+
 def _text(value: str, where, label, parent, key, mime, profile) -> ImageInput | None:
     if value[:5].lower() == "data:":
-        comma = value.find(",", 0, 256)
-        head = value[5 : comma if comma >= 0 else 256].lower()
-        if _says_image(head.split(";")[0]) or (
-            comma >= 0 and head.endswith(";base64") and _peek(value[comma + 1 : comma + 1 + _PEEK_CHARS])
-        ):
+        if _image_data_url(value):
             return ImageInput(label, where, value, profile=profile, encode=Outgoing.data_url)
         return None
     wanted = _says_image(mime) and any(w in str(key).lower() for w in _DATA_KEYS) and "://" not in value[:16]

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     )
     from sora_guard.vocabulary.guarding import (
         Adapter,
+        Base64Text,
         Call,
         Context,
         Count,
@@ -48,7 +49,17 @@ if TYPE_CHECKING:
 
 _LAZY = {
     **dict.fromkeys(
-        ("Adapter", "Call", "Context", "Count", "ImageInput", "Outgoing", "Plan", "instance_of"),
+        (
+            "Adapter",
+            "Base64Text",
+            "Call",
+            "Context",
+            "Count",
+            "ImageInput",
+            "Outgoing",
+            "Plan",
+            "instance_of",
+        ),
         "sora_guard.vocabulary.guarding",
     ),
     **dict.fromkeys(
@@ -61,6 +72,7 @@ exchange about pictures. A check needs neither, and every dataclass costs start-
 
 __all__ = [
     "Adapter",
+    "Base64Text",
     "Call",
     "Context",
     "Count",

@@ -743,3 +743,22 @@ def test_a_call_no_adapter_names_answers_to_the_profile_its_model_maps_to(server
         warnings.simplefilter("ignore", DeprecationWarning)
         run("gpt-5", url(jpeg()))
     assert len(server.requests) == 1
+
+
+def test_the_plugin_contract_holds_every_name_the_builtin_adapters_use():
+    """A third-party adapter imports from ``sora_guard.plugins`` what the built-in ones import from
+    ``sora_guard.vocabulary.guarding`` (``Base64Text`` too)."""
+    import ast
+    import pathlib
+
+    import sora_guard.plugins as contract
+    from sora_guard.builtin import guards
+
+    used = set()
+    for path in pathlib.Path(guards.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "sora_guard.vocabulary.guarding":
+                used.update(alias.name for alias in node.names)
+    assert "Base64Text" in used and used <= set(contract.__all__)
+    for name in used:
+        assert getattr(contract, name) is getattr(sys.modules["sora_guard.vocabulary.guarding"], name)

@@ -156,3 +156,29 @@ def test_async_unchecked_reference_warns_at_the_callers_line(server):
     assert "target sora-2: closed on 2026-09-24" in str(closed.message) and closed.filename == __file__
     assert warning.filename == __file__ and "file_id" in str(warning.message)
     assert server.requests == []
+
+
+def test_async_methods_behind_required_args_are_checked_off_the_event_loop(server, caplog):
+    """openai's ``required_args`` turns ``AsyncImages.edit`` and ``AsyncCompletions.create`` into sync
+    functions returning coroutines: guarded, they are coroutine functions whose checks run in a worker
+    thread (an SG406 record names the thread that ran the check)."""
+    import base64
+    import inspect
+
+    data = encode(marker((512, 512), "RGBA"), "PNG")
+    loop_threads = []
+
+    async def body(client):
+        loop_threads.append(threading.get_ident())
+        guarded = sora_guard.guard(client)
+        assert inspect.iscoroutinefunction(guarded.images.edit)
+        assert inspect.iscoroutinefunction(guarded.chat.completions.create)
+        url = "data:image/png;base64," + base64.b64encode(data).decode()
+        content = [{"type": "image_url", "image_url": {"url": url}}]
+        await guarded.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": content}])
+
+    with caplog.at_level(logging.WARNING, logger="sora_guard"):
+        run(server, body)
+    (record,) = [r for r in caplog.records if "SG406" in r.getMessage()]
+    assert record.thread != loop_threads[0]
+    assert len(server.requests) == 1

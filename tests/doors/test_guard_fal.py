@@ -121,6 +121,27 @@ def test_configured_endpoints_win_over_the_profiles_patterns(fal, tmp_path):
     assert [m for m, _ in service.images] == ["image/webp"]
 
 
+def test_configured_endpoints_match_in_any_case_and_the_most_specific_wins(fal, tmp_path):
+    """``[endpoints]`` patterns are matched as the profiles' ``models`` are (``model_owner``): in any
+    case, an id before a pattern, the longest pattern before a shorter one."""
+    from sora_guard.config import load_settings
+
+    service, loop, client = fal
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sora-guard.endpoints]\n"ACME/*" = "kling"\n"acme/video/*" = "minimax-hailuo"\n'
+        '"Acme/Video/Exact" = "veo"\n'
+    )
+    guarded = sora_guard.guard(client, settings=load_settings(tmp_path))
+    for endpoint, profile in (
+        ("acme/upscaler", "kling"),
+        ("Acme/Video/i2v", "minimax-hailuo"),
+        ("acme/video/exact", "veo"),
+    ):
+        with pytest.raises(PreflightError, match=rf"GIF is not accepted by {profile} \("):
+            guarded.run(endpoint, {"image_url": uri(GIF, "image/gif")})
+    assert loop.requests == []
+
+
 REFERENCE = "fal-ai/veo3.1/reference-to-video"
 MIB = 1024 * 1024
 
@@ -247,4 +268,42 @@ def test_a_pil_image_from_a_file_is_named_by_it(fal, tmp_path):
     Image.new("RGB", (64, 64)).save(path)
     with Image.open(path) as im, pytest.raises(PreflightError, match=rf"{path}: SG103"):
         sora_guard.guard(client, profile="kling").upload_image(im)
+    assert loop.requests == []
+
+
+def test_fix_mode_raises_for_a_remote_image_it_cannot_put_back(fal):
+    """``fix=`` with ``fetch_urls=True``: a downloaded image is checked, but the URL is what goes out, so
+    a repair could not be sent; its errors are raised instead of the original URL going out silently."""
+    from support.openai_server import OpenAIServer
+
+    service, loop, client = fal
+    with OpenAIServer(lifetime=60) as images:
+        images.assets["/assets/small.jpg"] = jpeg((100, 100))
+        images.assets["/assets/frame.jpg"] = jpeg()
+        guarded = sora_guard.guard(client, fix="cover", fetch_urls=True)
+        with pytest.raises(PreflightError, match=r"small.jpg: SG103 side-too-small.*\(kling;") as exc:
+            guarded.run(KLING, {"prompt": "x", "image_url": images.url + "/assets/small.jpg"})
+        assert "fix it in memory" not in str(exc.value)
+        assert loop.requests == []
+        guarded.run(KLING, {"prompt": "x", "image_url": images.url + "/assets/frame.jpg"})
+        assert [r.path for r in images.requests] == ["/assets/small.jpg", "/assets/frame.jpg"]
+    (request,) = loop.requests
+    assert request.json()["image_url"] == images.url + "/assets/frame.jpg"
+
+
+def test_a_file_that_is_not_an_image_is_not_the_guards(fal, tmp_path):
+    """An audio file (a path or an open file) is not refused as not-an-image: what it does is fal's
+    affair (the client sends no file object in JSON); a file that says it is an image is checked."""
+    service, loop, client = fal
+    voice = tmp_path / "voice.mp3"
+    voice.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(600))
+    guarded = sora_guard.guard(client)
+    with open(voice, "rb") as audio:
+        for value in (voice, audio):
+            with pytest.raises(TypeError, match="not JSON serializable"):  # the client's own refusal
+                guarded.run(KLING, {"prompt": "x", "audio_url": value, "image_url": uri(jpeg())})
+    frame = tmp_path / "frame.jpg"
+    frame.write_bytes(truncated(jpeg()))
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.run(KLING, {"prompt": "x", "audio_url": voice, "image_url": frame})
     assert loop.requests == []

@@ -333,3 +333,29 @@ def test_gemini_omni_takes_heic_declared_image_heic_and_at_most_ten_images(veo):
         plain.interactions.create(model=OMNI, input=[small] * 11)
     guarded.interactions.create(model="gemini-3.5-flash", input=[small] * 11)  # profile gemini: no such limit
     assert len(loop.requests) == 4
+
+
+def test_a_chat_the_guarded_client_creates_is_guarded(veo):
+    """``chats.create`` returns a Chat whose ``send_message`` sends its parts: checked like
+    ``generate_content``'s, sync and async, streamed or not."""
+    service, loop = veo
+    guarded = sora_guard.guard(developer(loop))
+    bad = types.Part.from_bytes(data=truncated(jpeg()), mime_type="image/jpeg")
+    good = types.Part.from_bytes(data=jpeg(), mime_type="image/jpeg")
+    chat = guarded.chats.create(model="gemini-2.5-flash")
+    assert isinstance(chat, genai.chats.Chat)
+    with pytest.raises(PreflightError, match="SG503"):
+        chat.send_message(bad)
+    with pytest.raises(PreflightError, match="SG503"):
+        chat.send_message_stream(["x", bad])
+
+    async def main():
+        achat = guarded.aio.chats.create(model="gemini-2.5-flash")
+        with pytest.raises(PreflightError, match="SG503"):
+            await achat.send_message(bad)
+        await achat.send_message(good)
+
+    asyncio.run(main())
+    assert len(loop.requests) == 1
+    chat.send_message(good)
+    assert service.images == [("image/jpeg", jpeg()), ("image/jpeg", jpeg())]

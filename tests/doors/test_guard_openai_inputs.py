@@ -335,6 +335,27 @@ def test_files_for_vision_are_checked_and_typed(server, client, tmp_path):
     assert len(server.requests) == 2
 
 
+def test_configured_keys_hold_an_image_no_profile_claims_as_the_cli_holds_it(server, client):
+    """``max_bytes`` and ``formats`` given to guard() apply to a ``purpose="assistants"`` upload (no
+    profile claims it) exactly as ``sora_guard.check`` applies them to the same bytes."""
+    from sora_guard.vocabulary.exceptions import TargetWarning
+
+    png = encode(marker((8, 8)), "PNG")
+    options = {"max_bytes": len(png) - 1, "formats": ["JPEG"]}
+    with pytest.warns(TargetWarning):  # no target: what every service refuses, and the keys given
+        expected = sorted(d.code for d in sora_guard.check(png, **options).errors)
+    assert expected == ["SG201", "SG301"]
+    guarded = sora_guard.guard(client, **options)
+    with pytest.raises(PreflightError) as exc:
+        guarded.files.create(file=("a.png", png, "image/png"), purpose="assistants")
+    assert sorted(d.code for r in exc.value.reports for d in r.errors) == expected
+    assert server.requests == []
+    sora_guard.guard(client, max_bytes=len(png), formats=["PNG"]).files.create(
+        file=("a.png", png, "image/png"), purpose="assistants"
+    )
+    assert server.requests[0].file("file").data == png
+
+
 def test_unsupported_client_is_a_type_error_listing_the_supported_ones():
     with pytest.raises(TypeError, match=r"no adapter for _io\.BytesIO; supported: openai\.OpenAI"):
         sora_guard.guard(io.BytesIO())

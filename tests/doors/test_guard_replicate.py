@@ -22,6 +22,12 @@ def jpeg(size=(1280, 720)) -> bytes:
     return encode(marker(size), "JPEG", quality=90)
 
 
+def named(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
+
+
 @pytest.fixture
 def rep():
     service = ReplicateService()
@@ -106,8 +112,47 @@ def test_base64_strategy_and_async_run(rep, tmp_path):
     async def main():
         guarded = sora_guard.guard(client)
         with pytest.raises(PreflightError):
-            await guarded.async_run(KLING, input={"start_image": io.BytesIO(b"not an image")})
+            await guarded.async_run(KLING, input={"start_image": named(b"not an image", "frame.jpg")})
         await guarded.async_run(KLING, input={"start_image": path})
 
     asyncio.run(main())
     assert len(loop.requests) == 3 and len(service.images) == 2
+
+
+def test_a_deployment_the_guarded_client_returns_is_guarded(rep):
+    """``deployments.get`` returns a Deployment whose ``predictions.create`` uploads the input's files."""
+    service, loop, client = rep
+    guarded = sora_guard.guard(client)
+    bad = truncated(encode(marker((640, 480)), "PNG"))
+    deployment = guarded.deployments.get("acme/kling")
+    assert isinstance(deployment, replicate.deployment.Deployment) and deployment.owner == "acme"
+    with pytest.raises(PreflightError, match="SG503"):
+        deployment.predictions.create(input={"image": io.BytesIO(bad)})
+
+    async def main():
+        deployment = await guarded.deployments.async_get("acme/kling")
+        with pytest.raises(PreflightError, match="SG503"):
+            await deployment.predictions.async_create(input={"image": io.BytesIO(bad)})
+        await deployment.predictions.async_create(input={"image": io.BytesIO(jpeg())})
+
+    asyncio.run(main())
+    assert [r.method for r in loop.requests] == ["GET", "GET", "POST", "POST"]
+    assert [m for m, _ in service.images] == ["image/jpeg"]
+    prediction = deployment.predictions.create(input={"prompt": "x"})  # data comes back as it is
+    assert type(prediction) is replicate.prediction.Prediction
+
+
+def test_a_file_that_is_not_an_image_is_not_the_guards(rep, tmp_path):
+    """Audio beside the image (``voice.mp3``, open or a path) is uploaded unchecked; what says it is
+    an image, or starts like one, is checked."""
+    service, loop, client = rep
+    voice = tmp_path / "voice.mp3"
+    voice.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(600))
+    guarded = sora_guard.guard(client)
+    with open(voice, "rb") as audio:
+        guarded.run(KLING, input={"audio": audio, "start_image": named(jpeg(), "frame.jpg")})
+    guarded.run(KLING, input={"audio": voice, "prompt": "x"})
+    assert [m for m, _ in service.images] == ["image/jpeg"]
+    assert len([r for r in loop.requests if r.path == "/v1/files"]) == 3
+    with pytest.raises(PreflightError, match="SG503"):
+        guarded.run(KLING, input={"audio": voice, "frame": io.BytesIO(truncated(jpeg()))})

@@ -144,3 +144,30 @@ def test_every_method_that_takes_an_image_blocks_a_bad_one_with_zero_requests(na
                             missed.append(f"{path} {slot.where} ({slot.reason}): sent")
         assert not missed, "\n".join(missed)
         assert loop.requests == []
+
+
+def _sdk_text(module: str) -> str:
+    import importlib
+
+    return inspect.getsource(importlib.import_module(module))
+
+
+def test_the_adapters_dated_facts_are_what_the_installed_sdks_say():
+    """Each service fact an adapter dates is quoted from an installed SDK's source: the quote is there."""
+    from sora_guard.builtin.guards import luma, openai
+
+    video = " ".join(_sdk_text("openai.types.video_create_params").split())
+    assert f"Defaults to `{openai.VIDEO_DEFAULTS['model']}`" in video
+    assert f"Defaults to {openai.VIDEO_DEFAULTS['size']}" in video
+    edit = " ".join(_sdk_text("openai.types.image_edit_params").split())
+    standard = sorted(openai.STANDARD_EDIT_SIZES - {"auto"})
+    assert all(f"`{s}`" in edit for s in standard) and "automatic sizing" in edit
+    assert all(f'"{s}"' in edit for s in openai.LEGACY_EDIT_SIZES) and "legacy size suggestion" in edit
+    assert f"maximum supported resolution is `{openai.MAX_EDIT_OUTPUT}`" in edit
+    assert (
+        "GIF output does not support streaming, partial images, masks, or custom output compression" in edit
+    )
+    keyframes = " ".join(_sdk_text("luma_agents.types.video_options_param").split())
+    assert f"1-{luma.MAX_KEYFRAMES} anchors" in keyframes
+    genai_types = _sdk_text("google.genai.types")
+    assert "16:9 (landscape) and" in genai_types  # the shape is offered; its default is not the SDK's

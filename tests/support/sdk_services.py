@@ -342,7 +342,8 @@ REPLICATE_MIMES = ("image/jpeg", "image/png", "image/webp")
 
 
 class ReplicateService(Service):
-    """``/v1/files`` (multipart), ``/v1/models/OWNER/NAME/predictions`` and ``/v1/predictions``."""
+    """``/v1/files`` (multipart), ``/v1/models/OWNER/NAME/predictions``, ``/v1/predictions`` and
+    ``/v1/deployments/OWNER/NAME`` (its ``/predictions`` too)."""
 
     def __call__(self, r: Request) -> tuple:
         if r.method == "POST" and r.path == "/v1/files":
@@ -351,12 +352,18 @@ class ReplicateService(Service):
                 for p in parse_multipart(r.headers.get("content-type", ""), r.body)
                 if p.filename is not None
             ]
-            self._check(part.content_type, part.data)
+            if not (part.content_type or "").startswith(
+                ("audio/", "video/")
+            ):  # media it takes besides images
+                self._check(part.content_type, part.data)
             return 201, {
                 "id": "file1", "name": part.filename, "content_type": part.content_type, "size": len(part.data),
                 "etag": "e", "checksums": {}, "metadata": {}, "created_at": "2026-11-25T00:00:00Z",
                 "expires_at": None, "urls": {"get": "https://api.replicate.com/v1/files/file1"},
             }  # fmt: skip
+        deployment = re.fullmatch(r"/v1/deployments/([^/]+)/([^/]+)", r.path)
+        if r.method == "GET" and deployment:
+            return 200, {"owner": deployment[1], "name": deployment[2], "current_release": None}
         if r.method == "POST" and (r.path == "/v1/predictions" or r.path.endswith("/predictions")):
             body = r.json()
             for value in self._data_uris(body.get("input")):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["parts", "data_urls", "is_data_url", "is_file_like", "names_an_image"]
+from sora_guard.guard.scan import is_image
+
+__all__ = ["parts", "data_urls", "is_data_url", "is_file_like", "is_image"]
 
 MAX_DEPTH = 12
 
@@ -41,26 +43,12 @@ def is_file_like(value: Any) -> bool:
     )
 
 
-def names_an_image(value: Any) -> bool:
-    """True when a file value says it is an image: a tuple's MIME type or name, a path's or a file
-    object's name (by its extension)."""
-    import mimetypes
-    import os
-
-    if isinstance(value, tuple) and value:
-        declared = value[2] if len(value) > 2 and isinstance(value[2], str) else None
-        return (declared or "").startswith("image/") or names_an_image(
-            value[0] if isinstance(value[0], str) else value[1]
-        )
-    name = os.fspath(value) if isinstance(value, (str, os.PathLike)) else getattr(value, "name", None)
-    return isinstance(name, str) and (mimetypes.guess_type(name)[0] or "").startswith("image/")
-
-
 def data_urls(value: Any, where: tuple, depth: int = 0) -> Iterator[tuple[tuple, Any]]:
-    """Every image data URL, or file-like value, anywhere under ``value`` (an ``extra_body``, say)."""
+    """Every image data URL, or file-like value that is an image (:func:`is_image`, the scan's own
+    test: not an audio file beside it), anywhere under ``value`` (an ``extra_body``, say)."""
     if depth > MAX_DEPTH:
         return
-    if is_data_url(value) or is_file_like(value):
+    if (is_data_url(value) or is_file_like(value)) and is_image(value):
         yield where, value
     elif isinstance(value, dict):
         for key, item in value.items():

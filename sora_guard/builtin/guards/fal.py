@@ -23,10 +23,6 @@ from sora_guard.vocabulary.guarding import (
 __all__ = ["ADAPTER"]
 
 
-def _data_url(out: Outgoing) -> str:
-    return out.data_url()
-
-
 def _image_key(where: tuple) -> bool:
     return any(isinstance(k, str) and ("image" in k.lower() or "frame" in k.lower()) for k in where)
 
@@ -74,16 +70,18 @@ def plan_run(arguments: dict, ctx: Context) -> Plan:
     for where, value in data_urls(body, ("arguments",)):
         label = ".".join(map(str, where[1:]))
         if isinstance(value, str):
-            plan.images.append(ImageInput(label, where, value, profile=profile, encode=_data_url))
+            plan.images.append(ImageInput(label, where, value, profile=profile, encode=Outgoing.data_url))
         elif isinstance(value, os.PathLike) or isinstance(value, io.IOBase):
             plan.images.append(
-                ImageInput(label, where, value, profile=profile, encode=_data_url, always_encode=True)
+                ImageInput(label, where, value, profile=profile, encode=Outgoing.data_url, always_encode=True)
             )
     for where, value in _local_paths(body, ("arguments",)):
         label = ".".join(map(str, where[1:]))
         path = os.fspath(value)
         plan.images.append(
-            ImageInput(label, where, _Path(path), profile=profile, encode=_data_url, always_encode=True)
+            ImageInput(
+                label, where, _Path(path), profile=profile, encode=Outgoing.data_url, always_encode=True
+            )
         )
     for where, value in _remote(body, ("arguments",)):
         plan.images.append(ImageInput(".".join(map(str, where[1:])), where, value, profile=profile))

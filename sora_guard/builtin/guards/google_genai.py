@@ -25,6 +25,11 @@ __all__ = ["ADAPTER"]
 VEO = "veo"
 REFERENCE = "veo-reference"
 DEFAULT_ASPECT = "16:9"
+"""The video's shape when ``config.aspect_ratio`` is omitted (only the shape an image is warned against,
+SG107). Not in the SDK: google-genai 3.6.1 ``types.py``, ``GenerateVideosConfig.aspect_ratio``, has
+``default=None`` (nothing is sent) and says '16:9 (landscape) and 9:16 (portrait) are supported'; 16:9
+when omitted is what secondary sources state (Replicate's ``google/veo-3`` input schema:
+``aspect_ratio`` default 16:9), not a Google page (read 2026-12-07)."""
 EMPTY = (
     "google-genai sends this image as an empty {} (the picture is dropped): "
     "pass types.Image(image_bytes=..., mime_type=...) or types.Image.from_file(location=...)"

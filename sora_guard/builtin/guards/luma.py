@@ -25,9 +25,10 @@ DEFAULT = "luma"
 EDIT = "luma-image-edit"
 """The profile of ``image_ref`` for type ``image_edit`` (its own reference count)."""
 COUNTED = ("image", "image_edit")
-"""The types whose ``image_ref`` count the SDK states ('Up to 9 for type 'image', up to 8 for type 'image_edit'')."""
+"""The types whose ``image_ref`` count the SDK states ('Up to 9 for type 'image', up to 8 for type
+'image_edit'': luma-agents 0.5.0 ``types/generation_create_params.py``, read 2026-12-07)."""
 MAX_KEYFRAMES = 64
-"""``video.keyframes``: '1-64 anchors' (types/video_options_param.py)."""
+"""``video.keyframes``: '1-64 anchors' (luma-agents 0.5.0 ``types/video_options_param.py``, read 2026-12-07)."""
 _REFERENCES = ("file_id", "generation_id")
 
 

@@ -7,41 +7,51 @@ from __future__ import annotations
 import functools
 import re
 
-from sora_guard.builtin.guards._walk import data_urls, is_data_url, names_an_image, parts
-from sora_guard.vocabulary.guarding import Adapter, Call, Context, Count, ImageInput, Plan, instance_of
+from sora_guard.builtin.guards._walk import data_urls, is_data_url, is_image, parts
+from sora_guard.vocabulary.guarding import (
+    Adapter,
+    Call,
+    Context,
+    Count,
+    ImageInput,
+    Outgoing,
+    Plan,
+    instance_of,
+)
 from sora_guard.vocabulary.model import Size
 
 __all__ = ["ADAPTER"]
 
 VIDEO_DEFAULTS = {"model": "sora-2", "size": "720x1280"}
-"""What the service uses when ``videos.create`` omits a parameter (the SDK's documented defaults)."""
+"""What the service uses when ``videos.create`` omits a parameter: openai 3.63.0
+``types/video_create_params.py``, ``model``: 'Defaults to `sora-2`', ``size``: 'Defaults to 720x1280'
+(read 2026-12-07)."""
 IMAGE_EDIT = "openai-image-edit"
 MASK = "openai-image-mask"
 MARKUP = "openai-image-markup"
 VISION = "openai-vision"
 STANDARD_EDIT_SIZES = {"auto", "1024x1024", "1536x1024", "1024x1536"}
+"""openai 3.63.0 ``types/image_edit_params.py``: 'The standard sizes `1024x1024`, `1536x1024`, and
+`1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic
+sizing' (read 2026-12-07)."""
 LEGACY_EDIT_SIZES = {"256x256", "512x512"}
 """openai 3.63.0 ``types/image_edit_params.py``: 'This legacy size suggestion is retained for SDK
-compatibility. Check the selected GPT image model's supported sizes.'"""
+compatibility. Check the selected GPT image model's supported sizes.' (read 2026-12-07)"""
 MAX_EDIT_OUTPUT = Size(3840, 2160)
+"""openai 3.63.0 ``types/image_edit_params.py``, ``size``: 'the maximum supported resolution is
+`3840x2160`' (read 2026-12-07)."""
 EDIT_PARAMS = "openai 3.63.0 types/image_edit_params.py"
+"""Where the edit facts here are stated, as messages name it (read 2026-12-07)."""
 MARKUP_MODELS = ("gpt-image-2.5-",)
-"""``markup``: 'Supports GPT Image 2.5' (openai 3.63.0 ``types/image_edit_params.py``)."""
+"""``markup``: 'Supports GPT Image 2.5' (openai 3.63.0 ``types/image_edit_params.py``, read 2026-12-07)."""
 NO_MARKUP_MODELS = r"(gpt-image-(1|1-mini|1\.5|2)|chatgpt-image-latest|dall-e-[23])(-\d{4}-\d{2}-\d{2})?"
 """Models before GPT Image 2.5, which that sentence leaves out (later ones, such as 2.6, get a warning)."""
 GIF_REFUSES = ("mask", "stream", "partial_images", "output_compression")
-"""'GIF output does not support streaming, partial images, masks, or custom output compression.'"""
+"""'GIF output does not support streaming, partial images, masks, or custom output compression.'
+(openai 3.63.0 ``types/image_edit_params.py``, ``frame_count``; read 2026-12-07)."""
 PROVENANCE_IGNORES = ("SG404",)
 """``content_provenance_checks.create`` takes animated GIFs (openai 3.63.0
-``types/content_provenance_check_create_params.py``: 'GIF (including animated GIFs)')."""
-
-
-def _file_tuple(out):
-    return out.file_tuple()
-
-
-def _data_url(out):
-    return out.data_url()
+``types/content_provenance_check_create_params.py``: 'GIF (including animated GIFs)'; read 2026-12-07)."""
 
 
 @functools.cache
@@ -68,7 +78,7 @@ def _extra_body(arguments: dict, profile: str | None) -> list[ImageInput]:
     found = []
     for where, value in data_urls(arguments.get("extra_body"), ("extra_body",)):
         label = ".".join(map(str, where))
-        encode = _data_url if isinstance(value, str) else None
+        encode = Outgoing.data_url if isinstance(value, str) else None
         found.append(
             ImageInput(label, where, value, profile=profile, encode=encode, fixable=encode is not None)
         )
@@ -111,7 +121,7 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
     shape = plan.request_size if plan.request_profile is not None and not exact else None
     image = ImageInput(
         "input_reference", ("input_reference",), value, profile=plan.request_profile,
-        size=plan.request_size if exact else None, output=shape, encode=_file_tuple, always_encode=True,
+        size=plan.request_size if exact else None, output=shape, encode=Outgoing.file_tuple, always_encode=True,
     )  # fmt: skip
     if isinstance(value, dict):
         url, file_id = value.get("image_url"), value.get("file_id")
@@ -123,7 +133,7 @@ def plan_video(arguments: dict, ctx: Context) -> Plan:
             if image.always_encode:  # the checked image goes out as a file upload instead
                 image.where = ("input_reference",)
             else:
-                image.encode = _data_url
+                image.encode = Outgoing.data_url
         else:
             what = f"file_id {file_id}" if file_id is not None else "reference"
             plan.notes.append(
@@ -208,7 +218,7 @@ def plan_edit(arguments: dict, ctx: Context) -> Plan:
                 ("image", i) if many else ("image",),
                 item,
                 profile=profile,
-                encode=_file_tuple,
+                encode=Outgoing.file_tuple,
                 always_encode=True,
             )
         )
@@ -221,7 +231,7 @@ def plan_edit(arguments: dict, ctx: Context) -> Plan:
     for field, field_profile in (("mask", MASK), ("markup", MARKUP)):
         if has[field]:
             plan.images.append(
-                ImageInput(field, (field,), arguments[field], profile=field_profile, encode=_file_tuple,
+                ImageInput(field, (field,), arguments[field], profile=field_profile, encode=Outgoing.file_tuple,
                            always_encode=True, fixable=False, same_size_as=first)
             )  # fmt: skip
     plan.images.extend(_extra_body(arguments, profile))
@@ -253,7 +263,7 @@ def _input_images(root: object, where: tuple, notes: list[str]) -> list[ImageInp
         else:
             url, address = part.get("image_url"), (*address, "image_url")
         if isinstance(url, str):
-            found.append(ImageInput(label, address, url, profile=VISION, encode=_data_url))
+            found.append(ImageInput(label, address, url, profile=VISION, encode=Outgoing.data_url))
         elif part.get("file_id") is not None:
             notes.append(
                 f"{label} file_id {part['file_id']} cannot be checked locally and is passed through unchecked"
@@ -271,7 +281,11 @@ def _planner(*fields: str):
                 label = ".".join(map(str, where))
                 plan.images.append(
                     ImageInput(
-                        label, where, value, profile=VISION, encode=_data_url if is_data_url(value) else None
+                        label,
+                        where,
+                        value,
+                        profile=VISION,
+                        encode=Outgoing.data_url if is_data_url(value) else None,
                     )
                 )
         return plan
@@ -287,10 +301,12 @@ def plan_file(arguments: dict, ctx: Context) -> Plan:
     name or declared type) get the service-independent checks; both are uploaded typed from their content."""
     purpose, value = arguments.get("purpose"), arguments.get("file")
     plan = Plan()
-    if purpose == "vision" or names_an_image(value):
+    if purpose == "vision" or is_image(value):
         profile = VISION if purpose == "vision" else None
         plan.images.append(
-            ImageInput("file", ("file",), value, profile=profile, encode=_file_tuple, always_encode=True)
+            ImageInput(
+                "file", ("file",), value, profile=profile, encode=Outgoing.file_tuple, always_encode=True
+            )
         )
     return plan
 
@@ -300,9 +316,9 @@ def plan_provenance(arguments: dict, ctx: Context) -> Plan:
     an image is checked against the vision formats and uploaded typed from its content."""
     value = arguments.get("file")
     plan = Plan()
-    if names_an_image(value):
+    if is_image(value):
         plan.images.append(
-            ImageInput("file", ("file",), value, profile=VISION, encode=_file_tuple, always_encode=True,
+            ImageInput("file", ("file",), value, profile=VISION, encode=Outgoing.file_tuple, always_encode=True,
                        ignore=PROVENANCE_IGNORES)
         )  # fmt: skip
     return plan

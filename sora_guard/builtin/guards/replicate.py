@@ -33,10 +33,6 @@ def _named(out: Outgoing) -> io.BytesIO:
     return _Named(out.data, out.filename)
 
 
-def _data_url(out: Outgoing) -> str:
-    return out.data_url()
-
-
 def _reference(arguments: dict) -> str | None:
     """``owner/name`` of the model a call runs (a version suffix dropped), from a string or an object."""
     for key in ("ref", "model", "deployment", "version"):
@@ -58,7 +54,7 @@ def plan_prediction(arguments: dict, ctx: Context) -> Plan:
     plan = Plan()
     for where, value in data_urls(arguments.get("input"), ("input",)):
         label = ".".join(map(str, where))
-        encode = _data_url if isinstance(value, str) else _named
+        encode = Outgoing.data_url if isinstance(value, str) else _named
         plan.images.append(ImageInput(label, where, value, profile=profile, encode=encode))
     plan.counts.append(Count("input", len(plan.images), profile))
     return plan
@@ -75,6 +71,11 @@ _CALLS = (
     "models.predictions.async_create",
     "deployments.predictions.create",
     "deployments.predictions.async_create",
+    *(  # the Deployment that deployments.get returns (the guard wraps what a guarded call returns)
+        f"deployments.{get}().predictions.{create}"
+        for get in ("get", "async_get")
+        for create in ("create", "async_create")
+    ),
 )
 
 ADAPTER = Adapter(

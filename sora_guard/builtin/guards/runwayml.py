@@ -3,7 +3,7 @@ held to ``max_data_uri``, an ephemeral upload to ``runway-upload``), and paths o
 
 from __future__ import annotations
 
-from sora_guard.builtin.guards._walk import data_urls, names_an_image
+from sora_guard.builtin.guards._walk import data_urls, is_image
 from sora_guard.vocabulary.guarding import Adapter, Call, Context, ImageInput, Outgoing, Plan, instance_of
 from sora_guard.vocabulary.model import Size
 
@@ -14,10 +14,6 @@ UPLOAD = "runway-upload"
 URI_FIELDS = ("prompt_image", "image_uri", "uri", "reference_image", "mask_uri")
 """Fields whose string is a URI: remote ones (``https://``, ``runway://``) pass with a warning."""
 _SKIP = ("extra_headers", "extra_query", "timeout")
-
-
-def _data_url(out: Outgoing) -> str:
-    return out.data_url()
 
 
 def _output(ratio: object) -> Size | None:
@@ -37,14 +33,14 @@ def plan_images(arguments: dict, ctx: Context) -> Plan:
         if name in _SKIP:
             continue
         for where, found in data_urls(value, (name,)):
-            is_text = isinstance(found, str)
-            if not (is_text or names_an_image(found)):
-                continue  # a video or audio file: not the guard's (the SDK cannot send it in JSON)
+            is_text = isinstance(
+                found, str
+            )  # data_urls yields only images: a video or audio file is not the guard's
             label = ".".join(map(str, where))
             first_frame = name == "prompt_image" and (len(where) == 1 or where[-1] == "uri")
             plan.images.append(
                 ImageInput(label, where, found, profile=profile, output=output if first_frame else None,
-                           encode=_data_url, always_encode=not is_text, limit="max_data_uri")
+                           encode=Outgoing.data_url, always_encode=not is_text, limit="max_data_uri")
             )  # fmt: skip
         plan.images.extend(_references(name, value, (name,), profile))
     return plan
@@ -66,7 +62,7 @@ def plan_upload(arguments: dict, ctx: Context) -> Plan:
     uploaded typed from its content; videos and audio are not images and pass unchecked."""
     value = arguments.get("file")
     plan = Plan()
-    if names_an_image(value) or _nameless(value):
+    if is_image(value) or _nameless(value):
         profile = ctx.profile_for_model(None, UPLOAD)
         plan.images.append(
             ImageInput(
