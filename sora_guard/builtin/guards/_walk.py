@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sora_guard.guard.scan import is_image
+from sora_guard.engine.claims import is_image
 
 __all__ = ["parts", "data_urls", "is_data_url", "is_file_like", "is_image"]
 
